@@ -1,0 +1,118 @@
+/* Allocation helpers: running out of memory in a short-lived runtime shim is
+ * not something to recover from, so these abort instead of returning NULL. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hardrun/util.h"
+
+static void __attribute__ ((noreturn))
+oom (void)
+{
+  static const char msg[] = "hardrun: out of memory\n";
+  if (write (2, msg, sizeof msg - 1) < 0)
+    abort ();
+  abort ();
+}
+
+void *
+xmalloc (size_t size)
+{
+  void *p = malloc (size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xcalloc (size_t nmemb, size_t size)
+{
+  void *p = calloc (nmemb ? nmemb : 1, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xrealloc (void *ptr, size_t size)
+{
+  void *p = realloc (ptr, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+char *
+xstrdup (const char *s)
+{
+  char *p = strdup (s);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+char *
+xstrndup (const char *s, size_t n)
+{
+  char *p = strndup (s, n);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+int
+xasprintf (char **out, const char *fmt, ...)
+{
+  va_list ap;
+  int ret;
+
+  va_start (ap, fmt);
+  ret = vasprintf (out, fmt, ap);
+  va_end (ap);
+  if (ret < 0)
+    oom ();
+  return ret;
+}
+
+bool
+hr_has_prefix (const char *s, const char *prefix)
+{
+  return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+void
+hr_strv_push_take (struct hr_strv *v, char *s)
+{
+  if (v->len == v->cap)
+    {
+      v->cap = v->cap ? v->cap * 2 : 8;
+      v->items = xrealloc (v->items, v->cap * sizeof (char *));
+    }
+  v->items[v->len++] = s;
+}
+
+void
+hr_strv_push (struct hr_strv *v, const char *s)
+{
+  hr_strv_push_take (v, xstrdup (s));
+}
+
+bool
+hr_strv_contains (const struct hr_strv *v, const char *s)
+{
+  for (size_t i = 0; i < v->len; i++)
+    if (strcmp (v->items[i], s) == 0)
+      return true;
+  return false;
+}
+
+void
+hr_strv_clear (struct hr_strv *v)
+{
+  for (size_t i = 0; i < v->len; i++)
+    free (v->items[i]);
+  free (v->items);
+  v->items = NULL;
+  v->len = v->cap = 0;
+}
