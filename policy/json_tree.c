@@ -240,6 +240,14 @@ hr_json_append (struct hr_json *arr, struct hr_json *value)
 }
 
 void
+hr_json_insert_at (struct hr_json *arr, size_t index, struct hr_json *value)
+{
+  hr_json_append (arr, value);
+  memmove (&arr->items[index + 1], &arr->items[index], (arr->len - 1 - index) * sizeof (struct hr_json *));
+  arr->items[index] = value;
+}
+
+void
 hr_json_remove_at (struct hr_json *arr, size_t index)
 {
   hr_json_free (arr->items[index]);

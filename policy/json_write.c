@@ -75,8 +75,21 @@ put_escaped (struct buffer *b, const char *s)
 }
 
 static void
-write_node (struct buffer *b, const struct hr_json *n)
+newline (struct buffer *b, int indent)
 {
+  if (indent < 0)
+    return;
+  put (b, "\n", 1);
+  for (int i = 0; i < indent; i++)
+    put (b, "  ", 2);
+}
+
+/* indent < 0: compact, as Go writes it; otherwise two spaces a level. */
+static void
+write_node (struct buffer *b, const struct hr_json *n, int indent)
+{
+  int inner = indent < 0 ? -1 : indent + 1;
+
   switch (n->type)
     {
     case HR_JSON_NULL:
@@ -100,8 +113,11 @@ write_node (struct buffer *b, const struct hr_json *n)
         {
           if (i)
             put (b, ",", 1);
-          write_node (b, n->items[i]);
+          newline (b, inner);
+          write_node (b, n->items[i], inner);
         }
+      if (n->len)
+        newline (b, indent);
       put (b, "]", 1);
       return;
     case HR_JSON_OBJECT:
@@ -110,10 +126,13 @@ write_node (struct buffer *b, const struct hr_json *n)
         {
           if (i)
             put (b, ",", 1);
+          newline (b, inner);
           put_escaped (b, n->members[i].key);
-          put (b, ":", 1);
-          write_node (b, n->members[i].value);
+          put (b, indent < 0 ? ":" : ": ", indent < 0 ? 1 : 2);
+          write_node (b, n->members[i].value, inner);
         }
+      if (n->len)
+        newline (b, indent);
       put (b, "}", 1);
       return;
     }
@@ -124,8 +143,18 @@ hr_json_serialize (const struct hr_json *node, size_t *len)
 {
   struct buffer b = { 0 };
 
-  write_node (&b, node);
+  write_node (&b, node, -1);
   if (len)
     *len = b.len;
+  return b.data;
+}
+
+char *
+hr_json_serialize_pretty (const struct hr_json *node)
+{
+  struct buffer b = { 0 };
+
+  write_node (&b, node, 0);
+  put (&b, "\n", 1);
   return b.data;
 }

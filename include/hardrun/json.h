@@ -60,6 +60,8 @@ hr_json_freep (struct hr_json **p)
 /* Compact text written the way Go's encoding/json writes it, so a tree parsed
  * from a Go-written file serializes back to the same bytes. */
 char *hr_json_serialize (const struct hr_json *node, size_t *len);
+/* Indented, for people (policy show, check --format json). */
+char *hr_json_serialize_pretty (const struct hr_json *node);
 
 /* True when Go's encoding/json would decode a member called `key` into the
  * struct field named `field`. */
@@ -104,6 +106,8 @@ struct hr_json *hr_json_ensure_array (struct hr_json *obj, const char *field);
 bool hr_json_remove (struct hr_json *obj, const char *field);
 void hr_json_append (struct hr_json *arr, struct hr_json *value);
 void hr_json_remove_at (struct hr_json *arr, size_t index);
+/* Inserts value before index (index == len appends); takes ownership. */
+void hr_json_insert_at (struct hr_json *arr, size_t index, struct hr_json *value);
 bool hr_json_equal (const struct hr_json *a, const struct hr_json *b);
 
 static inline bool

@@ -1,0 +1,63 @@
+/* runc's command line, read exactly as runc 1.1 (urfave/cli 1.22 over Go's
+ * flag package) reads it: global flags, the subcommand, its flags (moved in
+ * front of the positional arguments as urfave/cli does, except for exec), the
+ * bundle, the --process file and the container id.  hardrun's own flags
+ * (--hardrun-*) are taken out of the runtime's argv. */
+#ifndef HARDRUN_CLI_H
+#define HARDRUN_CLI_H
+
+#include <stdbool.h>
+
+#include "hardrun/error.h"
+#include "hardrun/util.h"
+
+enum hr_command_kind
+{
+  HR_CMD_PASSTHROUGH, /* reads no spec: exec the runtime untouched */
+  HR_CMD_CREATE,
+  HR_CMD_RUN,
+  HR_CMD_RESTORE,
+  HR_CMD_EXEC,
+  HR_CMD_VERSION, /* --version / -v */
+  HR_CMD_CHECK, /* hardrun's own commands */
+  HR_CMD_POLICY,
+};
+
+struct hr_cli
+{
+  /* hardrun's own flags */
+  const char *policy_path;
+  const char *profile;
+
+  /* argv for the real runtime (argv[0] included, NULL-terminated) */
+  char **runtime_argv;
+  int runtime_argc;
+
+  /* runc's global flags that hardrun uses */
+  const char *log_path;
+  const char *log_format;
+
+  enum hr_command_kind kind;
+  const char *command; /* the subcommand as written, NULL when none */
+  int command_index; /* its index in argv; own commands read argv after it */
+
+  /* create, run, restore, exec */
+  const char *bundle; /* "" means the working directory, as in runc */
+  const char *process_path; /* exec --process, NULL when none */
+  const char *container_id;
+
+  /* exec flags that change the process's privileges */
+  struct hr_strv exec_caps;
+  const char *exec_apparmor;
+  const char *exec_process_label;
+  const char *exec_cwd;
+  int exec_no_new_privs; /* -1 when not given */
+};
+
+int hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err);
+void hr_cli_clear (struct hr_cli *cli);
+
+bool hr_cli_reads_spec (const struct hr_cli *cli);
+const char *hr_command_kind_name (enum hr_command_kind kind);
+
+#endif

@@ -1,0 +1,70 @@
+/* Enforcement: a spec (or an exec process) and a profile in, the hardened
+ * document and the list of decisions out.  Pure: nothing here prints, exits,
+ * touches files or allocates host resources; what it needs to know about the
+ * host comes in through struct hr_host. */
+#ifndef HARDRUN_ENFORCE_H
+#define HARDRUN_ENFORCE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hardrun/error.h"
+#include "hardrun/json.h"
+#include "hardrun/policy.h"
+
+enum hr_outcome
+{
+  HR_OUTCOME_CHANGED, /* the rule rewrote the document */
+  HR_OUTCOME_DENIED, /* the rule refuses the container */
+  HR_OUTCOME_AUDITED, /* audit action: what the rule would have done */
+};
+
+struct hr_decision
+{
+  const char *rule;
+  enum hr_outcome outcome;
+  char *message;
+};
+
+struct hr_result
+{
+  struct hr_decision *items;
+  size_t len;
+  size_t cap;
+  size_t n_denied;
+  size_t n_changed;
+};
+
+void hr_result_clear (struct hr_result *result);
+/* Records a decision; takes ownership of message. */
+void hr_result_add (struct hr_result *result, const char *rule, enum hr_outcome outcome, char *message);
+const char *hr_outcome_name (enum hr_outcome outcome);
+/* "deny", "modify" or "allow". */
+const char *hr_result_verdict (const struct hr_result *result);
+
+/* What the policy needs to ask the host. */
+struct hr_host
+{
+  /* Sets *is_host when `path` names the same namespace (device and inode)
+   * as pid 1's namespace of type `type` ("net", "pid", ...); fails when the
+   * path cannot be inspected. */
+  int (*namespace_is_host) (const struct hr_host *host, const char *type, const char *path, bool *is_host,
+                            hr_error_t *err);
+  /* realpath(3) of a host path, or NULL when it cannot be resolved. */
+  char *(*resolve_path) (const struct hr_host *host, const char *path);
+  void *data;
+};
+
+/* Hardens a whole OCI spec (create, run, restore). */
+int hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, bool audit_mode,
+                     const struct hr_host *host, struct hr_result *result, hr_error_t *err);
+
+/* Hardens the process of an exec (the --process file). */
+int hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
+                        struct hr_result *result, hr_error_t *err);
+
+/* The rules, in the order enforcement runs them. */
+size_t hr_rule_count (void);
+const char *hr_rule_name (size_t index);
+
+#endif

@@ -1,0 +1,76 @@
+/* The policy: global settings plus named profiles, each a full set of rules
+ * with an action and the rule's settings.  Loading validates everything
+ * (unknown keys, capability names via libcap, syscall names via libseccomp)
+ * and resolves every profile against the embedded defaults, so enforcement
+ * never meets an unchecked setting. */
+#ifndef HARDRUN_POLICY_H
+#define HARDRUN_POLICY_H
+
+#include <stdbool.h>
+
+#include "hardrun/error.h"
+#include "hardrun/json.h"
+#include "hardrun/util.h"
+
+enum hr_action
+{
+  HR_ACTION_OFF,
+  HR_ACTION_AUDIT,
+  HR_ACTION_FIX,
+  HR_ACTION_DENY,
+};
+
+const char *hr_action_name (enum hr_action action);
+int hr_action_parse (const char *name, enum hr_action *out);
+
+/* One rule of a profile, resolved: settings holds every key the rule knows. */
+struct hr_rule_config
+{
+  const char *name;
+  enum hr_action action;
+  struct hr_json *settings; /* owned; an object without "action" */
+};
+
+struct hr_profile
+{
+  char *name;
+  struct hr_rule_config *rules; /* hr_rule_count () entries, in enforcement order */
+};
+
+struct hr_policy
+{
+  char *source; /* file it came from, or "embedded default policy" */
+  char *runtime; /* absolute path of the real runtime, or NULL to search */
+  char *audit_log; /* "" disables the audit file */
+  bool audit_syslog;
+  bool audit_mode; /* every rule only records what it would do */
+  char *default_profile;
+  char *profile_annotation; /* NULL: annotations cannot choose a profile */
+  struct hr_strv annotation_profiles; /* the profiles an annotation may choose */
+  struct hr_profile *profiles;
+  size_t n_profiles;
+};
+
+/* The embedded default policy, as text (also what `policy show` starts from). */
+extern const char hr_default_policy_text[];
+
+struct hr_policy *hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_t *err);
+struct hr_policy *hr_policy_load_file (const char *path, hr_error_t *err);
+struct hr_policy *hr_policy_load_default (hr_error_t *err);
+void hr_policy_free (struct hr_policy *policy);
+static inline void
+hr_policy_freep (struct hr_policy **p)
+{
+  hr_policy_free (*p);
+}
+#define cleanup_policy __attribute__ ((cleanup (hr_policy_freep)))
+
+const struct hr_profile *hr_policy_find_profile (const struct hr_policy *policy, const char *name);
+
+/* The effective policy (every profile resolved, defaults included) as JSON. */
+struct hr_json *hr_policy_to_json (const struct hr_policy *policy);
+
+/* The rule config of `rule` in `profile`. */
+const struct hr_rule_config *hr_profile_rule (const struct hr_profile *profile, const char *rule);
+
+#endif

@@ -1,0 +1,74 @@
+/* The effects side of hardrun (runtime/): logging in runc's format, the real
+ * host's answers for the policy, bundle file I/O, the audit trail and the
+ * real runtime.  Only runtime/ code and the tests use these. */
+#ifndef HARDRUN_RUNTIME_H
+#define HARDRUN_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "hardrun/cli.h"
+#include "hardrun/enforce.h"
+#include "hardrun/error.h"
+#include "hardrun/policy.h"
+
+/* log.c: errors go to --log in runc's format (JSON lines with --log-format
+ * json, logrus text otherwise) and to stderr; never to stdout. */
+void hr_log_init (const char *path, const char *format);
+void hr_log_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+void hr_log_warning (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* Logs err with a context and returns the exit status to use (1). */
+int hr_log_failure (hr_error_t err, const char *context);
+
+/* host.c: answers from this machine; relative paths resolve against bundle. */
+void hr_host_init (struct hr_host *host, const char *bundle);
+
+/* files.c */
+int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,
+                  hr_error_t *err);
+/* Replaces name in dirfd with data, atomically: a temporary file in the same
+ * directory with the original's mode and owner, fsync, rename, fsync of the
+ * directory.  On any error the original is left as it was. */
+int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, const struct stat *original,
+                     hr_error_t *err);
+
+/* policy_source.c: --hardrun-policy, else the policy file, else the
+ * embedded default.  Fails closed on any problem with a file that exists. */
+struct hr_policy *hr_load_policy (const struct hr_cli *cli, hr_error_t *err);
+/* The profile: --hardrun-profile, else the annotation the policy allows
+ * (spec may be NULL), else the policy's default. */
+const struct hr_profile *hr_select_profile (const struct hr_policy *policy, const struct hr_cli *cli,
+                                            const struct hr_json *spec, hr_error_t *err);
+
+/* audit.c: one JSON line per decision. */
+struct hr_audit_event
+{
+  const char *command;
+  const char *container_id;
+  const char *document; /* the file that was checked */
+  const char *profile;
+  bool audit_mode;
+  const struct hr_result *result;
+};
+void hr_audit_write (const struct hr_policy *policy, const struct hr_audit_event *event);
+struct hr_json *hr_result_to_json (const struct hr_result *result);
+
+/* real_runtime.c */
+int hr_find_runtime (const char *configured, char **path, hr_error_t *err);
+/* The runtime the policy file (if any) names, without validating the rest:
+ * pass-through commands need only this. */
+char *hr_policy_runtime_hint (const struct hr_cli *cli);
+/* execv's the runtime with the caller's argv (hardrun's flags removed);
+ * returns only on failure. */
+int hr_exec_runtime (const char *path, const struct hr_cli *cli, hr_error_t *err);
+
+/* commands */
+int hr_cmd_passthrough (const struct hr_cli *cli);
+int hr_cmd_spec (const struct hr_cli *cli);
+int hr_cmd_exec (const struct hr_cli *cli);
+int hr_cmd_check (const struct hr_cli *cli, int argc, char **argv);
+int hr_cmd_policy (const struct hr_cli *cli, int argc, char **argv);
+int hr_cmd_version (const struct hr_cli *cli);
+
+#endif

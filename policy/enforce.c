@@ -1,0 +1,194 @@
+/* The enforcement driver: runs every rule of the profile over the document,
+ * in a fixed order (capabilities before seccomp, which is computed for the
+ * final capabilities), and collects the decisions for the audit line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardrun/enforce.h"
+#include "hardrun/util.h"
+#include "rules.h"
+
+const struct hr_rule_def *const hr_rule_defs[] = {
+  &hr_rule_user_namespace, &hr_rule_host_namespaces, &hr_rule_readonly_rootfs, &hr_rule_capabilities,
+  &hr_rule_no_new_privileges, &hr_rule_privileged, &hr_rule_devices, &hr_rule_sensitive_mounts,
+  &hr_rule_bind_options, &hr_rule_masked_paths, &hr_rule_pids_limit, &hr_rule_sysctls,
+  &hr_rule_process_cwd, &hr_rule_seccomp, NULL,
+};
+
+size_t
+hr_rule_count (void)
+{
+  return HR_ARRAY_SIZE (hr_rule_defs) - 1;
+}
+
+const char *
+hr_rule_name (size_t index)
+{
+  return hr_rule_defs[index]->name;
+}
+
+const struct hr_rule_def *
+hr_rule_def_find (const char *name)
+{
+  for (size_t i = 0; hr_rule_defs[i]; i++)
+    if (strcmp (hr_rule_defs[i]->name, name) == 0)
+      return hr_rule_defs[i];
+  return NULL;
+}
+
+const char *
+hr_outcome_name (enum hr_outcome outcome)
+{
+  switch (outcome)
+    {
+    case HR_OUTCOME_CHANGED:
+      return "changed";
+    case HR_OUTCOME_DENIED:
+      return "denied";
+    case HR_OUTCOME_AUDITED:
+      return "audited";
+    }
+  return "unknown";
+}
+
+const char *
+hr_result_verdict (const struct hr_result *result)
+{
+  if (result->n_denied > 0)
+    return "deny";
+  return result->n_changed > 0 ? "modify" : "allow";
+}
+
+void
+hr_result_add (struct hr_result *result, const char *rule, enum hr_outcome outcome, char *message)
+{
+  if (result->len == result->cap)
+    {
+      result->cap = result->cap ? result->cap * 2 : 16;
+      result->items = xrealloc (result->items, result->cap * sizeof *result->items);
+    }
+  result->items[result->len++] = (struct hr_decision) { .rule = rule, .outcome = outcome, .message = message };
+  if (outcome == HR_OUTCOME_DENIED)
+    result->n_denied++;
+  else if (outcome == HR_OUTCOME_CHANGED)
+    result->n_changed++;
+}
+
+void
+hr_result_clear (struct hr_result *result)
+{
+  for (size_t i = 0; i < result->len; i++)
+    free (result->items[i].message);
+  free (result->items);
+  memset (result, 0, sizeof *result);
+}
+
+bool
+hr_finding (struct hr_rule_ctx *ctx, const char *fmt, ...)
+{
+  va_list ap;
+  char *message = NULL;
+  enum hr_outcome outcome;
+
+  va_start (ap, fmt);
+  if (vasprintf (&message, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  switch (ctx->action)
+    {
+    case HR_ACTION_FIX:
+      outcome = HR_OUTCOME_CHANGED;
+      break;
+    case HR_ACTION_DENY:
+      outcome = HR_OUTCOME_DENIED;
+      break;
+    default:
+      outcome = HR_OUTCOME_AUDITED;
+      break;
+    }
+  hr_result_add (ctx->result, ctx->config->name, outcome, message);
+  return outcome == HR_OUTCOME_CHANGED;
+}
+
+void
+hr_violation (struct hr_rule_ctx *ctx, const char *fmt, ...)
+{
+  va_list ap;
+  char *message = NULL;
+
+  va_start (ap, fmt);
+  if (vasprintf (&message, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  hr_result_add (ctx->result, ctx->config->name, ctx->action == HR_ACTION_AUDIT ? HR_OUTCOME_AUDITED : HR_OUTCOME_DENIED,
+          message);
+}
+
+static enum hr_action
+effective_action (enum hr_action configured, bool audit_mode)
+{
+  if (audit_mode && configured != HR_ACTION_OFF)
+    return HR_ACTION_AUDIT;
+  return configured;
+}
+
+static int
+run_rules (struct hr_json *doc, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
+           bool for_process, struct hr_result *result, hr_error_t *err)
+{
+  for (size_t i = 0; i < hr_rule_count (); i++)
+    {
+      const struct hr_rule_def *def = hr_rule_defs[i];
+      int (*apply) (struct hr_rule_ctx *, hr_error_t *) = for_process ? def->apply_process : def->apply_spec;
+      struct hr_rule_ctx ctx = {
+        .doc = doc,
+        .config = &profile->rules[i],
+        .action = effective_action (profile->rules[i].action, audit_mode),
+        .result = result,
+        .host = host,
+        .profile = profile,
+      };
+
+      if (apply == NULL || ctx.action == HR_ACTION_OFF)
+        continue;
+      if (apply (&ctx, err) < 0)
+        return hr_error_prefix (err, "rule %s", def->name);
+    }
+  return 0;
+}
+
+/* What every rule may assume about the spec; the rest each rule checks where it looks. */
+static int
+check_spec_shape (const struct hr_json *spec, hr_error_t *err)
+{
+  if (spec->type != HR_JSON_OBJECT)
+    return hr_error_set (err, 0, "the spec is a JSON %s, not an object", hr_json_type_name (spec->type));
+  if (hr_json_get_value (spec, "process") == NULL)
+    return hr_error_set (err, 0, "the spec has no process");
+  if (hr_json_check_type (spec, "process", HR_JSON_OBJECT, "", err) < 0
+      || hr_json_check_type (spec, "linux", HR_JSON_OBJECT, "", err) < 0
+      || hr_json_check_type (spec, "root", HR_JSON_OBJECT, "", err) < 0
+      || hr_json_check_type (spec, "mounts", HR_JSON_ARRAY, "", err) < 0
+      || hr_json_check_type (spec, "annotations", HR_JSON_OBJECT, "", err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
+                 struct hr_result *result, hr_error_t *err)
+{
+  if (check_spec_shape (spec, err) < 0)
+    return -1;
+  return run_rules (spec, profile, audit_mode, host, false, result, err);
+}
+
+int
+hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
+                    struct hr_result *result, hr_error_t *err)
+{
+  if (process->type != HR_JSON_OBJECT)
+    return hr_error_set (err, 0, "the process is a JSON %s, not an object", hr_json_type_name (process->type));
+  return run_rules (process, profile, audit_mode, NULL, true, result, err);
+}

@@ -1,0 +1,168 @@
+/* user_namespace: root in the container must not be root on the host.  A
+ * spec without a user namespace gets one, mapped onto the policy's id range;
+ * a spec that joins the host's user namespace or maps host id 0 is treated
+ * the same way.  A spec that already has a safe user namespace (rootless
+ * engines, or joining another container's) is kept as it is. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardrun/util.h"
+#include "spec_access.h"
+
+static const struct hr_setting settings[] = {
+  { "host_uid", HR_SETTING_INT },
+  { "host_gid", HR_SETTING_INT },
+  { "size", HR_SETTING_INT },
+  { NULL, 0 },
+};
+
+static int
+validate (const struct hr_json *s, hr_error_t *err)
+{
+  int64_t uid = 0, gid = 0, size = 0;
+
+  for (size_t i = 0; i < s->len; i++)
+    {
+      int64_t *dst = strcmp (s->members[i].key, "host_uid") == 0   ? &uid
+                     : strcmp (s->members[i].key, "host_gid") == 0 ? &gid
+                                                                   : &size;
+      hr_json_number_to_int64 (s->members[i].value, dst);
+    }
+  if (uid < 1 || gid < 1)
+    return hr_error_set (err, 0, "host_uid and host_gid must be above 0: host root is never mapped");
+  if (size < 1 || uid + size > UINT32_MAX || gid + size > UINT32_MAX)
+    return hr_error_set (err, 0, "size must be positive and the range must fit in 32-bit ids");
+  return 0;
+}
+
+static struct hr_json *
+mapping (int64_t host_id, int64_t size)
+{
+  struct hr_json *arr = hr_json_new (HR_JSON_ARRAY);
+  struct hr_json *m = hr_json_new (HR_JSON_OBJECT);
+
+  hr_json_set (m, "containerID", hr_json_new_int (0));
+  hr_json_set (m, "hostID", hr_json_new_int (host_id));
+  hr_json_set (m, "size", hr_json_new_int (size));
+  hr_json_append (arr, m);
+  return arr;
+}
+
+/* A mapping list that gives any container id the host's uid/gid 0. */
+static int
+maps_host_root (const struct hr_json *mappings, const char *where, bool *found, hr_error_t *err)
+{
+  *found = false;
+  if (mappings == NULL)
+    return 0;
+  if (mappings->type != HR_JSON_ARRAY)
+    return hr_error_set (err, 0, "%s: expected array", where);
+  for (size_t i = 0; i < mappings->len; i++)
+    {
+      uint32_t host_id = 0, size = 0;
+      if (mappings->items[i]->type != HR_JSON_OBJECT)
+        return hr_error_set (err, 0, "%s[%zu]: expected object", where, i);
+      if (hr_json_read_uint32 (mappings->items[i], "hostID", where, &host_id, err) < 0
+          || hr_json_read_uint32 (mappings->items[i], "size", where, &size, err) < 0)
+        return -1;
+      if (host_id == 0 && size > 0)
+        *found = true;
+    }
+  return 0;
+}
+
+/* Inside a user namespace the kernel refuses ping_group_range values outside
+ * the mapped gids (Docker asks for "0 2147483647"); narrow it so the
+ * container still starts. */
+static void
+narrow_ping_group_range (struct hr_rule_ctx *ctx, int64_t size)
+{
+  struct hr_json *linux_ = hr_json_get_value (ctx->doc, "linux");
+  struct hr_json *sysctl = hr_json_get_value (linux_, "sysctl");
+  struct hr_json *range = hr_json_get_value (sysctl, "net.ipv4.ping_group_range");
+  unsigned long long lo, hi;
+  char buf[64];
+
+  if (!hr_json_is_string (range) || sscanf (range->text, "%llu %llu", &lo, &hi) != 2)
+    return;
+  if (hi < (unsigned long long) size && lo <= hi)
+    return;
+  lo = lo < (unsigned long long) size ? lo : 0;
+  snprintf (buf, sizeof buf, "%llu %" PRId64, lo, size - 1);
+  if (hr_finding (ctx, "sysctl net.ipv4.ping_group_range narrowed from \"%s\" to \"%s\" (the mapped gids)",
+                  range->text, buf))
+    hr_json_set (sysctl, "net.ipv4.ping_group_range", hr_json_new_string (buf));
+}
+
+static void
+add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, const char *why)
+{
+  int64_t uid = hr_setting_int (ctx, "host_uid");
+  int64_t gid = hr_setting_int (ctx, "host_gid");
+  int64_t size = hr_setting_int (ctx, "size");
+  struct hr_json *linux_;
+
+  if (!hr_finding (ctx, "%s: private user namespace added, container ids 0-%" PRId64 " mapped to host uids %" PRId64
+                   "-%" PRId64 " and gids %" PRId64 "-%" PRId64,
+                   why, size - 1, uid, uid + size - 1, gid, gid + size - 1))
+    return;
+  if (userns == NULL)
+    {
+      userns = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (userns, "type", hr_json_new_string ("user"));
+      hr_json_append (hr_spec_linux_ensure (ctx->doc, "namespaces", HR_JSON_ARRAY), userns);
+    }
+  hr_json_remove (userns, "path");
+  linux_ = hr_json_ensure_object (ctx->doc, "linux");
+  hr_json_set (linux_, "uidMappings", mapping (uid, size));
+  hr_json_set (linux_, "gidMappings", mapping (gid, size));
+  narrow_ping_group_range (ctx, size);
+}
+
+static int
+apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
+{
+  struct hr_json *namespaces, *userns, *linux_;
+  const char *path = "";
+  bool is_host = false, uid_root = false, gid_root = false;
+
+  if (hr_spec_namespaces (ctx->doc, &namespaces, err) < 0)
+    return -1;
+  userns = hr_namespace_find (namespaces, "user");
+  if (userns == NULL)
+    {
+      add_private_user_namespace (ctx, NULL, "no user namespace");
+      return 0;
+    }
+  hr_entry_string (userns, "path", "linux.namespaces", &path, err);
+  if (path[0] != '\0')
+    {
+      if (ctx->host->namespace_is_host (ctx->host, "user", path, &is_host, err) < 0)
+        {
+          cleanup_free char *why = hr_error_text (*err);
+          hr_error_free (err);
+          hr_violation (ctx, "cannot verify that the user namespace \"%s\" is not the host's: %s", path, why);
+          return 0;
+        }
+      if (is_host)
+        add_private_user_namespace (ctx, userns, "the spec joins the host's user namespace");
+      return 0;
+    }
+  linux_ = hr_json_get_value (ctx->doc, "linux");
+  if (maps_host_root (hr_json_get_value (linux_, "uidMappings"), "linux.uidMappings", &uid_root, err) < 0
+      || maps_host_root (hr_json_get_value (linux_, "gidMappings"), "linux.gidMappings", &gid_root, err) < 0)
+    return -1;
+  if (uid_root || gid_root)
+    add_private_user_namespace (ctx, userns, "the user namespace maps host id 0");
+  else if (hr_json_get_value (linux_, "uidMappings") == NULL)
+    add_private_user_namespace (ctx, userns, "the user namespace has no id mappings");
+  return 0;
+}
+
+const struct hr_rule_def hr_rule_user_namespace = {
+  .name = "user_namespace",
+  .settings = settings,
+  .validate = validate,
+  .apply_spec = apply_spec,
+};

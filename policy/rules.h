@@ -1,0 +1,90 @@
+/* The contract between the enforcement driver, the policy loader and each
+ * rule family (one file each, rule_*.c). */
+#ifndef HARDRUN_RULES_H
+#define HARDRUN_RULES_H
+
+#include <stdbool.h>
+
+#include "hardrun/enforce.h"
+#include "hardrun/json.h"
+#include "hardrun/policy.h"
+
+enum hr_setting_type
+{
+  HR_SETTING_BOOL,
+  HR_SETTING_INT, /* a non-negative integer */
+  HR_SETTING_STRING,
+  HR_SETTING_STRINGS, /* an array of strings */
+  HR_SETTING_OBJECTS, /* an array of objects, checked by the rule */
+};
+
+struct hr_setting
+{
+  const char *key;
+  enum hr_setting_type type;
+};
+
+struct hr_rule_ctx
+{
+  struct hr_json *doc; /* the spec, or the process of an exec */
+  const struct hr_rule_config *config;
+  enum hr_action action; /* effective: audit mode turns fix and deny into audit */
+  struct hr_result *result;
+  const struct hr_host *host;
+  const struct hr_profile *profile;
+};
+
+struct hr_rule_def
+{
+  const char *name;
+  const struct hr_setting *settings; /* terminated by a NULL key */
+  /* Checks values beyond their type (names, paths); may be NULL. */
+  int (*validate) (const struct hr_json *settings, hr_error_t *err);
+  int (*apply_spec) (struct hr_rule_ctx *ctx, hr_error_t *err);
+  int (*apply_process) (struct hr_rule_ctx *ctx, hr_error_t *err); /* NULL: not an exec rule */
+};
+
+extern const struct hr_rule_def *const hr_rule_defs[];
+const struct hr_rule_def *hr_rule_def_find (const char *name);
+
+/* Records that the document breaks the rule, as the message says, and
+ * returns true when the rule must now change the document (action fix).
+ * With deny the finding is a denial, with audit only a record. */
+bool hr_finding (struct hr_rule_ctx *ctx, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* A finding no rewrite can cure: a denial under fix and deny, a record under audit. */
+void hr_violation (struct hr_rule_ctx *ctx, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* Settings readers, for validated settings (they cannot fail). */
+const struct hr_json *hr_setting_get (const struct hr_rule_ctx *ctx, const char *key);
+bool hr_setting_bool (const struct hr_rule_ctx *ctx, const char *key);
+int64_t hr_setting_int (const struct hr_rule_ctx *ctx, const char *key);
+const char *hr_setting_string (const struct hr_rule_ctx *ctx, const char *key);
+
+/* Validation helpers for rule validate() functions. */
+int hr_validate_capability_names (const struct hr_json *list, const char *where, hr_error_t *err);
+int hr_validate_syscall_names (const struct hr_json *list, const char *where, hr_error_t *err);
+int hr_validate_absolute_paths (const struct hr_json *list, const char *where, hr_error_t *err);
+
+/* Lexically cleans an absolute path like Go's filepath.Clean. */
+char *hr_path_clean (const char *path);
+/* path equals dir or lies below it (both clean). */
+bool hr_path_is_under (const char *path, const char *dir);
+
+/* The rule definitions. */
+extern const struct hr_rule_def hr_rule_user_namespace;
+extern const struct hr_rule_def hr_rule_host_namespaces;
+extern const struct hr_rule_def hr_rule_readonly_rootfs;
+extern const struct hr_rule_def hr_rule_capabilities;
+extern const struct hr_rule_def hr_rule_no_new_privileges;
+extern const struct hr_rule_def hr_rule_privileged;
+extern const struct hr_rule_def hr_rule_devices;
+extern const struct hr_rule_def hr_rule_sensitive_mounts;
+extern const struct hr_rule_def hr_rule_bind_options;
+extern const struct hr_rule_def hr_rule_masked_paths;
+extern const struct hr_rule_def hr_rule_pids_limit;
+extern const struct hr_rule_def hr_rule_sysctls;
+extern const struct hr_rule_def hr_rule_process_cwd;
+extern const struct hr_rule_def hr_rule_seccomp;
+
+#endif

@@ -1,0 +1,103 @@
+/* create, run and restore: harden the bundle's config.json (or refuse the
+ * container), record the decision, then hand over to the real runtime. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+#include "harden.h"
+
+#define SPEC_NAME "config.json"
+
+static int
+open_bundle (const char *bundle, hr_error_t *err)
+{
+  const char *dir = bundle[0] ? bundle : ".";
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot open the bundle %s", dir);
+  return fd;
+}
+
+static void
+audit (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_hardened *h, const char *path)
+{
+  struct hr_audit_event ev = {
+    .command = cli->command,
+    .container_id = cli->container_id,
+    .document = path,
+    .profile = h->profile ? h->profile->name : NULL,
+    .audit_mode = h->audit_mode,
+    .result = &h->result,
+  };
+  hr_audit_write (policy, &ev);
+}
+
+static int
+deny (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_hardened *h, const char *path)
+{
+  cleanup_free char *summary = hr_denial_summary (&h->result);
+
+  audit (policy, cli, h, path);
+  hr_log_error ("policy denies container %s (profile \"%s\"): %s", cli->container_id, h->profile->name, summary);
+  return 1;
+}
+
+static int
+write_spec (int dirfd, const struct hr_json *doc, const struct stat *st, hr_error_t *err)
+{
+  size_t len;
+  cleanup_free char *text = hr_json_serialize (doc, &len);
+
+  return hr_file_replace (dirfd, SPEC_NAME, text, len, st, err);
+}
+
+int
+hr_cmd_spec (const struct hr_cli *cli)
+{
+  cleanup_error hr_error_t err = NULL;
+  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, &err);
+  cleanup_free char *runtime = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_free char *path = NULL;
+  cleanup_close int dirfd = -1;
+  struct hr_hardened h = { 0 };
+  struct stat st;
+  size_t len;
+  int ret = 1;
+
+  if (policy == NULL)
+    return hr_log_failure (err, "cannot load the policy, no container is started");
+  if (hr_find_runtime (policy->runtime, &runtime, &err) < 0)
+    return hr_log_failure (err, NULL);
+  xasprintf (&path, "%s/%s", cli->bundle[0] ? cli->bundle : ".", SPEC_NAME);
+  dirfd = open_bundle (cli->bundle, &err);
+  if (dirfd < 0 || hr_file_read (dirfd, SPEC_NAME, HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0)
+    return hr_log_failure (err, "cannot read the spec");
+  if (hr_harden_spec (policy, cli, text, len, cli->bundle, &h, &err) < 0)
+    {
+      ret = hr_log_failure (err, path);
+      goto out;
+    }
+  if (h.result.n_denied > 0)
+    {
+      ret = deny (policy, cli, &h, path);
+      goto out;
+    }
+  if (h.result.n_changed > 0 && write_spec (dirfd, h.doc, &st, &err) < 0)
+    {
+      ret = hr_log_failure (err, "cannot rewrite the spec");
+      goto out;
+    }
+  audit (policy, cli, &h, path);
+  hr_hardened_clear (&h);
+  hr_exec_runtime (runtime, cli, &err);
+  return hr_log_failure (err, NULL);
+
+out:
+  hr_hardened_clear (&h);
+  return ret;
+}

@@ -1,0 +1,46 @@
+/* `--version`: engines (docker info, containerd) parse the first lines as
+ * runc's, so the real runtime's output comes first, then hardrun's. */
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+static int
+run_runtime_version (const char *runtime)
+{
+  pid_t pid;
+  int status;
+
+  fflush (stdout);
+  pid = fork ();
+  if (pid < 0)
+    return -1;
+  if (pid == 0)
+    {
+      execl (runtime, runtime, "--version", (char *) NULL);
+      _exit (127);
+    }
+  if (waitpid (pid, &status, 0) < 0)
+    return -1;
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 1;
+}
+
+int
+hr_cmd_version (const struct hr_cli *cli)
+{
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *hint = hr_policy_runtime_hint (cli);
+  cleanup_free char *runtime = NULL;
+  int status = 0;
+
+  if (hr_find_runtime (hint, &runtime, &err) < 0)
+    hr_log_failure (err, NULL), status = 1;
+  else
+    status = run_runtime_version (runtime);
+  printf ("hardrun version %s\n", HARDRUN_VERSION);
+  printf ("hardrun real runtime: %s\n", runtime ? runtime : "not found");
+  return status;
+}

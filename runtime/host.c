@@ -1,0 +1,64 @@
+/* The policy's questions about the host, answered from this machine. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+static const char *
+proc_ns_name (const char *oci_type)
+{
+  static const char *const map[][2] = {
+    { "network", "net" }, { "mount", "mnt" }, { "pid", "pid" },       { "ipc", "ipc" },
+    { "uts", "uts" },     { "user", "user" }, { "cgroup", "cgroup" }, { "time", "time" },
+  };
+  for (size_t i = 0; i < HR_ARRAY_SIZE (map); i++)
+    if (strcmp (map[i][0], oci_type) == 0)
+      return map[i][1];
+  return NULL;
+}
+
+static int
+namespace_is_host (const struct hr_host *host, const char *type, const char *path, bool *is_host, hr_error_t *err)
+{
+  const char *name = proc_ns_name (type);
+  cleanup_free char *own = NULL;
+  struct stat a, b;
+
+  if (name == NULL)
+    return hr_error_set (err, 0, "unknown namespace type \"%s\"", type);
+  xasprintf (&own, "/proc/1/ns/%s", name);
+  if (stat (path, &a) < 0)
+    return hr_error_set (err, errno, "cannot inspect the %s namespace \"%s\"", type, path);
+  if (stat (own, &b) < 0)
+    return hr_error_set (err, errno, "cannot inspect %s", own);
+  *is_host = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+  return 0;
+}
+
+static char *
+resolve_path (const struct hr_host *host, const char *path)
+{
+  cleanup_free char *joined = NULL;
+  char buf[PATH_MAX];
+
+  if (path[0] != '/')
+    {
+      xasprintf (&joined, "%s/%s", (const char *) host->data, path);
+      path = joined;
+    }
+  if (realpath (path, buf) == NULL)
+    return NULL;
+  return xstrdup (buf);
+}
+
+void
+hr_host_init (struct hr_host *host, const char *bundle)
+{
+  host->namespace_is_host = namespace_is_host;
+  host->resolve_path = resolve_path;
+  host->data = (void *) (bundle && *bundle ? bundle : ".");
+}

@@ -1,0 +1,66 @@
+/* hardrun: a runc-compatible OCI runtime that enforces a security baseline on
+ * every container it is asked to create, then executes the real runtime. */
+#include <stdio.h>
+
+#include "hardrun/cli.h"
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+int
+hr_cmd_passthrough (const struct hr_cli *cli)
+{
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *hint = hr_policy_runtime_hint (cli);
+  cleanup_free char *runtime = NULL;
+
+  if (hr_find_runtime (hint, &runtime, &err) < 0)
+    return hr_log_failure (err, NULL);
+  hr_exec_runtime (runtime, cli, &err);
+  return hr_log_failure (err, NULL);
+}
+
+static int
+dispatch (const struct hr_cli *cli, int argc, char **argv)
+{
+  int rest = cli->command_index + 1;
+
+  switch (cli->kind)
+    {
+    case HR_CMD_PASSTHROUGH:
+      return hr_cmd_passthrough (cli);
+    case HR_CMD_CREATE:
+    case HR_CMD_RUN:
+    case HR_CMD_RESTORE:
+      return hr_cmd_spec (cli);
+    case HR_CMD_EXEC:
+      return hr_cmd_exec (cli);
+    case HR_CMD_VERSION:
+      return hr_cmd_version (cli);
+    case HR_CMD_CHECK:
+      return hr_cmd_check (cli, argc - rest, argv + rest);
+    case HR_CMD_POLICY:
+      return hr_cmd_policy (cli, argc - rest, argv + rest);
+    }
+  return 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  cleanup_error hr_error_t err = NULL;
+  struct hr_cli cli;
+  int ret;
+
+  if (hr_cli_parse (argc, argv, &cli, &err) < 0)
+    {
+      /* The log flags may have been read before the error. */
+      hr_log_init (cli.log_path, cli.log_format);
+      ret = hr_log_failure (err, NULL);
+      hr_cli_clear (&cli);
+      return ret;
+    }
+  hr_log_init (cli.log_path, cli.log_format);
+  ret = dispatch (&cli, argc, argv);
+  hr_cli_clear (&cli);
+  return ret;
+}

@@ -1,0 +1,69 @@
+/* Which policy and which profile apply to this invocation. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+struct hr_policy *
+hr_load_policy (const struct hr_cli *cli, hr_error_t *err)
+{
+  if (cli->policy_path)
+    return hr_policy_load_file (cli->policy_path, err);
+  /* Only a policy file that does not exist at all falls back to the
+   * embedded default; one that exists but cannot be read fails closed. */
+  if (access (HARDRUN_DEFAULT_POLICY_PATH, F_OK) < 0 && errno == ENOENT)
+    return hr_policy_load_default (err);
+  return hr_policy_load_file (HARDRUN_DEFAULT_POLICY_PATH, err);
+}
+
+static const char *
+annotation_profile (const struct hr_policy *policy, const struct hr_json *spec, hr_error_t *err, bool *failed)
+{
+  const struct hr_json *annotations, *value;
+
+  *failed = false;
+  if (policy->profile_annotation == NULL || spec == NULL)
+    return NULL;
+  annotations = hr_json_get_value (spec, "annotations");
+  /* Annotations are a Go map: keys match exactly, not case-insensitively. */
+  for (size_t i = 0; annotations && i < annotations->len; i++)
+    {
+      if (strcmp (annotations->members[i].key, policy->profile_annotation) != 0)
+        continue;
+      value = annotations->members[i].value;
+      if (!hr_json_is_string (value))
+        return *failed = true, hr_error_set (err, 0, "annotation %s: expected string", policy->profile_annotation), NULL;
+      if (!hr_strv_contains (&policy->annotation_profiles, value->text))
+        return *failed = true,
+               hr_error_set (err, 0, "annotation %s asks for profile \"%s\", which the policy does not let annotations choose",
+                             policy->profile_annotation, value->text),
+               NULL;
+      return value->text;
+    }
+  return NULL;
+}
+
+const struct hr_profile *
+hr_select_profile (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_json *spec,
+                   hr_error_t *err)
+{
+  const char *name = cli->profile;
+  const struct hr_profile *profile;
+  bool failed;
+
+  if (name == NULL)
+    {
+      name = annotation_profile (policy, spec, err, &failed);
+      if (failed)
+        return NULL;
+    }
+  if (name == NULL)
+    name = policy->default_profile;
+  profile = hr_policy_find_profile (policy, name);
+  if (profile == NULL)
+    hr_error_set (err, 0, "policy %s has no profile named \"%s\"", policy->source, name);
+  return profile;
+}

@@ -1,0 +1,91 @@
+/* Finding and executing the real runtime.  hardrun may be installed as
+ * `runc` in front of the real one, so a candidate that is hardrun itself
+ * (same device and inode as /proc/self/exe) is never chosen. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+static const char *const runtime_names[] = { "runc", NULL };
+
+static bool
+is_self (const struct stat *st)
+{
+  struct stat self;
+  return stat ("/proc/self/exe", &self) == 0 && self.st_dev == st->st_dev && self.st_ino == st->st_ino;
+}
+
+static bool
+usable (const char *path, bool *was_self)
+{
+  struct stat st;
+
+  *was_self = false;
+  if (stat (path, &st) < 0 || !S_ISREG (st.st_mode) || access (path, X_OK) < 0)
+    return false;
+  *was_self = is_self (&st);
+  return !*was_self;
+}
+
+int
+hr_find_runtime (const char *configured, char **path, hr_error_t *err)
+{
+  cleanup_free char *dirs = xstrdup (HARDRUN_RUNTIME_SEARCH_PATH);
+  char *save = NULL;
+  bool was_self;
+
+  if (configured)
+    {
+      if (usable (configured, &was_self))
+        return *path = xstrdup (configured), 0;
+      if (was_self)
+        return hr_error_set (err, 0, "the policy names hardrun itself (%s) as the real runtime", configured);
+      return hr_error_set (err, errno, "the real runtime %s named by the policy is not an executable file",
+                           configured);
+    }
+  for (char *dir = strtok_r (dirs, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    for (size_t i = 0; runtime_names[i]; i++)
+      {
+        cleanup_free char *candidate = NULL;
+        xasprintf (&candidate, "%s/%s", dir, runtime_names[i]);
+        if (usable (candidate, &was_self))
+          return *path = hr_steal_pointer (&candidate), 0;
+      }
+  return hr_error_set (err, 0, "no real runtime found (looked for runc in %s): install runc or set \"runtime\" in "
+                               "the policy",
+                       HARDRUN_RUNTIME_SEARCH_PATH);
+}
+
+char *
+hr_policy_runtime_hint (const struct hr_cli *cli)
+{
+  const char *path = cli->policy_path ? cli->policy_path : HARDRUN_DEFAULT_POLICY_PATH;
+  cleanup_json struct hr_json *doc = NULL;
+  cleanup_free char *text = NULL;
+  hr_error_t err = NULL;
+  const struct hr_json *runtime;
+  struct stat st;
+  size_t len;
+
+  if (hr_file_read (AT_FDCWD, path, 4u << 20, &text, &len, &st, &err) < 0)
+    return hr_error_free (&err), NULL;
+  doc = hr_json_parse (text, len, &err);
+  hr_error_free (&err);
+  runtime = doc ? hr_json_get_value (doc, "runtime") : NULL;
+  if (!hr_json_is_string (runtime) || runtime->text[0] != '/')
+    return NULL;
+  return xstrdup (runtime->text);
+}
+
+int
+hr_exec_runtime (const char *path, const struct hr_cli *cli, hr_error_t *err)
+{
+  cli->runtime_argv[0] = (char *) path;
+  execv (path, cli->runtime_argv);
+  return hr_error_set (err, errno, "cannot execute the real runtime %s", path);
+}
