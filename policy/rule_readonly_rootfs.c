@@ -65,6 +65,13 @@ first_mount_below (const struct hr_json *mounts, const char *dir, bool *exact, h
   return first;
 }
 
+static const char *
+root_path (struct hr_rule_ctx *ctx)
+{
+  const struct hr_json *path = hr_json_get_value (hr_json_get_value (ctx->doc, "root"), "path");
+  return hr_json_is_string (path) ? path->text : "rootfs";
+}
+
 static int
 ensure_tmpfs (struct hr_rule_ctx *ctx, const char *dir, hr_error_t *err)
 {
@@ -77,7 +84,13 @@ ensure_tmpfs (struct hr_rule_ctx *ctx, const char *dir, hr_error_t *err)
   at = first_mount_below (mounts, dir, &exact, err);
   if (at == (size_t) -1)
     return -1;
-  if (exact || !hr_finding (ctx, "tmpfs mounted at %s (size %s)", dir, hr_setting_string (ctx, "tmpfs_size")))
+  if (exact)
+    return 0;
+  /* A mount point the image lacks cannot be created: the rootfs belongs to
+   * ids outside the container's user namespace, and is read-only. */
+  if (!ctx->host->rootfs_has_dir (ctx->host, root_path (ctx), dir))
+    return 0;
+  if (!hr_finding (ctx, "tmpfs mounted at %s (size %s)", dir, hr_setting_string (ctx, "tmpfs_size")))
     return 0;
   hr_json_insert_at (hr_json_ensure_array (ctx->doc, "mounts"), at, tmpfs_mount (dir, hr_setting_string (ctx, "tmpfs_size")));
   return 0;

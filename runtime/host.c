@@ -1,5 +1,9 @@
 /* The policy's questions about the host, answered from this machine. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,10 +59,32 @@ resolve_path (const struct hr_host *host, const char *path)
   return xstrdup (buf);
 }
 
+/* openat2 with RESOLVE_IN_ROOT resolves symlinks inside the rootfs the way
+ * the container sees them, never escaping to the host. */
+static bool
+rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
+{
+  cleanup_free char *root = resolve_path (host, rootfs);
+  cleanup_close int rootfd = -1;
+  cleanup_close int fd = -1;
+  struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+
+  if (root == NULL)
+    return false;
+  rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return false;
+  while (*dir == '/')
+    dir++;
+  fd = (int) syscall (SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
+  return fd >= 0;
+}
+
 void
 hr_host_init (struct hr_host *host, const char *bundle)
 {
   host->namespace_is_host = namespace_is_host;
   host->resolve_path = resolve_path;
+  host->rootfs_has_dir = rootfs_has_dir;
   host->data = (void *) (bundle && *bundle ? bundle : ".");
 }

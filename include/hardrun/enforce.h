@@ -52,6 +52,9 @@ struct hr_host
                             hr_error_t *err);
   /* realpath(3) of a host path, or NULL when it cannot be resolved. */
   char *(*resolve_path) (const struct hr_host *host, const char *path);
+  /* The container's rootfs (root.path as in the spec) has a directory at
+   * dir, resolved inside the rootfs as the container would see it. */
+  bool (*rootfs_has_dir) (const struct hr_host *host, const char *rootfs, const char *dir);
   void *data;
 };
 
