@@ -1,0 +1,17 @@
+#!/bin/bash
+# Installs what building and testing hardrun needs on Debian 12 (as root).
+set -eu
+packages=(
+	# build
+	build-essential meson ninja-build pkg-config python3
+	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev
+	# tests: the real runtime, a rootfs, the shell test runner
+	runc busybox-static bats jq
+)
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (apt-get install ${packages[*]})" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Runs every test layer and prints one closing line "N passed, N failed, N skipped".
+#   tests/run-all.sh [--install] [BUILD_DIR]
+# --install: apt-get the build and test dependencies first (Debian 12, root).
+# Layers: criterion unit tests (policy/, runtime/ grammar), then the bats
+# integration suites with the real runc (they skip, saying why, without root).
+set -u
+cd "$(dirname "$0")/.."
+REPO=$PWD
+
+if [ "${1:-}" = "--install" ]; then
+	shift
+	"$REPO/tests/install-deps.sh" || exit 1
+fi
+BUILD=${1:-build}
+
+passed=0 failed=0 skipped=0
+failed_names=()
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+	meson setup "$BUILD" --werror >/dev/null || exit 1
+fi
+ninja -C "$BUILD" || exit 1
+
+echo "== unit tests (criterion)"
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" -j2 2>&1)
+	status=$?
+	echo "$out" | tail -n 5
+	line=$(echo "$out" | grep -a 'Synthesis:' | tail -n 1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1)); failed_names+=("$(basename "$t") (no synthesis, exit $status)")
+		continue
+	fi
+	p=$(echo "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+	c=$(echo "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+	passed=$((passed + p)); failed=$((failed + f + c))
+	[ $((f + c)) -gt 0 ] && failed_names+=("$(basename "$t")")
+done
+
+echo "== integration tests (bats, real runc)"
+export HARDRUN="$REPO/$BUILD/runtime/hardrun"
+[ -x "$HARDRUN" ] || HARDRUN="$BUILD/runtime/hardrun"
+if command -v bats >/dev/null; then
+	tap=$(mktemp)
+	bats --tap "$REPO/tests/integration" | tee "$tap"
+	ok=$(grep -c '^ok ' "$tap")
+	sk=$(grep -c '^ok .* # skip' "$tap")
+	nok=$(grep -c '^not ok ' "$tap")
+	passed=$((passed + ok - sk)); skipped=$((skipped + sk)); failed=$((failed + nok))
+	grep '^not ok ' "$tap" | while read -r l; do echo "FAILED: $l"; done
+	[ "$nok" -gt 0 ] && failed_names+=("bats: $nok")
+	rm -f "$tap"
+else
+	echo "bats is not installed: integration tests skipped (apt-get install bats)"
+	skipped=$((skipped + 1))
+fi
+
+for n in "${failed_names[@]}"; do echo "failed: $n"; done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
