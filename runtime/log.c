@@ -102,7 +102,7 @@ write_all (int fd, const char *s)
     }
 }
 
-static void
+static void __attribute__ ((format (printf, 2, 0)))
 emit (const char *level, const char *fmt, va_list ap)
 {
   cleanup_free char *body = NULL;

@@ -58,6 +58,19 @@ else
 	skipped=$((skipped + 1))
 fi
 
+echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-45}s a target) and corpus replay"
+fuzz_out=$("$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}" 2>&1)
+echo "$fuzz_out"
+fl=$(echo "$fuzz_out" | grep '^fuzz: .* passed' | tail -n 1)
+if [ -n "$fl" ]; then
+	p=$(echo "$fl" | sed -n 's/^fuzz: \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$fl" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$f" -gt 0 ] && failed_names+=("fuzzing")
+else
+	echo "$fuzz_out" | grep -q 'skipped' && skipped=$((skipped + 1)) || { failed=$((failed + 1)); failed_names+=("fuzzing (no result)"); }
+fi
+
 for n in "${failed_names[@]}"; do echo "failed: $n"; done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
