@@ -14,25 +14,30 @@ static const struct hr_setting settings[] = {
   { "host_uid", HR_SETTING_INT },
   { "host_gid", HR_SETTING_INT },
   { "size", HR_SETTING_INT },
+  { "ranges", HR_SETTING_INT },
   { NULL, 0 },
 };
 
 static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
-  int64_t uid = 0, gid = 0, size = 0;
+  int64_t uid = 0, gid = 0, size = 0, ranges = 0;
 
   for (size_t i = 0; i < s->len; i++)
     {
-      int64_t *dst = strcmp (s->members[i].key, "host_uid") == 0   ? &uid
-                     : strcmp (s->members[i].key, "host_gid") == 0 ? &gid
-                                                                   : &size;
+      const char *key = s->members[i].key;
+      int64_t *dst = strcmp (key, "host_uid") == 0 ? &uid
+                     : strcmp (key, "host_gid") == 0 ? &gid
+                     : strcmp (key, "size") == 0   ? &size
+                                                   : &ranges;
       hr_json_number_to_int64 (s->members[i].value, dst);
     }
   if (uid < 1 || gid < 1)
     return hr_error_set (err, 0, "host_uid and host_gid must be above 0: host root is never mapped");
-  if (size < 1 || uid + size > UINT32_MAX || gid + size > UINT32_MAX)
-    return hr_error_set (err, 0, "size must be positive and the range must fit in 32-bit ids");
+  if (size < 65536 || size % 65536 != 0)
+    return hr_error_set (err, 0, "size must be a multiple of 65536");
+  if (ranges < 1 || uid + size * ranges > UINT32_MAX || gid + size * ranges > UINT32_MAX)
+    return hr_error_set (err, 0, "ranges must be positive and host_uid + size * ranges must fit in 32-bit ids");
   return 0;
 }
 
@@ -95,18 +100,29 @@ narrow_ping_group_range (struct hr_rule_ctx *ctx, int64_t size)
     hr_json_set (sysctl, "net.ipv4.ping_group_range", hr_json_new_string (buf));
 }
 
-static void
-add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, const char *why)
+static int
+choose_range (struct hr_rule_ctx *ctx, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)
 {
-  int64_t uid = hr_setting_int (ctx, "host_uid");
-  int64_t gid = hr_setting_int (ctx, "host_gid");
+  *uid = hr_setting_int (ctx, "host_uid");
+  *gid = hr_setting_int (ctx, "host_gid");
+  if (ctx->action != HR_ACTION_FIX || ctx->host->allocate_ids == NULL)
+    return 0;
+  return ctx->host->allocate_ids (ctx->host, size, uid, gid, err);
+}
+
+static int
+add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, const char *why, hr_error_t *err)
+{
   int64_t size = hr_setting_int (ctx, "size");
+  int64_t uid, gid;
   struct hr_json *linux_;
 
+  if (choose_range (ctx, size, &uid, &gid, err) < 0)
+    return -1;
   if (!hr_finding (ctx, "%s: private user namespace added, container ids 0-%" PRId64 " mapped to host uids %" PRId64
                    "-%" PRId64 " and gids %" PRId64 "-%" PRId64,
                    why, size - 1, uid, uid + size - 1, gid, gid + size - 1))
-    return;
+    return 0;
   if (userns == NULL)
     {
       userns = hr_json_new (HR_JSON_OBJECT);
@@ -117,7 +133,11 @@ add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, con
   linux_ = hr_json_ensure_object (ctx->doc, "linux");
   hr_json_set (linux_, "uidMappings", mapping (uid, size));
   hr_json_set (linux_, "gidMappings", mapping (gid, size));
+  ctx->result->needs = (struct hr_host_needs) {
+    .idmapped_rootfs = true, .host_uid = uid, .host_gid = gid, .size = size,
+  };
   narrow_ping_group_range (ctx, size);
+  return 0;
 }
 
 static int
@@ -132,8 +152,7 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
   userns = hr_namespace_find (namespaces, "user");
   if (userns == NULL)
     {
-      add_private_user_namespace (ctx, NULL, "no user namespace");
-      return 0;
+      return add_private_user_namespace (ctx, NULL, "no user namespace", err);
     }
   hr_entry_string (userns, "path", "linux.namespaces", &path, err);
   if (path[0] != '\0')
@@ -146,7 +165,7 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
           return 0;
         }
       if (is_host)
-        add_private_user_namespace (ctx, userns, "the spec joins the host's user namespace");
+        return add_private_user_namespace (ctx, userns, "the spec joins the host's user namespace", err);
       return 0;
     }
   linux_ = hr_json_get_value (ctx->doc, "linux");
@@ -154,9 +173,9 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
       || maps_host_root (hr_json_get_value (linux_, "gidMappings"), "linux.gidMappings", &gid_root, err) < 0)
     return -1;
   if (uid_root || gid_root)
-    add_private_user_namespace (ctx, userns, "the user namespace maps host id 0");
-  else if (hr_json_get_value (linux_, "uidMappings") == NULL)
-    add_private_user_namespace (ctx, userns, "the user namespace has no id mappings");
+    return add_private_user_namespace (ctx, userns, "the user namespace maps host id 0", err);
+  if (hr_json_get_value (linux_, "uidMappings") == NULL)
+    return add_private_user_namespace (ctx, userns, "the user namespace has no id mappings", err);
   return 0;
 }
 

@@ -82,6 +82,12 @@ static const struct flag_def exec_flags[] = {
   { "ignore-paused", FLAG_BOOL },   HELP_FLAG,                      END_FLAGS,
 };
 
+static const struct flag_def delete_flags[] = {
+  { "force,f", FLAG_BOOL },
+  HELP_FLAG,
+  END_FLAGS,
+};
+
 static const struct command_def commands[] = {
   { "create", HR_CMD_CREATE, true, create_flags },
   { "run", HR_CMD_RUN, true, run_flags },
@@ -91,7 +97,7 @@ static const struct command_def commands[] = {
   { "policy", HR_CMD_POLICY, false, NULL },
   /* runc's commands that read no spec and change no privilege */
   { "start", HR_CMD_PASSTHROUGH, false, NULL },
-  { "delete", HR_CMD_PASSTHROUGH, false, NULL },
+  { "delete", HR_CMD_DELETE, true, delete_flags },
   { "kill", HR_CMD_PASSTHROUGH, false, NULL },
   { "state", HR_CMD_PASSTHROUGH, false, NULL },
   { "list", HR_CMD_PASSTHROUGH, false, NULL },
@@ -296,6 +302,8 @@ handle_global (void *data, const struct flag_value *f, hr_error_t *err)
     g->cli->log_path = f->value;
   else if (strcmp (name, "log-format") == 0)
     g->cli->log_format = f->value;
+  else if (strcmp (name, "root") == 0)
+    g->cli->root = f->value;
   else if (strcmp (name, "help,h") == 0)
     g->help = strcmp (f->value, "true") == 0;
   else if (strcmp (name, "version,v") == 0)
@@ -467,6 +475,7 @@ hr_command_kind_name (enum hr_command_kind kind)
   static const char *const names[] = {
     [HR_CMD_PASSTHROUGH] = "passthrough", [HR_CMD_CREATE] = "create", [HR_CMD_RUN] = "run",
     [HR_CMD_RESTORE] = "restore",         [HR_CMD_EXEC] = "exec",     [HR_CMD_VERSION] = "version",
+    [HR_CMD_DELETE] = "delete",
     [HR_CMD_CHECK] = "check",             [HR_CMD_POLICY] = "policy",
   };
   return names[kind];

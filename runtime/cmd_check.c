@@ -157,7 +157,7 @@ hr_cmd_check (const struct hr_cli *cli_in, int argc, char **argv)
       return EXIT_ERROR;
     }
   if (hr_file_read (dirfd, name, HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0
-      || hr_harden_spec (policy, &cli, text, len, o.bundle ? o.bundle : dir, &h, &err) < 0)
+      || hr_harden_spec (policy, &cli, text, len, o.bundle ? o.bundle : dir, false, &h, &err) < 0)
     {
       hr_hardened_clear (&h);
       hr_log_failure (err, path);

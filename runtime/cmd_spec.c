@@ -8,6 +8,7 @@
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "harden.h"
+#include "stage.h"
 
 #define SPEC_NAME "config.json"
 
@@ -77,7 +78,7 @@ hr_cmd_spec (const struct hr_cli *cli)
   dirfd = open_bundle (cli->bundle, &err);
   if (dirfd < 0 || hr_file_read (dirfd, SPEC_NAME, HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0)
     return hr_log_failure (err, "cannot read the spec");
-  if (hr_harden_spec (policy, cli, text, len, cli->bundle, &h, &err) < 0)
+  if (hr_harden_spec (policy, cli, text, len, cli->bundle, true, &h, &err) < 0)
     {
       ret = hr_log_failure (err, path);
       goto out;
@@ -85,6 +86,11 @@ hr_cmd_spec (const struct hr_cli *cli)
   if (h.result.n_denied > 0)
     {
       ret = deny (policy, cli, &h, path);
+      goto out;
+    }
+  if (h.result.needs.idmapped_rootfs && h.allocated && hr_stage_container (h.doc, cli->bundle, &h.allocation, &err) < 0)
+    {
+      ret = hr_log_failure (err, NULL);
       goto out;
     }
   if (h.result.n_changed > 0 && write_spec (dirfd, h.doc, &st, &err) < 0)
@@ -98,6 +104,7 @@ hr_cmd_spec (const struct hr_cli *cli)
   return hr_log_failure (err, NULL);
 
 out:
+  hr_hardened_abandon (&h);
   hr_hardened_clear (&h);
   return ret;
 }

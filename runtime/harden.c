@@ -6,13 +6,35 @@
 #include "hardrun/util.h"
 #include "harden.h"
 
+static int
+allocate_ids (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)
+{
+  struct hr_hardened *h = host->context;
+  struct hr_id_pool pool;
+
+  if (h->allocated)
+    return hr_error_set (err, 0, "the container already holds an id range");
+  if (hr_id_pool_load (h->profile, &pool, err) < 0)
+    return -1;
+  pool.size = (uint32_t) size;
+  if (hr_ids_allocate (&pool, h->cli->root, h->cli->container_id, &h->allocation, err) < 0)
+    return -1;
+  h->allocated = true;
+  *uid = h->allocation.map.host_uid;
+  *gid = h->allocation.map.host_gid;
+  return 0;
+}
+
 int
 hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const char *text, size_t len,
-                const char *bundle, struct hr_hardened *out, hr_error_t *err)
+                const char *bundle, bool allocate, struct hr_hardened *out, hr_error_t *err)
 {
   struct hr_host host;
 
   memset (out, 0, sizeof *out);
+  out->allocate = allocate;
+  out->cli = cli;
+  out->bundle = bundle;
   out->doc = hr_json_parse (text, len, err);
   if (out->doc == NULL)
     return -1;
@@ -21,12 +43,31 @@ hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const 
     return -1;
   out->audit_mode = policy->audit_mode;
   hr_host_init (&host, bundle);
+  if (allocate)
+    {
+      host.allocate_ids = allocate_ids;
+      host.context = out;
+    }
   return hr_enforce_spec (out->doc, out->profile, out->audit_mode, &host, &out->result, err);
+}
+
+void
+hr_hardened_abandon (struct hr_hardened *h)
+{
+  hr_error_t err = NULL;
+
+  if (!h->allocated)
+    return;
+  if (hr_ids_release (h->cli->root, h->cli->container_id, &err) < 0)
+    hr_log_failure (err, "cannot release the id range");
+  hr_error_free (&err);
+  h->allocated = false;
 }
 
 void
 hr_hardened_clear (struct hr_hardened *h)
 {
+  hr_allocation_clear (&h->allocation);
   hr_json_free (h->doc);
   hr_result_clear (&h->result);
   memset (h, 0, sizeof *h);

@@ -2,6 +2,7 @@
 #define HARDRUN_HARDEN_H
 
 #include "hardrun/runtime.h"
+#include "idrange.h"
 
 struct hr_hardened
 {
@@ -9,10 +10,21 @@ struct hr_hardened
   struct hr_result result;
   const struct hr_profile *profile;
   bool audit_mode;
+  /* create/run/restore: the container's private id range, when the
+   * user_namespace rule gave it one */
+  bool allocate;
+  bool allocated;
+  struct hr_allocation allocation;
+  const struct hr_cli *cli;
+  const char *bundle;
 };
 
+/* Parses and enforces; with allocate, a private id range is reserved for
+ * the container when the policy gives it a user namespace. */
 int hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const char *text, size_t len,
-                    const char *bundle, struct hr_hardened *out, hr_error_t *err);
+                    const char *bundle, bool allocate, struct hr_hardened *out, hr_error_t *err);
+/* Releases the id range (and staging) if the container will not run. */
+void hr_hardened_abandon (struct hr_hardened *h);
 void hr_hardened_clear (struct hr_hardened *h);
 /* "rule: message; rule: message" of every denial. */
 char *hr_denial_summary (const struct hr_result *result);

@@ -83,6 +83,7 @@ rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
 void
 hr_host_init (struct hr_host *host, const char *bundle)
 {
+  memset (host, 0, sizeof *host);
   host->namespace_is_host = namespace_is_host;
   host->resolve_path = resolve_path;
   host->rootfs_has_dir = rootfs_has_dir;

@@ -34,6 +34,8 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
       return hr_cmd_spec (cli);
     case HR_CMD_EXEC:
       return hr_cmd_exec (cli);
+    case HR_CMD_DELETE:
+      return hr_cmd_delete (cli);
     case HR_CMD_VERSION:
       return hr_cmd_version (cli);
     case HR_CMD_CHECK:

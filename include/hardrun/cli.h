@@ -18,6 +18,7 @@ enum hr_command_kind
   HR_CMD_RUN,
   HR_CMD_RESTORE,
   HR_CMD_EXEC,
+  HR_CMD_DELETE, /* runs the runtime, then releases what create allocated */
   HR_CMD_VERSION, /* --version / -v */
   HR_CMD_CHECK, /* hardrun's own commands */
   HR_CMD_POLICY,
@@ -36,6 +37,7 @@ struct hr_cli
   /* runc's global flags that hardrun uses */
   const char *log_path;
   const char *log_format;
+  const char *root; /* --root: the runtime's state directory, NULL for its default */
 
   enum hr_command_kind kind;
   const char *command; /* the subcommand as written, NULL when none */

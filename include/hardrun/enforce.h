@@ -26,6 +26,17 @@ struct hr_decision
   char *message;
 };
 
+/* What the host must prepare before the runtime runs the hardened spec. */
+struct hr_host_needs
+{
+  /* The user_namespace rule gave the container a private id range: its
+   * rootfs (and the engine's bind files) must be idmapped onto it. */
+  bool idmapped_rootfs;
+  int64_t host_uid;
+  int64_t host_gid;
+  int64_t size;
+};
+
 struct hr_result
 {
   struct hr_decision *items;
@@ -33,6 +44,7 @@ struct hr_result
   size_t cap;
   size_t n_denied;
   size_t n_changed;
+  struct hr_host_needs needs;
 };
 
 void hr_result_clear (struct hr_result *result);
@@ -55,7 +67,12 @@ struct hr_host
   /* The container's rootfs (root.path as in the spec) has a directory at
    * dir, resolved inside the rootfs as the container would see it. */
   bool (*rootfs_has_dir) (const struct hr_host *host, const char *rootfs, const char *dir);
+  /* Reserves a private range of `size` host uids and gids for this
+   * container.  NULL: the policy's host_uid/host_gid are used as they are
+   * (one shared mapping; `check` and the unit tests). */
+  int (*allocate_ids) (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err);
   void *data;
+  void *context; /* for allocate_ids */
 };
 
 /* Hardens a whole OCI spec (create, run, restore). */

@@ -21,7 +21,8 @@ void hr_log_warning (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)
 /* Logs err with a context and returns the exit status to use (1). */
 int hr_log_failure (hr_error_t err, const char *context);
 
-/* host.c: answers from this machine; relative paths resolve against bundle. */
+/* host.c: answers from this machine; relative paths resolve against bundle.
+ * allocate_ids is left NULL: create sets it (see harden.c). */
 void hr_host_init (struct hr_host *host, const char *bundle);
 
 /* files.c */
@@ -67,6 +68,7 @@ int hr_exec_runtime (const char *path, const struct hr_cli *cli, hr_error_t *err
 int hr_cmd_passthrough (const struct hr_cli *cli);
 int hr_cmd_spec (const struct hr_cli *cli);
 int hr_cmd_exec (const struct hr_cli *cli);
+int hr_cmd_delete (const struct hr_cli *cli);
 int hr_cmd_check (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_policy (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_version (const struct hr_cli *cli);

@@ -1,0 +1,58 @@
+/* delete: the real runtime deletes the container, then hardrun releases what
+ * create allocated (its id range and idmapped staging mounts).  The only
+ * command besides create that is not a plain exec: hardrun must act after
+ * the runtime, so it waits for it and passes its exit status on. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+#include "idrange.h"
+
+static int
+run_and_wait (const char *runtime, const struct hr_cli *cli, hr_error_t *err)
+{
+  pid_t pid = fork ();
+  int status;
+
+  if (pid < 0)
+    return hr_error_set (err, errno, "fork");
+  if (pid == 0)
+    {
+      cli->runtime_argv[0] = (char *) runtime;
+      execv (runtime, cli->runtime_argv);
+      _exit (127);
+    }
+  /* The engine's signals are for the runtime; wait for it either way. */
+  signal (SIGINT, SIG_IGN);
+  signal (SIGTERM, SIG_IGN);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return hr_error_set (err, errno, "waitpid");
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return WEXITSTATUS (status);
+}
+
+int
+hr_cmd_delete (const struct hr_cli *cli)
+{
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *hint = hr_policy_runtime_hint (cli);
+  cleanup_free char *runtime = NULL;
+  int status;
+
+  if (hr_find_runtime (hint, &runtime, &err) < 0)
+    return hr_log_failure (err, NULL);
+  status = run_and_wait (runtime, cli, &err);
+  if (status < 0)
+    return hr_log_failure (err, NULL);
+  /* Released only once the runtime holds no state for the container (a
+   * failed delete of a running container keeps its range). */
+  if (hr_ids_release (cli->root, cli->container_id, &err) < 0)
+    hr_log_failure (err, "cannot release the container's id range");
+  return status;
+}

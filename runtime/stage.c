@@ -1,0 +1,300 @@
+/* Idmapped staging of a container's rootfs and bind sources.  On this
+ * kernel an overlayfs mount cannot be idmapped itself, but an overlay
+ * mounted from idmapped layer directories works; the layers are read from
+ * the existing overlay's mount options with libmount. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libmount.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardrun/util.h"
+#include "stage.h"
+#include "userns.h"
+
+#define MAX_LAYERS 500
+
+struct stage
+{
+  const char *dir;
+  int userns_fd;
+  int n_layers;
+  int n_binds;
+};
+
+/* Clones the mount at src onto dst, idmapped when asked and supported.
+ * Returns 1 when idmapped, 0 when a plain bind was made. */
+static int
+clone_mount (const char *src, const char *dst, int userns_fd, bool recursive, bool want_idmap, hr_error_t *err)
+{
+  unsigned rec = recursive ? AT_RECURSIVE : 0;
+  cleanup_close int tree = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+  int idmapped = 0;
+
+  if (tree < 0)
+    return hr_error_set (err, errno, "cannot clone the mount of %s", src);
+  if (want_idmap)
+    idmapped = mount_setattr (tree, "", AT_EMPTY_PATH | rec, &attr, sizeof attr) == 0;
+  if (move_mount (tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return hr_error_set (err, errno, "cannot mount %s on %s", src, dst);
+  return idmapped;
+}
+
+static char *
+stage_child (const struct stage *s, const char *kind, int index)
+{
+  char *p;
+  if (index < 0)
+    xasprintf (&p, "%s/%s", s->dir, kind);
+  else
+    xasprintf (&p, "%s/%s/%d", s->dir, kind, index);
+  return p;
+}
+
+static int
+make_dir (const char *path, mode_t mode, hr_error_t *err)
+{
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return hr_error_set (err, errno, "cannot create %s", path);
+  return 0;
+}
+
+static int
+make_mount_point (const char *path, bool directory, hr_error_t *err)
+{
+  int fd;
+
+  if (directory)
+    return make_dir (path, 0755, err);
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot create %s", path);
+  close (fd);
+  return 0;
+}
+
+/* The overlay mounted exactly at path: its layers, topmost first. */
+static int
+overlay_layers (const char *path, struct hr_strv *layers, hr_error_t *err)
+{
+  struct libmnt_table *tb = mnt_new_table_from_file ("/proc/self/mountinfo");
+  struct libmnt_fs *fs;
+  const char *opts;
+  char *value = NULL;
+  size_t len = 0;
+  cleanup_free char *base = NULL;
+  int ret = 0;
+
+  if (tb == NULL)
+    return hr_error_set (err, errno, "cannot read /proc/self/mountinfo");
+  fs = mnt_table_find_target (tb, path, MNT_ITER_BACKWARD);
+  if (fs == NULL || strcmp (mnt_fs_get_target (fs), path) != 0 || strcmp (mnt_fs_get_fstype (fs), "overlay") != 0)
+    goto out;
+  opts = mnt_fs_get_fs_options (fs);
+  /* Docker gives relative layer paths when the list is long: they are
+   * relative to the driver's directory, the parent of ID/merged. */
+  base = xstrdup (path);
+  for (int up = 0; up < 2 && strrchr (base, '/'); up++)
+    *strrchr (base, '/') = '\0';
+  if (opts && mnt_optstr_get_option (opts, "upperdir", &value, &len) == 0)
+    {
+      char *p;
+      xasprintf (&p, "%s%s%.*s", value[0] == '/' ? "" : base, value[0] == '/' ? "" : "/", (int) len, value);
+      hr_strv_push_take (layers, p);
+    }
+  if (opts && mnt_optstr_get_option (opts, "lowerdir", &value, &len) == 0)
+    {
+      cleanup_free char *list = xstrndup (value, len);
+      char *save = NULL;
+      for (char *l = strtok_r (list, ":", &save); l; l = strtok_r (NULL, ":", &save))
+        {
+          char *p, resolved[PATH_MAX];
+          xasprintf (&p, "%s%s%s", l[0] == '/' ? "" : base, l[0] == '/' ? "" : "/", l);
+          /* lowers are often symlinks (overlay2/l/XXXX) */
+          if (realpath (p, resolved) != NULL)
+            {
+              free (p);
+              p = xstrdup (resolved);
+            }
+          hr_strv_push_take (layers, p);
+        }
+    }
+  if (layers->len > MAX_LAYERS)
+    ret = hr_error_set (err, E2BIG, "overlay at %s has more than %d layers", path, MAX_LAYERS);
+out:
+  mnt_unref_table (tb);
+  return ret;
+}
+
+static int
+stage_overlay (struct stage *s, const struct hr_strv *layers, const char *target, hr_error_t *err)
+{
+  cleanup_free char *options = xstrdup ("lowerdir=");
+  cleanup_free char *layers_dir = stage_child (s, "layers", -1);
+
+  if (make_dir (layers_dir, 0711, err) < 0)
+    return -1;
+  for (size_t i = 0; i < layers->len; i++)
+    {
+      cleanup_free char *dst = stage_child (s, "layers", (int) i);
+      char *next;
+
+      if (make_mount_point (dst, true, err) < 0 || clone_mount (layers->items[i], dst, s->userns_fd, false, true, err) < 0)
+        return -1;
+      xasprintf (&next, "%s%s%s", options, i ? ":" : "", dst);
+      free (options);
+      options = next;
+    }
+  if (mount ("overlay", target, "overlay", MS_RDONLY, options) < 0)
+    return hr_error_set (err, errno, "cannot mount the idmapped overlay at %s", target);
+  return 0;
+}
+
+static int
+stage_rootfs (struct stage *s, struct hr_json *spec, const char *bundle, hr_error_t *err)
+{
+  struct hr_json *root = hr_json_ensure_object (spec, "root");
+  const struct hr_json *path = hr_json_get_value (root, "path");
+  cleanup_free char *joined = NULL;
+  cleanup_free char *target = stage_child (s, "rootfs", -1);
+  struct hr_strv layers = { 0 };
+  char resolved[PATH_MAX];
+  int ret;
+
+  if (!hr_json_is_string (path))
+    return hr_error_set (err, 0, "the spec has no root.path");
+  if (path->text[0] != '/')
+    xasprintf (&joined, "%s/%s", bundle[0] ? bundle : ".", path->text);
+  if (realpath (joined ? joined : path->text, resolved) == NULL)
+    return hr_error_set (err, errno, "cannot resolve the rootfs %s", path->text);
+  if (make_dir (target, 0755, err) < 0 || overlay_layers (resolved, &layers, err) < 0)
+    return hr_strv_clear (&layers), -1;
+  if (layers.len >= 2)
+    ret = stage_overlay (s, &layers, target, err);
+  else
+    ret = clone_mount (resolved, target, s->userns_fd, true, true, err);
+  hr_strv_clear (&layers);
+  if (ret < 0)
+    return -1;
+  hr_json_set (root, "path", hr_json_new_string (target));
+  return 0;
+}
+
+/* Bind sources: files (the engine's hosts, resolv.conf...) and read-only
+ * binds are idmapped where the filesystem supports it; writable directories
+ * are not, since files the container creates there would belong to host
+ * root.  All are reachable through the 0711 stage directory. */
+static int
+stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
+{
+  const struct hr_json *source = hr_json_get_value (mount, "source");
+  const struct hr_json *options = hr_json_get_value (mount, "options");
+  cleanup_free char *dst = NULL;
+  struct stat st;
+  bool is_dir, read_only, recursive;
+
+  if (!hr_json_is_string (source) || source->text[0] != '/' || stat (source->text, &st) < 0)
+    return 0; /* the runtime reports a missing source itself */
+  is_dir = S_ISDIR (st.st_mode);
+  read_only = hr_json_strings_contain (options, "ro");
+  recursive = hr_json_strings_contain (options, "rbind");
+  dst = stage_child (s, "binds", s->n_binds++);
+  if (make_mount_point (dst, is_dir, err) < 0
+      || clone_mount (source->text, dst, s->userns_fd, recursive, !is_dir || read_only, err) < 0)
+    return -1;
+  hr_json_set (mount, "source", hr_json_new_string (dst));
+  return 0;
+}
+
+static int
+stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
+{
+  struct hr_json *mounts = hr_json_get_value (spec, "mounts");
+  cleanup_free char *binds_dir = stage_child (s, "binds", -1);
+
+  if (mounts == NULL || mounts->type != HR_JSON_ARRAY)
+    return 0;
+  if (make_dir (binds_dir, 0711, err) < 0)
+    return -1;
+  for (size_t i = 0; i < mounts->len; i++)
+    {
+      const struct hr_json *type = hr_json_get_value (mounts->items[i], "type");
+      const struct hr_json *opts = hr_json_get_value (mounts->items[i], "options");
+      bool bind = (hr_json_is_string (type) && strcmp (type->text, "bind") == 0)
+                  || hr_json_strings_contain (opts, "bind") || hr_json_strings_contain (opts, "rbind");
+      if (bind && stage_bind (s, mounts->items[i], err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a, hr_error_t *err)
+{
+  struct stage s = { .dir = a->stage_dir, .userns_fd = -1 };
+  hr_error_t ignored = NULL;
+  int ret = -1;
+
+  hr_stage_remove (a->stage_dir, &ignored); /* leftovers of a reclaimed slot */
+  hr_error_free (&ignored);
+  if (make_dir (a->stage_dir, 0711, err) < 0)
+    return -1;
+  s.userns_fd = hr_userns_open (&a->map, err);
+  if (s.userns_fd >= 0 && stage_rootfs (&s, spec, bundle, err) == 0 && stage_binds (&s, spec, err) == 0)
+    ret = 0;
+  if (s.userns_fd >= 0)
+    close (s.userns_fd);
+  if (ret < 0)
+    {
+      hr_stage_remove (a->stage_dir, &ignored);
+      hr_error_free (&ignored);
+      hr_error_prefix (err, "cannot prepare the idmapped rootfs");
+    }
+  return ret;
+}
+
+static int
+remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  return flag == FTW_DP ? rmdir (path) : unlink (path);
+}
+
+static int
+by_length_desc (const void *a, const void *b)
+{
+  return (int) strlen (*(char *const *) b) - (int) strlen (*(char *const *) a);
+}
+
+int
+hr_stage_remove (const char *dir, hr_error_t *err)
+{
+  struct libmnt_table *tb = mnt_new_table_from_file ("/proc/self/mountinfo");
+  struct libmnt_iter *it = mnt_new_iter (MNT_ITER_FORWARD);
+  struct libmnt_fs *fs;
+  struct hr_strv targets = { 0 };
+
+  while (tb && it && mnt_table_next_fs (tb, it, &fs) == 0)
+    {
+      const char *t = mnt_fs_get_target (fs);
+      if (t && hr_has_prefix (t, dir) && (t[strlen (dir)] == '/' || t[strlen (dir)] == '\0'))
+        hr_strv_push (&targets, t);
+    }
+  mnt_free_iter (it);
+  mnt_unref_table (tb);
+  /* deepest first, so an overlay goes before the layers under it */
+  if (targets.len > 1)
+    qsort (targets.items, targets.len, sizeof (char *), by_length_desc);
+  for (size_t i = 0; i < targets.len; i++)
+    umount2 (targets.items[i], MNT_DETACH);
+  hr_strv_clear (&targets);
+  if (nftw (dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+    return hr_error_set (err, errno, "cannot remove %s", dir);
+  return 0;
+}

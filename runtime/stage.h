@@ -1,0 +1,14 @@
+/* Staging a container for its private user namespace: the rootfs (an
+ * overlay rebuilt read-only from idmapped layers, or the idmapped directory
+ * itself) and the engine's bind sources, mounted under the allocation's
+ * stage directory (mode 0711, so the mapped root can reach them while the
+ * engine's 0710 directories stay closed); the spec is pointed there. */
+#ifndef HARDRUN_STAGE_H
+#define HARDRUN_STAGE_H
+
+#include "hardrun/json.h"
+#include "idrange.h"
+
+int hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a, hr_error_t *err);
+
+#endif
