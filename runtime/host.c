@@ -25,21 +25,30 @@ proc_ns_name (const char *oci_type)
   return NULL;
 }
 
+/* The host's namespace of a type: pid 1's, and hardrun's own (the engine
+ * runs runtimes in the host's namespaces; pid 1 is not always inspectable,
+ * e.g. when it is not dumpable). */
+static bool
+same_namespace (const struct stat *a, const char *pid, const char *name)
+{
+  cleanup_free char *path = NULL;
+  struct stat b;
+
+  xasprintf (&path, "/proc/%s/ns/%s", pid, name);
+  return stat (path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
 static int
 namespace_is_host (const struct hr_host *host, const char *type, const char *path, bool *is_host, hr_error_t *err)
 {
   const char *name = proc_ns_name (type);
-  cleanup_free char *own = NULL;
-  struct stat a, b;
+  struct stat a;
 
   if (name == NULL)
     return hr_error_set (err, 0, "unknown namespace type \"%s\"", type);
-  xasprintf (&own, "/proc/1/ns/%s", name);
   if (stat (path, &a) < 0)
     return hr_error_set (err, errno, "cannot inspect the %s namespace \"%s\"", type, path);
-  if (stat (own, &b) < 0)
-    return hr_error_set (err, errno, "cannot inspect %s", own);
-  *is_host = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+  *is_host = same_namespace (&a, "1", name) || same_namespace (&a, "self", name);
   return 0;
 }
 
