@@ -40,23 +40,34 @@ for t in "$BUILD"/tests/test_*; do
 	[ $((f + c)) -gt 0 ] && failed_names+=("$(basename "$t")")
 done
 
-echo "== integration tests (bats, real runc)"
 export HARDRUN="$REPO/$BUILD/runtime/hardrun"
 [ -x "$HARDRUN" ] || HARDRUN="$BUILD/runtime/hardrun"
-if command -v bats >/dev/null; then
+
+# run_bats NAME DIR: one bats layer, counted from its TAP output.
+run_bats() {
+	local name=$1 dir=$2 tap ok sk nok
+	echo "== $name"
+	if [ ! -d "$dir" ]; then
+		return
+	fi
+	if ! command -v bats >/dev/null; then
+		echo "bats is not installed: $name skipped (apt-get install bats)"
+		skipped=$((skipped + 1))
+		return
+	fi
 	tap=$(mktemp)
-	bats --tap "$REPO/tests/integration" | tee "$tap"
+	bats --tap "$dir" | tee "$tap"
 	ok=$(grep -c '^ok ' "$tap")
 	sk=$(grep -c '^ok .* # skip' "$tap")
 	nok=$(grep -c '^not ok ' "$tap")
 	passed=$((passed + ok - sk)); skipped=$((skipped + sk)); failed=$((failed + nok))
-	grep '^not ok ' "$tap" | while read -r l; do echo "FAILED: $l"; done
-	[ "$nok" -gt 0 ] && failed_names+=("bats: $nok")
+	grep '^not ok ' "$tap" | while read -r l; do echo "FAILED ($name): $l"; done
+	[ "$nok" -gt 0 ] && failed_names+=("$name: $nok")
 	rm -f "$tap"
-else
-	echo "bats is not installed: integration tests skipped (apt-get install bats)"
-	skipped=$((skipped + 1))
-fi
+}
+
+run_bats "integration tests (bats, real runc)" "$REPO/tests/integration"
+run_bats "end-to-end tests (docker, containerd, podman)" "$REPO/tests/e2e"
 
 echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-45}s a target) and corpus replay"
 fuzz_out=$("$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}" 2>&1)
