@@ -134,13 +134,23 @@ effective_action (enum hr_action configured, bool audit_mode)
 }
 
 static int
+apply_rule (const struct hr_rule_def *def, struct hr_rule_ctx *ctx, bool for_process, hr_error_t *err)
+{
+  struct hr_json *process = for_process ? ctx->doc : hr_json_get_value (ctx->doc, "process");
+
+  if (!for_process && def->apply_spec && def->apply_spec (ctx, err) < 0)
+    return -1;
+  if (def->apply_process && process && def->apply_process (ctx, process, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
 run_rules (struct hr_json *doc, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
            bool for_process, struct hr_result *result, hr_error_t *err)
 {
   for (size_t i = 0; i < hr_rule_count (); i++)
     {
-      const struct hr_rule_def *def = hr_rule_defs[i];
-      int (*apply) (struct hr_rule_ctx *, hr_error_t *) = for_process ? def->apply_process : def->apply_spec;
       struct hr_rule_ctx ctx = {
         .doc = doc,
         .config = &profile->rules[i],
@@ -150,10 +160,10 @@ run_rules (struct hr_json *doc, const struct hr_profile *profile, bool audit_mod
         .profile = profile,
       };
 
-      if (apply == NULL || ctx.action == HR_ACTION_OFF)
+      if (ctx.action == HR_ACTION_OFF)
         continue;
-      if (apply (&ctx, err) < 0)
-        return hr_error_prefix (err, "rule %s", def->name);
+      if (apply_rule (hr_rule_defs[i], &ctx, for_process, err) < 0)
+        return hr_error_prefix (err, "rule %s", hr_rule_defs[i]->name);
     }
   return 0;
 }

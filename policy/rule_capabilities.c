@@ -52,9 +52,8 @@ restrict_set (struct hr_rule_ctx *ctx, struct hr_json *caps, const char *set, co
 }
 
 static int
-apply (struct hr_rule_ctx *ctx, bool for_process, hr_error_t *err)
+apply_process (struct hr_rule_ctx *ctx, struct hr_json *process, hr_error_t *err)
 {
-  struct hr_json *process = hr_rule_process (ctx, for_process);
   const struct hr_json *allow = hr_setting_get (ctx, "allow");
   struct hr_json *caps;
 
@@ -77,22 +76,9 @@ apply (struct hr_rule_ctx *ctx, bool for_process, hr_error_t *err)
   return 0;
 }
 
-static int
-apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
-{
-  return apply (ctx, false, err);
-}
-
-static int
-apply_process (struct hr_rule_ctx *ctx, hr_error_t *err)
-{
-  return apply (ctx, true, err);
-}
-
 const struct hr_rule_def hr_rule_capabilities = {
   .name = "capabilities",
   .settings = settings,
   .validate = validate,
-  .apply_spec = apply_spec,
   .apply_process = apply_process,
 };

@@ -65,11 +65,8 @@ check_cgroup_rules (struct hr_rule_ctx *ctx, hr_error_t *err)
   const struct hr_json *allowed = hr_setting_get (ctx, "cgroup_rules");
   struct hr_json *resources, *rules;
 
-  if (hr_spec_linux_member (ctx->doc, "resources", HR_JSON_OBJECT, &resources, err) < 0)
+  if (hr_spec_device_rules (ctx->doc, &resources, &rules, err) < 0)
     return -1;
-  if (resources && hr_json_check_type (resources, "devices", HR_JSON_ARRAY, "linux.resources", err) < 0)
-    return -1;
-  rules = hr_json_get_value (resources, "devices");
   for (size_t i = rules ? rules->len : 0; i-- > 0;)
     {
       struct hr_device_rule rule;

@@ -3,9 +3,8 @@
 #include "spec_access.h"
 
 static int
-apply (struct hr_rule_ctx *ctx, bool for_process, hr_error_t *err)
+apply_process (struct hr_rule_ctx *ctx, struct hr_json *process, hr_error_t *err)
 {
-  struct hr_json *process = hr_rule_process (ctx, for_process);
   bool nnp = false;
 
   if (hr_json_read_bool (process, "noNewPrivileges", "process", &nnp, err) < 0)
@@ -15,20 +14,7 @@ apply (struct hr_rule_ctx *ctx, bool for_process, hr_error_t *err)
   return 0;
 }
 
-static int
-apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
-{
-  return apply (ctx, false, err);
-}
-
-static int
-apply_process (struct hr_rule_ctx *ctx, hr_error_t *err)
-{
-  return apply (ctx, true, err);
-}
-
 const struct hr_rule_def hr_rule_no_new_privileges = {
   .name = "no_new_privileges",
-  .apply_spec = apply_spec,
   .apply_process = apply_process,
 };

@@ -74,11 +74,8 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
 {
   struct hr_json *resources, *rules;
 
-  if (hr_spec_linux_member (ctx->doc, "resources", HR_JSON_OBJECT, &resources, err) < 0)
+  if (hr_spec_device_rules (ctx->doc, &resources, &rules, err) < 0)
     return -1;
-  if (resources && hr_json_check_type (resources, "devices", HR_JSON_ARRAY, "linux.resources", err) < 0)
-    return -1;
-  rules = hr_json_get_value (resources, "devices");
   if (!has_allow_all_rule (rules))
     return 0;
   if (!hr_finding (ctx, "privileged container (a device cgroup rule allows every device): default device rules "

@@ -19,9 +19,8 @@ inside_proc_pid_dir (const char *clean)
 }
 
 static int
-apply (struct hr_rule_ctx *ctx, bool for_process, hr_error_t *err)
+apply_process (struct hr_rule_ctx *ctx, struct hr_json *process, hr_error_t *err)
 {
-  struct hr_json *process = hr_rule_process (ctx, for_process);
   const char *cwd = NULL;
   cleanup_free char *clean = NULL;
 
@@ -35,20 +34,7 @@ apply (struct hr_rule_ctx *ctx, bool for_process, hr_error_t *err)
   return 0;
 }
 
-static int
-apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
-{
-  return apply (ctx, false, err);
-}
-
-static int
-apply_process (struct hr_rule_ctx *ctx, hr_error_t *err)
-{
-  return apply (ctx, true, err);
-}
-
 const struct hr_rule_def hr_rule_process_cwd = {
   .name = "process_cwd",
-  .apply_spec = apply_spec,
   .apply_process = apply_process,
 };

@@ -40,8 +40,10 @@ struct hr_rule_def
   const struct hr_setting *settings; /* terminated by a NULL key */
   /* Checks values beyond their type (names, paths); may be NULL. */
   int (*validate) (const struct hr_json *settings, hr_error_t *err);
+  /* Rules about the whole spec (create, run, restore). */
   int (*apply_spec) (struct hr_rule_ctx *ctx, hr_error_t *err);
-  int (*apply_process) (struct hr_rule_ctx *ctx, hr_error_t *err); /* NULL: not an exec rule */
+  /* Rules about a process: run on the spec's process and on every exec's. */
+  int (*apply_process) (struct hr_rule_ctx *ctx, struct hr_json *process, hr_error_t *err);
 };
 
 extern const struct hr_rule_def *const hr_rule_defs[];

@@ -4,12 +4,6 @@
 #include "hardrun/util.h"
 #include "spec_access.h"
 
-struct hr_json *
-hr_rule_process (struct hr_rule_ctx *ctx, bool for_process)
-{
-  return for_process ? ctx->doc : hr_json_get_value (ctx->doc, "process");
-}
-
 int
 hr_spec_linux_member (struct hr_json *spec, const char *field, enum hr_json_type type, struct hr_json **out,
                       hr_error_t *err)
@@ -22,6 +16,18 @@ hr_spec_linux_member (struct hr_json *spec, const char *field, enum hr_json_type
   if (hr_json_check_type (linux_, field, type, "linux", err) < 0)
     return -1;
   *out = hr_json_get_value (linux_, field);
+  return 0;
+}
+
+int
+hr_spec_device_rules (struct hr_json *spec, struct hr_json **resources, struct hr_json **rules, hr_error_t *err)
+{
+  *rules = NULL;
+  if (hr_spec_linux_member (spec, "resources", HR_JSON_OBJECT, resources, err) < 0)
+    return -1;
+  if (*resources && hr_json_check_type (*resources, "devices", HR_JSON_ARRAY, "linux.resources", err) < 0)
+    return -1;
+  *rules = hr_json_get_value (*resources, "devices");
   return 0;
 }
 

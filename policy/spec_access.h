@@ -6,13 +6,13 @@
 #include "hardrun/json.h"
 #include "rules.h"
 
-/* The process object the rule works on: the spec's process, or the exec
- * process itself.  NULL when absent. */
-struct hr_json *hr_rule_process (struct hr_rule_ctx *ctx, bool for_process);
-
 /* linux.<field> as an array/object (NULL when absent); error on a wrong type. */
 int hr_spec_linux_member (struct hr_json *spec, const char *field, enum hr_json_type type, struct hr_json **out,
                           hr_error_t *err);
+/* linux.resources and its device cgroup rules (each NULL when absent). */
+int hr_spec_device_rules (struct hr_json *spec, struct hr_json **resources, struct hr_json **rules,
+                          hr_error_t *err);
+
 /* linux.<field>, created when missing. */
 struct hr_json *hr_spec_linux_ensure (struct hr_json *spec, const char *field, enum hr_json_type type);
 
