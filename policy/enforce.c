@@ -81,6 +81,7 @@ hr_result_clear (struct hr_result *result)
   for (size_t i = 0; i < result->len; i++)
     free (result->items[i].message);
   free (result->items);
+  free (result->needs.join_userns);
   memset (result, 0, sizeof *result);
 }
 

@@ -3,6 +3,7 @@
  * a spec that joins the host's user namespace or maps host id 0 is treated
  * the same way.  A spec that already has a safe user namespace (rootless
  * engines, or joining another container's) is kept as it is. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,6 +141,65 @@ add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, con
   return 0;
 }
 
+/* "/proc/PID/ns/NAME" -> "/proc/PID/ns/user"; NULL for other paths. */
+static char *
+sibling_user_namespace (const char *path)
+{
+  const char *p = path;
+  char *user;
+
+  if (!hr_has_prefix (p, "/proc/"))
+    return NULL;
+  p += strlen ("/proc/");
+  if (!isdigit ((unsigned char) *p))
+    return NULL;
+  while (isdigit ((unsigned char) *p))
+    p++;
+  if (!hr_has_prefix (p, "/ns/") || strchr (p + 4, '/') != NULL)
+    return NULL;
+  xasprintf (&user, "%.*s/ns/user", (int) (p - path), path);
+  return user;
+}
+
+/* A container that joins another container's namespaces by path (a pod's
+ * app container joins its sandbox's) joins that container's user namespace
+ * too, when it has one: a second, different range would leave it unable to
+ * use the namespaces it joined. */
+static int
+join_peer_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *namespaces, bool *joined, hr_error_t *err)
+{
+  *joined = false;
+  for (size_t i = 0; namespaces && i < namespaces->len && !*joined; i++)
+    {
+      const char *path = "";
+      cleanup_free char *user = NULL;
+      bool is_host = true;
+      struct hr_json *ns;
+
+      hr_entry_string (namespaces->items[i], "path", "linux.namespaces", &path, err);
+      user = sibling_user_namespace (path);
+      if (user == NULL || ctx->host->namespace_is_host (ctx->host, "user", user, &is_host, err) < 0)
+        {
+          hr_error_free (err);
+          continue;
+        }
+      if (is_host)
+        continue;
+      *joined = true;
+      if (!hr_finding (ctx, "joins the user namespace %s of the container whose namespaces it shares", user))
+        return 0;
+      ns = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (ns, "type", hr_json_new_string ("user"));
+      hr_json_set (ns, "path", hr_json_new_string (user));
+      hr_json_append (namespaces, ns);
+      hr_json_remove (hr_json_get_value (ctx->doc, "linux"), "uidMappings");
+      hr_json_remove (hr_json_get_value (ctx->doc, "linux"), "gidMappings");
+      free (ctx->result->needs.join_userns);
+      ctx->result->needs = (struct hr_host_needs) { .idmapped_rootfs = true, .join_userns = hr_steal_pointer (&user) };
+    }
+  return 0;
+}
+
 static int
 apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
 {
@@ -152,6 +212,11 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
   userns = hr_namespace_find (namespaces, "user");
   if (userns == NULL)
     {
+      bool joined;
+      if (join_peer_user_namespace (ctx, namespaces, &joined, err) < 0)
+        return -1;
+      if (joined)
+        return 0;
       return add_private_user_namespace (ctx, NULL, "no user namespace", err);
     }
   hr_entry_string (userns, "path", "linux.namespaces", &path, err);

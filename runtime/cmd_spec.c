@@ -2,6 +2,7 @@
  * container), record the decision, then hand over to the real runtime. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -56,6 +57,70 @@ write_spec (int dirfd, const struct hr_json *doc, const struct stat *st, hr_erro
   return hr_file_replace (dirfd, SPEC_NAME, text, len, st, err);
 }
 
+/* "/proc/PID/ns/user" -> the mappings in /proc/PID/{uid,gid}_map as spec JSON. */
+static struct hr_json *
+read_id_map (const char *userns_path, const char *file, hr_error_t *err)
+{
+  cleanup_free char *path = xstrdup (userns_path);
+  struct hr_json *list = hr_json_new (HR_JSON_ARRAY);
+  unsigned long long inside, outside, count;
+  FILE *f;
+
+  strcpy (strstr (path, "/ns/user"), "/");
+  strcat (path, file);
+  f = fopen (path, "re");
+  if (f == NULL)
+    return hr_json_free (list), hr_error_set (err, errno, "cannot read %s", path), NULL;
+  while (fscanf (f, "%llu %llu %llu", &inside, &outside, &count) == 3)
+    {
+      struct hr_json *m = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (m, "containerID", hr_json_new_int ((int64_t) inside));
+      hr_json_set (m, "hostID", hr_json_new_int ((int64_t) outside));
+      hr_json_set (m, "size", hr_json_new_int ((int64_t) count));
+      hr_json_append (list, m);
+    }
+  fclose (f);
+  return list;
+}
+
+/* runc 1.1 wants the mappings of a user namespace it joins spelled out. */
+static int
+copy_joined_mappings (struct hr_json *spec, const char *userns_path, hr_error_t *err)
+{
+  struct hr_json *linux_ = hr_json_ensure_object (spec, "linux");
+  struct hr_json *uids = read_id_map (userns_path, "uid_map", err);
+  struct hr_json *gids = uids ? read_id_map (userns_path, "gid_map", err) : NULL;
+
+  if (gids == NULL)
+    return hr_json_free (uids), -1;
+  hr_json_set (linux_, "uidMappings", uids);
+  hr_json_set (linux_, "gidMappings", gids);
+  return 0;
+}
+
+/* What the policy asked the host to prepare: the idmapped rootfs, with the
+ * container's own range or with the user namespace it joins. */
+static int
+prepare_host (struct hr_hardened *h, hr_error_t *err)
+{
+  const struct hr_host_needs *needs = &h->result.needs;
+
+  if (!needs->idmapped_rootfs)
+    return 0;
+  if (needs->join_userns)
+    {
+      if (hr_ids_allocate_stage (h->cli->root, h->cli->container_id, &h->allocation, err) < 0)
+        return -1;
+      h->allocated = true;
+      h->allocation.userns_path = xstrdup (needs->join_userns);
+      if (copy_joined_mappings (h->doc, needs->join_userns, err) < 0)
+        return -1;
+    }
+  if (!h->allocated)
+    return 0;
+  return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, err);
+}
+
 int
 hr_cmd_spec (const struct hr_cli *cli)
 {
@@ -88,7 +153,7 @@ hr_cmd_spec (const struct hr_cli *cli)
       ret = deny (policy, cli, &h, path);
       goto out;
     }
-  if (h.result.needs.idmapped_rootfs && h.allocated && hr_stage_container (h.doc, cli->bundle, &h.allocation, &err) < 0)
+  if (prepare_host (&h, &err) < 0)
     {
       ret = hr_log_failure (err, NULL);
       goto out;

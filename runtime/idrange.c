@@ -253,6 +253,47 @@ runtime_root_or_default (const char *root)
   return (root && *root) ? root : DEFAULT_RUNTIME_ROOT;
 }
 
+static int
+write_new_entry (int slot, const char *root, const char *id, hr_error_t *err)
+{
+  struct entry e = { .slot = slot, .pid = getpid () };
+
+  snprintf (e.root, sizeof e.root, "%s", root);
+  snprintf (e.id, sizeof e.id, "%s", id);
+  e.start = process_start_time (e.pid);
+  return write_entry (&e, err);
+}
+
+int
+hr_ids_allocate_stage (const char *runtime_root, const char *id, struct hr_allocation *out, hr_error_t *err)
+{
+  cleanup_close int lock = -1;
+  const char *root = runtime_root_or_default (runtime_root);
+  bool used[1] = { false };
+  int existing, slot = HR_JOIN_SLOT_BASE;
+  char path[64];
+
+  if (!hr_container_id_valid (id))
+    return hr_error_set (err, 0, "invalid container id \"%s\"", id ? id : "");
+  lock = lock_state (err);
+  if (lock < 0)
+    return -1;
+  scan_entries (used, 0, root, id, &existing);
+  if (existing >= 0)
+    return hr_error_set (err, EEXIST, "container %s already holds a staging slot (%d)", id, existing);
+  for (;; slot++)
+    {
+      snprintf (path, sizeof path, IDS_DIR "/%d", slot);
+      if (access (path, F_OK) < 0)
+        break;
+    }
+  if (write_new_entry (slot, root, id, err) < 0)
+    return -1;
+  out->slot = slot;
+  out->stage_dir = stage_path (slot);
+  return 0;
+}
+
 int
 hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const char *id,
                  struct hr_allocation *out, hr_error_t *err)
@@ -278,10 +319,7 @@ hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const 
       e.slot = (int) i;
   if (e.slot < 0)
     return hr_error_set (err, ENOSPC, "all %" PRIu32 " id ranges from %s are in use", pool->count, pool->source);
-  snprintf (e.root, sizeof e.root, "%s", root);
-  snprintf (e.id, sizeof e.id, "%s", id);
-  e.start = process_start_time (e.pid);
-  if (write_entry (&e, err) < 0)
+  if (write_new_entry (e.slot, root, id, err) < 0)
     return -1;
   out->slot = e.slot;
   out->map.host_uid = pool->uid_base + (uint32_t) e.slot * pool->size;
@@ -314,5 +352,7 @@ void
 hr_allocation_clear (struct hr_allocation *a)
 {
   free (a->stage_dir);
+  free (a->userns_path);
   a->stage_dir = NULL;
+  a->userns_path = NULL;
 }

@@ -30,11 +30,16 @@ struct hr_allocation
   int slot;
   struct hr_id_map map;
   char *stage_dir; /* where this container's idmapped mounts live */
+  char *userns_path; /* joined user namespace (no range of its own), or NULL */
 };
 
 /* Reserves a range for (runtime root, container id), reclaiming stale ones. */
 int hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const char *id,
                      struct hr_allocation *out, hr_error_t *err);
+/* A staging slot without an id range, for a container that joins another
+ * container's user namespace (its slot numbers start at HR_JOIN_SLOT_BASE). */
+#define HR_JOIN_SLOT_BASE 1000000
+int hr_ids_allocate_stage (const char *runtime_root, const char *id, struct hr_allocation *out, hr_error_t *err);
 /* Unmounts the container's staging and frees its range (no-op if none). */
 int hr_ids_release (const char *runtime_root, const char *id, hr_error_t *err);
 void hr_allocation_clear (struct hr_allocation *a);

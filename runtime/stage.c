@@ -246,7 +246,14 @@ hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_al
   hr_error_free (&ignored);
   if (make_dir (a->stage_dir, 0711, err) < 0)
     return -1;
-  s.userns_fd = hr_userns_open (&a->map, err);
+  if (a->userns_path)
+    {
+      s.userns_fd = open (a->userns_path, O_RDONLY | O_CLOEXEC);
+      if (s.userns_fd < 0)
+        hr_error_set (err, errno, "cannot open the user namespace %s", a->userns_path);
+    }
+  else
+    s.userns_fd = hr_userns_open (&a->map, err);
   if (s.userns_fd >= 0 && stage_rootfs (&s, spec, bundle, err) == 0 && stage_binds (&s, spec, err) == 0)
     ret = 0;
   if (s.userns_fd >= 0)

@@ -35,6 +35,10 @@ struct hr_host_needs
   int64_t host_uid;
   int64_t host_gid;
   int64_t size;
+  /* Set instead of a range when the container joins the user namespace of
+   * the container whose other namespaces it joins (a Kubernetes pod's
+   * sandbox): the rootfs is idmapped with that namespace.  Owned. */
+  char *join_userns;
 };
 
 struct hr_result
