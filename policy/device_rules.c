@@ -124,7 +124,8 @@ hr_device_rule_allowed (const struct hr_device_rule *request, const struct hr_js
   for (size_t i = 0; i < allowed->len; i++)
     {
       struct hr_device_rule rule;
-      if (hr_device_rule_parse (allowed->items[i]->text, with_access, &rule) == 0 && covers (&rule, request, with_access))
+      if (hr_device_rule_parse (allowed->items[i]->text, with_access, &rule) == 0
+          && covers (&rule, request, with_access))
         return true;
     }
   return false;

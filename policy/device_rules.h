@@ -12,7 +12,7 @@
 
 struct hr_device_rule
 {
-  char type; /* 'a', 'c', 'b' */
+  char type;     /* 'a', 'c', 'b' */
   int64_t major; /* HR_DEVICE_ANY for * */
   int64_t minor;
   char access[4]; /* subset of "rwm"; empty for device nodes */

@@ -10,10 +10,11 @@
 #include "rules.h"
 
 const struct hr_rule_def *const hr_rule_defs[] = {
-  &hr_rule_user_namespace, &hr_rule_host_namespaces, &hr_rule_readonly_rootfs, &hr_rule_capabilities,
-  &hr_rule_no_new_privileges, &hr_rule_privileged, &hr_rule_devices, &hr_rule_sensitive_mounts,
-  &hr_rule_bind_options, &hr_rule_masked_paths, &hr_rule_pids_limit, &hr_rule_sysctls,
-  &hr_rule_process_cwd, &hr_rule_seccomp, NULL,
+  &hr_rule_user_namespace, &hr_rule_host_namespaces,   &hr_rule_readonly_rootfs,
+  &hr_rule_capabilities,   &hr_rule_no_new_privileges, &hr_rule_privileged,
+  &hr_rule_devices,        &hr_rule_sensitive_mounts,  &hr_rule_bind_options,
+  &hr_rule_masked_paths,   &hr_rule_pids_limit,        &hr_rule_sysctls,
+  &hr_rule_process_cwd,    &hr_rule_seccomp,           NULL,
 };
 
 size_t
@@ -68,7 +69,7 @@ hr_result_add (struct hr_result *result, const char *rule, enum hr_outcome outco
       result->cap = result->cap ? result->cap * 2 : 16;
       result->items = xrealloc (result->items, result->cap * sizeof *result->items);
     }
-  result->items[result->len++] = (struct hr_decision) { .rule = rule, .outcome = outcome, .message = message };
+  result->items[result->len++] = (struct hr_decision){ .rule = rule, .outcome = outcome, .message = message };
   if (outcome == HR_OUTCOME_DENIED)
     result->n_denied++;
   else if (outcome == HR_OUTCOME_CHANGED)
@@ -122,8 +123,8 @@ hr_violation (struct hr_rule_ctx *ctx, const char *fmt, ...)
   if (vasprintf (&message, fmt, ap) < 0)
     abort ();
   va_end (ap);
-  hr_result_add (ctx->result, ctx->config->name, ctx->action == HR_ACTION_AUDIT ? HR_OUTCOME_AUDITED : HR_OUTCOME_DENIED,
-          message);
+  hr_result_add (ctx->result, ctx->config->name,
+                 ctx->action == HR_ACTION_AUDIT ? HR_OUTCOME_AUDITED : HR_OUTCOME_DENIED, message);
 }
 
 static enum hr_action

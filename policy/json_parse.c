@@ -37,7 +37,7 @@ hash_string (const char *s)
 {
   uint64_t h = 1469598103934665603ULL;
   for (; *s; s++)
-    h = (h ^ (unsigned char) *s) * 1099511628211ULL;
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
 
@@ -185,7 +185,7 @@ on_string (void *ctx, const unsigned char *s, size_t len)
   if (memchr (s, '\0', len) != NULL)
     return fail (ctx, "NUL character in string");
   n = hr_json_new (HR_JSON_STRING);
-  n->text = xstrndup ((const char *) s, len);
+  n->text = xstrndup ((const char *)s, len);
   return attach (ctx, n);
 }
 
@@ -199,7 +199,7 @@ push (struct parser *p, enum hr_json_type type)
   node = hr_json_new (type);
   if (!attach (p, node))
     return 0;
-  p->stack[p->depth++] = (struct frame) { .node = node };
+  p->stack[p->depth++] = (struct frame){ .node = node };
   return 1;
 }
 
@@ -234,7 +234,7 @@ on_map_key (void *ctx, const unsigned char *key, size_t len)
 
   if (memchr (key, '\0', len) != NULL)
     return fail (p, "NUL character in key");
-  top->pending_key = xstrndup ((const char *) key, len);
+  top->pending_key = xstrndup ((const char *)key, len);
   if (key_set_add (&top->keys, hr_json_fold_key (top->pending_key)))
     return 1;
   xasprintf (&msg, "duplicate key \"%s\" (keys that differ only in case are the same key to the runtime)",
@@ -272,13 +272,13 @@ line_and_column (const char *buf, size_t offset, size_t *line, size_t *column)
 static void
 set_syntax_error (yajl_handle h, const char *buf, size_t len, hr_error_t *err)
 {
-  unsigned char *detail = yajl_get_error (h, 0, (const unsigned char *) buf, len);
+  unsigned char *detail = yajl_get_error (h, 0, (const unsigned char *)buf, len);
   size_t offset = yajl_get_bytes_consumed (h);
   size_t line, column;
 
   line_and_column (buf, offset < len ? offset : len, &line, &column);
   hr_error_set (err, 0, "invalid JSON at line %zu column %zu: %s", line, column,
-                detail ? (const char *) detail : "syntax error");
+                detail ? (const char *)detail : "syntax error");
   if (detail)
     yajl_free_error (h, detail);
 }
@@ -309,7 +309,7 @@ hr_json_parse (const char *buf, size_t len, hr_error_t *err)
   h = yajl_alloc (&callbacks, NULL, &p);
   if (h == NULL)
     abort ();
-  st = yajl_parse (h, (const unsigned char *) buf, len);
+  st = yajl_parse (h, (const unsigned char *)buf, len);
   if (st == yajl_status_ok)
     st = yajl_complete_parse (h);
   if (st != yajl_status_ok)

@@ -28,8 +28,7 @@ hr_json_check_type (const struct hr_json *obj, const char *field, enum hr_json_t
 }
 
 int
-hr_json_read_string (const struct hr_json *obj, const char *field, const char *where, const char **out,
-                     hr_error_t *err)
+hr_json_read_string (const struct hr_json *obj, const char *field, const char *where, const char **out, hr_error_t *err)
 {
   struct hr_json *v = hr_json_get_value (obj, field);
 
@@ -102,8 +101,7 @@ hr_json_number_to_uint64 (const struct hr_json *num, uint64_t *out)
 }
 
 int
-hr_json_read_int64 (const struct hr_json *obj, const char *field, const char *where, int64_t *out,
-                    hr_error_t *err)
+hr_json_read_int64 (const struct hr_json *obj, const char *field, const char *where, int64_t *out, hr_error_t *err)
 {
   struct hr_json *v = hr_json_get_value (obj, field);
 
@@ -117,8 +115,7 @@ hr_json_read_int64 (const struct hr_json *obj, const char *field, const char *wh
 }
 
 int
-hr_json_read_uint32 (const struct hr_json *obj, const char *field, const char *where, uint32_t *out,
-                     hr_error_t *err)
+hr_json_read_uint32 (const struct hr_json *obj, const char *field, const char *where, uint32_t *out, hr_error_t *err)
 {
   struct hr_json *v = hr_json_get_value (obj, field);
   uint64_t u;
@@ -129,6 +126,6 @@ hr_json_read_uint32 (const struct hr_json *obj, const char *field, const char *w
     return wrong_type (where, field, "integer", v, err);
   if (hr_json_number_to_uint64 (v, &u) < 0 || u > UINT32_MAX)
     return hr_error_set (err, 0, "%s.%s: %s is not an unsigned 32-bit integer", where, field, v->text);
-  *out = (uint32_t) u;
+  *out = (uint32_t)u;
   return 0;
 }

@@ -52,11 +52,11 @@ hex4 (const char *s, size_t avail, uint32_t *out)
       char c = s[i];
       v <<= 4;
       if (c >= '0' && c <= '9')
-        v |= (uint32_t) (c - '0');
+        v |= (uint32_t)(c - '0');
       else if (c >= 'a' && c <= 'f')
-        v |= (uint32_t) (c - 'a' + 10);
+        v |= (uint32_t)(c - 'a' + 10);
       else if (c >= 'A' && c <= 'F')
-        v |= (uint32_t) (c - 'A' + 10);
+        v |= (uint32_t)(c - 'A' + 10);
       else
         return -1;
     }
@@ -94,12 +94,12 @@ hr_json_check_text (const char *buf, size_t len, hr_error_t *err)
 
   while (i < len)
     {
-      unsigned char c = (unsigned char) buf[i];
+      unsigned char c = (unsigned char)buf[i];
       size_t n;
 
       if (c >= 0x80)
         {
-          n = utf8_sequence_length ((const unsigned char *) buf + i, len - i);
+          n = utf8_sequence_length ((const unsigned char *)buf + i, len - i);
           if (n == 0)
             return hr_error_set (err, 0, "invalid UTF-8 at byte %zu", i);
           i += n;

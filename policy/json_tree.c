@@ -100,15 +100,15 @@ hr_json_fold_key (const char *key)
 
   for (size_t i = 0; i < len; i++)
     {
-      unsigned char c = (unsigned char) key[i];
-      if (c == 0xC5 && (unsigned char) key[i + 1] == 0xBF)
+      unsigned char c = (unsigned char)key[i];
+      if (c == 0xC5 && (unsigned char)key[i + 1] == 0xBF)
         out[o++] = 's', i += 1;
-      else if (c == 0xE2 && (unsigned char) key[i + 1] == 0x84 && (unsigned char) key[i + 2] == 0xAA)
+      else if (c == 0xE2 && (unsigned char)key[i + 1] == 0x84 && (unsigned char)key[i + 2] == 0xAA)
         out[o++] = 'k', i += 2;
       else if (c >= 'A' && c <= 'Z')
-        out[o++] = (char) (c + 32);
+        out[o++] = (char)(c + 32);
       else
-        out[o++] = (char) c;
+        out[o++] = (char)c;
     }
   out[o] = '\0';
   return out;
@@ -162,7 +162,7 @@ hr_json_get_path (const struct hr_json *obj, const char *const *fields)
   const struct hr_json *cur = obj;
   for (; *fields && cur; fields++)
     cur = hr_json_get_value (cur, *fields);
-  return (struct hr_json *) cur;
+  return (struct hr_json *)cur;
 }
 
 void
@@ -220,7 +220,7 @@ hr_json_remove (struct hr_json *obj, const char *field)
 
   if (m == NULL)
     return false;
-  i = (size_t) (m - obj->members);
+  i = (size_t)(m - obj->members);
   free (m->key);
   hr_json_free (m->value);
   memmove (&obj->members[i], &obj->members[i + 1], (obj->len - i - 1) * sizeof *m);

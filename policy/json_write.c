@@ -38,7 +38,7 @@ static void
 put_escaped (struct buffer *b, const char *s)
 {
   static const char hex[] = "0123456789abcdef";
-  const unsigned char *p = (const unsigned char *) s;
+  const unsigned char *p = (const unsigned char *)s;
   const unsigned char *run = p;
 
   put (b, "\"", 1);
@@ -64,13 +64,13 @@ put_escaped (struct buffer *b, const char *s)
         rep = p[2] == 0xA8 ? "\\u2028" : "\\u2029";
       if (rep == NULL)
         continue;
-      put (b, (const char *) run, (size_t) (p - run));
+      put (b, (const char *)run, (size_t)(p - run));
       put_str (b, rep);
       if (line_sep)
         p += 2;
       run = p + 1;
     }
-  put (b, (const char *) run, (size_t) (p - run));
+  put (b, (const char *)run, (size_t)(p - run));
   put (b, "\"", 1);
 }
 

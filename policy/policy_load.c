@@ -16,9 +16,9 @@
 #define MAX_POLICY_SIZE (4u << 20)
 #define MAX_EXTENDS_DEPTH 16
 
-static const char *const top_level_keys[] = { "version",         "runtime",           "audit_log",
-                                               "audit_syslog",    "audit_mode",        "default_profile",
-                                               "profile_annotation", "profiles",        NULL };
+static const char *const top_level_keys[]
+    = { "version",  "runtime", "audit_log", "audit_syslog", "audit_mode", "default_profile", "profile_annotation",
+        "profiles", NULL };
 static const char *const profile_keys[] = { "description", "extends", "rules", NULL };
 
 static const char *const action_names[] = {
@@ -40,7 +40,7 @@ hr_action_parse (const char *name, enum hr_action *out)
   for (size_t i = 0; i < HR_ARRAY_SIZE (action_names); i++)
     if (strcmp (name, action_names[i]) == 0)
       {
-        *out = (enum hr_action) i;
+        *out = (enum hr_action)i;
         return 0;
       }
   return -1;
@@ -242,8 +242,7 @@ build_profile (struct hr_profile *out, const char *name, const struct hr_json *r
 }
 
 static int
-load_profiles (struct hr_policy *policy, const struct hr_json *doc, const struct hr_json *defaults,
-               hr_error_t *err)
+load_profiles (struct hr_policy *policy, const struct hr_json *doc, const struct hr_json *defaults, hr_error_t *err)
 {
   const struct hr_json *profiles = member (doc, "profiles");
   static const char fallback_text[] = "{\"default\":{}}";
@@ -332,7 +331,8 @@ read_globals (struct hr_policy *policy, const struct hr_json *doc, hr_error_t *e
 
   if (version && (version->type != HR_JSON_NUMBER || strcmp (version->text, "1") != 0))
     return hr_error_set (err, 0, "version: only version 1 is supported");
-  if (read_string (doc, "runtime", &policy->runtime, err) < 0 || read_string (doc, "audit_log", &policy->audit_log, err) < 0
+  if (read_string (doc, "runtime", &policy->runtime, err) < 0
+      || read_string (doc, "audit_log", &policy->audit_log, err) < 0
       || read_string (doc, "default_profile", &policy->default_profile, err) < 0
       || read_bool (doc, "audit_syslog", &policy->audit_syslog, err) < 0
       || read_bool (doc, "audit_mode", &policy->audit_mode, err) < 0)
@@ -373,9 +373,9 @@ hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_
   policy->audit_log = xstrdup (HARDRUN_DEFAULT_AUDIT_LOG);
   policy->default_profile = xstrdup ("default");
   defaults = embedded_default_rules ();
-  if (expect_type (doc, HR_JSON_OBJECT, "the top level", err) < 0 || check_keys (doc, top_level_keys, "the top level", err) < 0
-      || read_globals (policy, doc, err) < 0 || load_profiles (policy, doc, defaults, err) < 0
-      || read_profile_annotation (policy, doc, err) < 0)
+  if (expect_type (doc, HR_JSON_OBJECT, "the top level", err) < 0
+      || check_keys (doc, top_level_keys, "the top level", err) < 0 || read_globals (policy, doc, err) < 0
+      || load_profiles (policy, doc, defaults, err) < 0 || read_profile_annotation (policy, doc, err) < 0)
     return hr_error_prefix (err, "policy %s", source), NULL;
   if (hr_policy_find_profile (policy, policy->default_profile) == NULL)
     return hr_error_set (err, 0, "policy %s: default_profile: no profile named \"%s\"", source,
@@ -387,8 +387,7 @@ hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_
 struct hr_policy *
 hr_policy_load_default (hr_error_t *err)
 {
-  return hr_policy_load_text (hr_default_policy_text, strlen (hr_default_policy_text), "embedded default policy",
-                              err);
+  return hr_policy_load_text (hr_default_policy_text, strlen (hr_default_policy_text), "embedded default policy", err);
 }
 
 struct hr_policy *
@@ -407,13 +406,13 @@ hr_policy_load_file (const char *path, hr_error_t *err)
     return hr_error_set (err, 0, "policy %s is not a regular file", path), NULL;
   if (st.st_size > MAX_POLICY_SIZE)
     return hr_error_set (err, EFBIG, "policy %s is larger than %u bytes", path, MAX_POLICY_SIZE), NULL;
-  text = xmalloc ((size_t) st.st_size + 1);
-  n = read (fd, text, (size_t) st.st_size + 1);
+  text = xmalloc ((size_t)st.st_size + 1);
+  n = read (fd, text, (size_t)st.st_size + 1);
   if (n < 0)
     return hr_error_set (err, errno, "cannot read policy %s", path), NULL;
   if (n != st.st_size)
     return hr_error_set (err, 0, "policy %s changed while it was read", path), NULL;
-  return hr_policy_load_text (text, (size_t) n, path, err);
+  return hr_policy_load_text (text, (size_t)n, path, err);
 }
 
 void

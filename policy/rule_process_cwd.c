@@ -29,7 +29,8 @@ apply_process (struct hr_rule_ctx *ctx, struct hr_json *process, hr_error_t *err
   if (cwd == NULL)
     return 0;
   clean = hr_path_clean (cwd);
-  if (inside_proc_pid_dir (clean) && hr_finding (ctx, "working directory \"%s\" lies inside /proc/*/ (CVE-2024-21626)", cwd))
+  if (inside_proc_pid_dir (clean)
+      && hr_finding (ctx, "working directory \"%s\" lies inside /proc/*/ (CVE-2024-21626)", cwd))
     hr_json_set (process, "cwd", hr_json_new_string ("/"));
   return 0;
 }

@@ -55,7 +55,7 @@ first_mount_below (const struct hr_json *mounts, const char *dir, bool *exact, h
       cleanup_free char *clean = NULL;
 
       if (hr_entry_string (mounts->items[i], "destination", "mounts", &dest, err) < 0)
-        return (size_t) -1;
+        return (size_t)-1;
       clean = hr_path_clean (dest);
       if (strcmp (clean, dir) == 0)
         *exact = true;
@@ -82,7 +82,7 @@ ensure_tmpfs (struct hr_rule_ctx *ctx, const char *dir, hr_error_t *err)
   if (hr_spec_mounts (ctx->doc, &mounts, err) < 0)
     return -1;
   at = first_mount_below (mounts, dir, &exact, err);
-  if (at == (size_t) -1)
+  if (at == (size_t)-1)
     return -1;
   if (exact)
     return 0;
@@ -92,7 +92,8 @@ ensure_tmpfs (struct hr_rule_ctx *ctx, const char *dir, hr_error_t *err)
     return 0;
   if (!hr_finding (ctx, "tmpfs mounted at %s (size %s)", dir, hr_setting_string (ctx, "tmpfs_size")))
     return 0;
-  hr_json_insert_at (hr_json_ensure_array (ctx->doc, "mounts"), at, tmpfs_mount (dir, hr_setting_string (ctx, "tmpfs_size")));
+  hr_json_insert_at (hr_json_ensure_array (ctx->doc, "mounts"), at,
+                     tmpfs_mount (dir, hr_setting_string (ctx, "tmpfs_size")));
   return 0;
 }
 

@@ -48,7 +48,8 @@ clone_rule_is_masked (const struct hr_json *rule)
       uint64_t mask = 0, expected = 0;
 
       if (!hr_json_is_string (op) || strcmp (op->text, "SCMP_CMP_MASKED_EQ") != 0 || index == NULL
-          || strcmp (index->text ? index->text : "", "0") != 0 || value == NULL || hr_json_number_to_uint64 (value, &mask) < 0)
+          || strcmp (index->text ? index->text : "", "0") != 0 || value == NULL
+          || hr_json_number_to_uint64 (value, &mask) < 0)
         continue;
       if (value2 && hr_json_number_to_uint64 (value2, &expected) < 0)
         continue;
@@ -171,8 +172,9 @@ harden_existing (struct hr_rule_ctx *ctx, struct hr_json *seccomp, hr_error_t *e
   if (ret == 0 && (r.removed.len > 0 || r.clone_unmasked || r.clone3_wrong || !r.has_enosys_clone3))
     {
       removed = hr_join_names (&r.removed);
-      if (hr_finding (ctx, "seccomp profile kept with changes:%s%s%s%s", r.removed.len ? " removed from its allow rules: " : "",
-                      removed, r.clone_unmasked ? "; clone limited to calls without namespace flags" : "",
+      if (hr_finding (ctx, "seccomp profile kept with changes:%s%s%s%s",
+                      r.removed.len ? " removed from its allow rules: " : "", removed,
+                      r.clone_unmasked ? "; clone limited to calls without namespace flags" : "",
                       (r.clone3_wrong || !r.has_enosys_clone3) ? "; clone3 answers ENOSYS" : ""))
         rewrite_rules (seccomp, must_deny, &r);
     }
@@ -199,9 +201,10 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
     return -1;
   if (seccomp == NULL || hr_seccomp_action_allows (default_action))
     {
-      bool fix = seccomp == NULL ? hr_finding (ctx, "no seccomp profile: the default profile applied")
-                                 : hr_finding (ctx, "seccomp profile with default action %s replaced by the default profile",
-                                               default_action);
+      bool fix = seccomp == NULL
+                     ? hr_finding (ctx, "no seccomp profile: the default profile applied")
+                     : hr_finding (ctx, "seccomp profile with default action %s replaced by the default profile",
+                                   default_action);
       if (fix)
         hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp",
                      hr_seccomp_default_profile (bounding_set (ctx->doc), hr_setting_get (ctx, "must_deny")));

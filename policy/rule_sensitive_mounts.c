@@ -118,7 +118,8 @@ check_mount (struct hr_rule_ctx *ctx, struct hr_json *mounts, size_t i, hr_error
       return 0;
     }
   hit = bind_violation (ctx, source);
-  if (hit && hr_finding (ctx, "bind mount of \"%s\" at \"%s\" exposes the sensitive host path \"%s\"", source, dest, hit))
+  if (hit
+      && hr_finding (ctx, "bind mount of \"%s\" at \"%s\" exposes the sensitive host path \"%s\"", source, dest, hit))
     hr_json_remove_at (mounts, i);
   return 0;
 }

@@ -60,7 +60,7 @@ hr_validate_capability_names (const struct hr_json *list, const char *where, hr_
         if (*p >= 'a' && *p <= 'z')
           return hr_error_set (err, 0, "%s: capability \"%s\" must be upper case", where, name);
     }
-  (void) settings_member;
+  (void)settings_member;
   return 0;
 }
 
@@ -100,7 +100,7 @@ hr_path_clean (const char *path)
       while (*p == '/')
         p++;
       end = strchrnul (p, '/');
-      n = (size_t) (end - p);
+      n = (size_t)(end - p);
       if (n == 0 || (n == 1 && p[0] == '.'))
         ;
       else if (n == 2 && p[0] == '.' && p[1] == '.')

@@ -27,10 +27,10 @@ validate (const struct hr_json *s, hr_error_t *err)
   for (size_t i = 0; i < s->len; i++)
     {
       const char *key = s->members[i].key;
-      int64_t *dst = strcmp (key, "host_uid") == 0 ? &uid
+      int64_t *dst = strcmp (key, "host_uid") == 0   ? &uid
                      : strcmp (key, "host_gid") == 0 ? &gid
-                     : strcmp (key, "size") == 0   ? &size
-                                                   : &ranges;
+                     : strcmp (key, "size") == 0     ? &size
+                                                     : &ranges;
       hr_json_number_to_int64 (s->members[i].value, dst);
     }
   if (uid < 1 || gid < 1)
@@ -92,12 +92,12 @@ narrow_ping_group_range (struct hr_rule_ctx *ctx, int64_t size)
 
   if (!hr_json_is_string (range) || sscanf (range->text, "%llu %llu", &lo, &hi) != 2)
     return;
-  if (hi < (unsigned long long) size && lo <= hi)
+  if (hi < (unsigned long long)size && lo <= hi)
     return;
-  lo = lo < (unsigned long long) size ? lo : 0;
+  lo = lo < (unsigned long long)size ? lo : 0;
   snprintf (buf, sizeof buf, "%llu %" PRId64, lo, size - 1);
-  if (hr_finding (ctx, "sysctl net.ipv4.ping_group_range narrowed from \"%s\" to \"%s\" (the mapped gids)",
-                  range->text, buf))
+  if (hr_finding (ctx, "sysctl net.ipv4.ping_group_range narrowed from \"%s\" to \"%s\" (the mapped gids)", range->text,
+                  buf))
     hr_json_set (sysctl, "net.ipv4.ping_group_range", hr_json_new_string (buf));
 }
 
@@ -120,7 +120,8 @@ add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, con
 
   if (choose_range (ctx, size, &uid, &gid, err) < 0)
     return -1;
-  if (!hr_finding (ctx, "%s: private user namespace added, container ids 0-%" PRId64 " mapped to host uids %" PRId64
+  if (!hr_finding (ctx,
+                   "%s: private user namespace added, container ids 0-%" PRId64 " mapped to host uids %" PRId64
                    "-%" PRId64 " and gids %" PRId64 "-%" PRId64,
                    why, size - 1, uid, uid + size - 1, gid, gid + size - 1))
     return 0;
@@ -134,8 +135,11 @@ add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, con
   linux_ = hr_json_ensure_object (ctx->doc, "linux");
   hr_json_set (linux_, "uidMappings", mapping (uid, size));
   hr_json_set (linux_, "gidMappings", mapping (gid, size));
-  ctx->result->needs = (struct hr_host_needs) {
-    .idmapped_rootfs = true, .host_uid = uid, .host_gid = gid, .size = size,
+  ctx->result->needs = (struct hr_host_needs){
+    .idmapped_rootfs = true,
+    .host_uid = uid,
+    .host_gid = gid,
+    .size = size,
   };
   narrow_ping_group_range (ctx, size);
   return 0;
@@ -151,13 +155,13 @@ sibling_user_namespace (const char *path)
   if (!hr_has_prefix (p, "/proc/"))
     return NULL;
   p += strlen ("/proc/");
-  if (!isdigit ((unsigned char) *p))
+  if (!isdigit ((unsigned char)*p))
     return NULL;
-  while (isdigit ((unsigned char) *p))
+  while (isdigit ((unsigned char)*p))
     p++;
   if (!hr_has_prefix (p, "/ns/") || strchr (p + 4, '/') != NULL)
     return NULL;
-  xasprintf (&user, "%.*s/ns/user", (int) (p - path), path);
+  xasprintf (&user, "%.*s/ns/user", (int)(p - path), path);
   return user;
 }
 
@@ -195,7 +199,7 @@ join_peer_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *namespaces, b
       hr_json_remove (hr_json_get_value (ctx->doc, "linux"), "uidMappings");
       hr_json_remove (hr_json_get_value (ctx->doc, "linux"), "gidMappings");
       free (ctx->result->needs.join_userns);
-      ctx->result->needs = (struct hr_host_needs) { .idmapped_rootfs = true, .join_userns = hr_steal_pointer (&user) };
+      ctx->result->needs = (struct hr_host_needs){ .idmapped_rootfs = true, .join_userns = hr_steal_pointer (&user) };
     }
   return 0;
 }

@@ -51,8 +51,7 @@ parse_action (const char *name, uint32_t errno_ret, uint32_t *out, hr_error_t *e
 }
 
 static int
-read_action (const struct hr_json *obj, const char *field, const char *errno_field, uint32_t *out,
-             hr_error_t *err)
+read_action (const struct hr_json *obj, const char *field, const char *errno_field, uint32_t *out, hr_error_t *err)
 {
   const char *name = "";
   uint32_t errno_ret;
@@ -76,7 +75,7 @@ add_architectures (scmp_filter_ctx ctx, const struct hr_json *arches, hr_error_t
       if (!hr_has_prefix (oci, "SCMP_ARCH_") || strlen (oci) - 10 >= sizeof name)
         return hr_error_set (err, 0, "unknown seccomp architecture \"%s\"", oci);
       for (size_t k = 0; oci[10 + k]; k++)
-        name[k] = (char) tolower ((unsigned char) oci[10 + k]), name[k + 1] = '\0';
+        name[k] = (char)tolower ((unsigned char)oci[10 + k]), name[k + 1] = '\0';
       token = seccomp_arch_resolve_name (name);
       if (token == 0)
         return hr_error_set (err, 0, "unknown seccomp architecture \"%s\"", oci);
@@ -95,8 +94,12 @@ parse_op (const char *op, enum scmp_compare *out)
     const char *name;
     enum scmp_compare op;
   } ops[] = {
-    { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT }, { "SCMP_CMP_LE", SCMP_CMP_LE },
-    { "SCMP_CMP_EQ", SCMP_CMP_EQ }, { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+    { "SCMP_CMP_NE", SCMP_CMP_NE },
+    { "SCMP_CMP_LT", SCMP_CMP_LT },
+    { "SCMP_CMP_LE", SCMP_CMP_LE },
+    { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+    { "SCMP_CMP_GE", SCMP_CMP_GE },
+    { "SCMP_CMP_GT", SCMP_CMP_GT },
     { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
   };
   for (size_t i = 0; i < HR_ARRAY_SIZE (ops); i++)
@@ -166,7 +169,7 @@ add_rule_for_syscall (scmp_filter_ctx ctx, int nr, uint32_t action, const struct
   int ret = 0;
 
   if (n == 0 || !repeated_index)
-    ret = seccomp_rule_add_array (ctx, action, nr, (unsigned) n, conds);
+    ret = seccomp_rule_add_array (ctx, action, nr, (unsigned)n, conds);
   else
     for (size_t i = 0; i < n && ret == 0; i++)
       ret = seccomp_rule_add_array (ctx, action, nr, 1, &conds[i]);

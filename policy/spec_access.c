@@ -60,8 +60,7 @@ hr_spec_mounts (struct hr_json *spec, struct hr_json **out, hr_error_t *err)
 }
 
 int
-hr_entry_string (const struct hr_json *entry, const char *field, const char *where, const char **out,
-                 hr_error_t *err)
+hr_entry_string (const struct hr_json *entry, const char *field, const char *where, const char **out, hr_error_t *err)
 {
   *out = "";
   return hr_json_read_string (entry, field, where, out, err);

@@ -10,8 +10,7 @@
 int hr_spec_linux_member (struct hr_json *spec, const char *field, enum hr_json_type type, struct hr_json **out,
                           hr_error_t *err);
 /* linux.resources and its device cgroup rules (each NULL when absent). */
-int hr_spec_device_rules (struct hr_json *spec, struct hr_json **resources, struct hr_json **rules,
-                          hr_error_t *err);
+int hr_spec_device_rules (struct hr_json *spec, struct hr_json **resources, struct hr_json **rules, hr_error_t *err);
 
 /* linux.<field>, created when missing. */
 struct hr_json *hr_spec_linux_ensure (struct hr_json *spec, const char *field, enum hr_json_type type);

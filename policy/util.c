@@ -7,8 +7,7 @@
 
 #include "hardrun/util.h"
 
-static void __attribute__ ((noreturn))
-oom (void)
+static void __attribute__ ((noreturn)) oom (void)
 {
   static const char msg[] = "hardrun: out of memory\n";
   if (write (2, msg, sizeof msg - 1) < 0)

@@ -91,7 +91,7 @@ append_line (const char *path, const char *line)
   fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
   /* One write of the whole line: O_APPEND keeps lines of parallel
    * invocations whole. */
-  if (fd < 0 || write (fd, line, len) != (ssize_t) len)
+  if (fd < 0 || write (fd, line, len) != (ssize_t)len)
     hr_log_warning ("cannot write the audit log %s: %s", path, strerror (errno));
 }
 

@@ -31,8 +31,7 @@ struct command_def
   const struct flag_def *flags;
 };
 
-#define HELP_FLAG { "help,h", FLAG_BOOL }
-#define END_FLAGS { NULL, 0 }
+/* Every urfave/cli command also has the help flag. */
 
 static const struct flag_def global_flags[] = {
   { "debug", FLAG_BOOL },
@@ -46,31 +45,42 @@ static const struct flag_def global_flags[] = {
   { "version,v", FLAG_BOOL },
   { "hardrun-policy", FLAG_VALUE },
   { "hardrun-profile", FLAG_VALUE },
-  HELP_FLAG,
-  END_FLAGS,
+  { "help,h", FLAG_BOOL },
+  { NULL, 0 },
 };
 
 static const struct flag_def create_flags[] = {
-  { "bundle,b", FLAG_VALUE },   { "console-socket", FLAG_VALUE }, { "pid-file", FLAG_VALUE },
-  { "no-pivot", FLAG_BOOL },    { "no-new-keyring", FLAG_BOOL },  { "preserve-fds", FLAG_VALUE },
-  HELP_FLAG,                    END_FLAGS,
+  { "bundle,b", FLAG_VALUE },      { "console-socket", FLAG_VALUE },
+  { "pid-file", FLAG_VALUE },      { "no-pivot", FLAG_BOOL },
+  { "no-new-keyring", FLAG_BOOL }, { "preserve-fds", FLAG_VALUE },
+  { "help,h", FLAG_BOOL },         { NULL, 0 },
 };
 
 static const struct flag_def run_flags[] = {
-  { "bundle,b", FLAG_VALUE },      { "console-socket", FLAG_VALUE }, { "detach,d", FLAG_BOOL },
-  { "keep", FLAG_BOOL },           { "pid-file", FLAG_VALUE },       { "no-subreaper", FLAG_BOOL },
-  { "no-pivot", FLAG_BOOL },       { "no-new-keyring", FLAG_BOOL },  { "preserve-fds", FLAG_VALUE },
-  HELP_FLAG,                       END_FLAGS,
+  { "bundle,b", FLAG_VALUE },
+  { "console-socket", FLAG_VALUE },
+  { "detach,d", FLAG_BOOL },
+  { "keep", FLAG_BOOL },
+  { "pid-file", FLAG_VALUE },
+  { "no-subreaper", FLAG_BOOL },
+  { "no-pivot", FLAG_BOOL },
+  { "no-new-keyring", FLAG_BOOL },
+  { "preserve-fds", FLAG_VALUE },
+  { "help,h", FLAG_BOOL },
+  { NULL, 0 },
 };
 
 static const struct flag_def restore_flags[] = {
-  { "console-socket", FLAG_VALUE }, { "image-path", FLAG_VALUE },     { "work-path", FLAG_VALUE },
-  { "tcp-established", FLAG_BOOL }, { "ext-unix-sk", FLAG_BOOL },     { "shell-job", FLAG_BOOL },
-  { "file-locks", FLAG_BOOL },      { "manage-cgroups-mode", FLAG_VALUE }, { "bundle,b", FLAG_VALUE },
-  { "detach,d", FLAG_BOOL },        { "pid-file", FLAG_VALUE },       { "no-subreaper", FLAG_BOOL },
-  { "no-pivot", FLAG_BOOL },        { "empty-ns", FLAG_VALUE },       { "auto-dedup", FLAG_BOOL },
-  { "lazy-pages", FLAG_BOOL },      { "lsm-profile", FLAG_VALUE },    { "lsm-mount-context", FLAG_VALUE },
-  HELP_FLAG,                        END_FLAGS,
+  { "console-socket", FLAG_VALUE }, { "image-path", FLAG_VALUE },
+  { "work-path", FLAG_VALUE },      { "tcp-established", FLAG_BOOL },
+  { "ext-unix-sk", FLAG_BOOL },     { "shell-job", FLAG_BOOL },
+  { "file-locks", FLAG_BOOL },      { "manage-cgroups-mode", FLAG_VALUE },
+  { "bundle,b", FLAG_VALUE },       { "detach,d", FLAG_BOOL },
+  { "pid-file", FLAG_VALUE },       { "no-subreaper", FLAG_BOOL },
+  { "no-pivot", FLAG_BOOL },        { "empty-ns", FLAG_VALUE },
+  { "auto-dedup", FLAG_BOOL },      { "lazy-pages", FLAG_BOOL },
+  { "lsm-profile", FLAG_VALUE },    { "lsm-mount-context", FLAG_VALUE },
+  { "help,h", FLAG_BOOL },          { NULL, 0 },
 };
 
 static const struct flag_def exec_flags[] = {
@@ -79,13 +89,13 @@ static const struct flag_def exec_flags[] = {
   { "process,p", FLAG_VALUE },      { "detach,d", FLAG_BOOL },      { "pid-file", FLAG_VALUE },
   { "process-label", FLAG_VALUE },  { "apparmor", FLAG_VALUE },     { "no-new-privs", FLAG_BOOL },
   { "cap,c", FLAG_VALUE },          { "preserve-fds", FLAG_VALUE }, { "cgroup", FLAG_VALUE },
-  { "ignore-paused", FLAG_BOOL },   HELP_FLAG,                      END_FLAGS,
+  { "ignore-paused", FLAG_BOOL },   { "help,h", FLAG_BOOL },        { NULL, 0 },
 };
 
 static const struct flag_def delete_flags[] = {
   { "force,f", FLAG_BOOL },
-  HELP_FLAG,
-  END_FLAGS,
+  { "help,h", FLAG_BOOL },
+  { NULL, 0 },
 };
 
 static const struct command_def commands[] = {
@@ -161,8 +171,8 @@ arg_is_flag (const struct flag_def *table, const char *arg)
 static char **
 reorder_args (const struct flag_def *table, char **args, int n)
 {
-  char **out = xcalloc ((size_t) n + 1, sizeof (char *));
-  char **rest = xcalloc ((size_t) n + 1, sizeof (char *));
+  char **out = xcalloc ((size_t)n + 1, sizeof (char *));
+  char **rest = xcalloc ((size_t)n + 1, sizeof (char *));
   int n_out = 0, n_rest = 0;
   bool value_may_follow = false;
 
@@ -177,7 +187,7 @@ reorder_args (const struct flag_def *table, char **args, int n)
         }
       else if (strcmp (arg, "--") == 0)
         {
-          memmove (rest + 1, rest, (size_t) n_rest * sizeof (char *));
+          memmove (rest + 1, rest, (size_t)n_rest * sizeof (char *));
           rest[0] = args[i];
           n_rest++;
           for (int k = i + 1; k < n; k++)
@@ -192,7 +202,7 @@ reorder_args (const struct flag_def *table, char **args, int n)
       else
         rest[n_rest++] = args[i];
     }
-  memcpy (out + n_out, rest, (size_t) n_rest * sizeof (char *));
+  memcpy (out + n_out, rest, (size_t)n_rest * sizeof (char *));
   free (rest);
   return out;
 }
@@ -217,7 +227,7 @@ struct flag_value
 {
   const struct flag_def *def;
   const char *value; /* "true"/"false" normalised for bools */
-  int first_index; /* where the flag (and its value) stand in args */
+  int first_index;   /* where the flag (and its value) stand in args */
   int last_index;
 };
 
@@ -249,16 +259,16 @@ go_flag_parse (char **args, int n, const struct flag_def *table, flag_handler ha
         return hr_error_set (err, 0, "bad flag syntax: %s", s);
       eq = strchr (name + 1, '=');
       has_value = eq != NULL;
-      name_len = has_value ? (size_t) (eq - name) : strlen (name);
+      name_len = has_value ? (size_t)(eq - name) : strlen (name);
       fv.def = find_flag (table, name, name_len);
       if (fv.def == NULL)
-        return hr_error_set (err, 0, "flag provided but not defined: -%.*s", (int) name_len, name);
+        return hr_error_set (err, 0, "flag provided but not defined: -%.*s", (int)name_len, name);
       i++;
       if (fv.def->kind == FLAG_BOOL)
         {
           bool b = true;
           if (has_value && parse_go_bool (eq + 1, &b) < 0)
-            return hr_error_set (err, 0, "invalid boolean value \"%s\" for -%.*s", eq + 1, (int) name_len, name);
+            return hr_error_set (err, 0, "invalid boolean value \"%s\" for -%.*s", eq + 1, (int)name_len, name);
           fv.value = b ? "true" : "false";
         }
       else if (has_value)
@@ -266,7 +276,7 @@ go_flag_parse (char **args, int n, const struct flag_def *table, flag_handler ha
       else if (i < n)
         fv.value = args[i++];
       else
-        return hr_error_set (err, 0, "flag needs an argument: -%.*s", (int) name_len, name);
+        return hr_error_set (err, 0, "flag needs an argument: -%.*s", (int)name_len, name);
       fv.last_index = i - 1;
       if (handle (data, &fv, err) < 0)
         return -1;
@@ -407,7 +417,7 @@ parse_command (struct hr_cli *cli, const struct command_def *def, char **args, i
 static void
 build_runtime_argv (struct hr_cli *cli, int argc, char **argv, const bool *drop)
 {
-  cli->runtime_argv = xcalloc ((size_t) argc + 1, sizeof (char *));
+  cli->runtime_argv = xcalloc ((size_t)argc + 1, sizeof (char *));
   cli->runtime_argc = 0;
   cli->runtime_argv[cli->runtime_argc++] = argv[0];
   for (int i = 1; i < argc; i++)
@@ -427,7 +437,7 @@ find_command (const char *name)
 int
 hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
 {
-  cleanup_free bool *drop = xcalloc ((size_t) argc + 1, sizeof (bool));
+  cleanup_free bool *drop = xcalloc ((size_t)argc + 1, sizeof (bool));
   struct global_state g = { .cli = cli, .drop = drop };
   const struct command_def *def;
   int first = 0, rest;
@@ -475,8 +485,7 @@ hr_command_kind_name (enum hr_command_kind kind)
   static const char *const names[] = {
     [HR_CMD_PASSTHROUGH] = "passthrough", [HR_CMD_CREATE] = "create", [HR_CMD_RUN] = "run",
     [HR_CMD_RESTORE] = "restore",         [HR_CMD_EXEC] = "exec",     [HR_CMD_VERSION] = "version",
-    [HR_CMD_DELETE] = "delete",
-    [HR_CMD_CHECK] = "check",             [HR_CMD_POLICY] = "policy",
+    [HR_CMD_DELETE] = "delete",           [HR_CMD_CHECK] = "check",   [HR_CMD_POLICY] = "policy",
   };
   return names[kind];
 }

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
-#include "harden.h"
 
 #define EXIT_DENY 1
 #define EXIT_ERROR 2

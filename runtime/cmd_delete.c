@@ -22,7 +22,7 @@ run_and_wait (const char *runtime, const struct hr_cli *cli, hr_error_t *err)
     return hr_error_set (err, errno, "fork");
   if (pid == 0)
     {
-      cli->runtime_argv[0] = (char *) runtime;
+      cli->runtime_argv[0] = (char *)runtime;
       execv (runtime, cli->runtime_argv);
       _exit (127);
     }

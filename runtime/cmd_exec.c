@@ -3,16 +3,16 @@
  * raise privilege are refused: they cannot be rewritten in place, and
  * `docker exec --privileged` must gain nothing. */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
-#include "harden.h"
 
 #define FLAGS_RULE "exec_flags"
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
-#include "harden.h"
 #include "stage.h"
 
 #define SPEC_NAME "config.json"
@@ -74,9 +74,9 @@ read_id_map (const char *userns_path, const char *file, hr_error_t *err)
   while (fscanf (f, "%llu %llu %llu", &inside, &outside, &count) == 3)
     {
       struct hr_json *m = hr_json_new (HR_JSON_OBJECT);
-      hr_json_set (m, "containerID", hr_json_new_int ((int64_t) inside));
-      hr_json_set (m, "hostID", hr_json_new_int ((int64_t) outside));
-      hr_json_set (m, "size", hr_json_new_int ((int64_t) count));
+      hr_json_set (m, "containerID", hr_json_new_int ((int64_t)inside));
+      hr_json_set (m, "hostID", hr_json_new_int ((int64_t)outside));
+      hr_json_set (m, "size", hr_json_new_int ((int64_t)count));
       hr_json_append (list, m);
     }
   fclose (f);

@@ -20,7 +20,7 @@ run_runtime_version (const char *runtime)
     return -1;
   if (pid == 0)
     {
-      execl (runtime, runtime, "--version", (char *) NULL);
+      execl (runtime, runtime, "--version", (char *)NULL);
       _exit (127);
     }
   if (waitpid (pid, &status, 0) < 0)

@@ -12,8 +12,7 @@
 #include "hardrun/util.h"
 
 int
-hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,
-              hr_error_t *err)
+hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st, hr_error_t *err)
 {
   cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   cleanup_free char *buf = NULL;
@@ -25,20 +24,20 @@ hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t 
     return hr_error_set (err, errno, "cannot stat %s", name);
   if (!S_ISREG (st->st_mode))
     return hr_error_set (err, 0, "%s is not a regular file", name);
-  if ((size_t) st->st_size > max_size)
+  if ((size_t)st->st_size > max_size)
     return hr_error_set (err, EFBIG, "%s is larger than %zu bytes", name, max_size);
-  buf = xmalloc ((size_t) st->st_size + 1);
+  buf = xmalloc ((size_t)st->st_size + 1);
   for (;;)
     {
-      ssize_t n = read (fd, buf + got, (size_t) st->st_size + 1 - got);
+      ssize_t n = read (fd, buf + got, (size_t)st->st_size + 1 - got);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return hr_error_set (err, errno, "cannot read %s", name);
       if (n == 0)
         break;
-      got += (size_t) n;
-      if (got > (size_t) st->st_size)
+      got += (size_t)n;
+      if (got > (size_t)st->st_size)
         return hr_error_set (err, 0, "%s grew while it was read", name);
     }
   buf[got] = '\0';
@@ -58,7 +57,7 @@ write_all (int fd, const char *data, size_t len)
       if (n < 0)
         return -1;
       data += n;
-      len -= (size_t) n;
+      len -= (size_t)n;
     }
   return 0;
 }
@@ -72,7 +71,7 @@ create_temp (int dirfd, const char *name, mode_t mode, char **tmp_name, hr_error
       int fd;
 
       if (getrandom (&r, sizeof r, 0) < 0)
-        r = (unsigned long long) getpid () * 2654435761ULL + (unsigned long long) attempt;
+        r = (unsigned long long)getpid () * 2654435761ULL + (unsigned long long)attempt;
       free (*tmp_name);
       xasprintf (tmp_name, ".%s.hardrun-%016llx", name, r);
       fd = openat (dirfd, *tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 07777);

@@ -2,9 +2,9 @@
  * run the policy over it. */
 #include <string.h>
 
+#include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
-#include "harden.h"
 
 static int
 allocate_ids (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)
@@ -16,7 +16,7 @@ allocate_ids (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *g
     return hr_error_set (err, 0, "the container already holds an id range");
   if (hr_id_pool_load (h->profile, &pool, err) < 0)
     return -1;
-  pool.size = (uint32_t) size;
+  pool.size = (uint32_t)size;
   if (hr_ids_allocate (&pool, h->cli->root, h->cli->container_id, &h->allocation, err) < 0)
     return -1;
   h->allocated = true;

@@ -1,13 +1,13 @@
 /* The policy's questions about the host, answered from this machine. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
@@ -60,7 +60,7 @@ resolve_path (const struct hr_host *host, const char *path)
 
   if (path[0] != '/')
     {
-      xasprintf (&joined, "%s/%s", (const char *) host->data, path);
+      xasprintf (&joined, "%s/%s", (const char *)host->data, path);
       path = joined;
     }
   if (realpath (path, buf) == NULL)
@@ -85,7 +85,7 @@ rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
     return false;
   while (*dir == '/')
     dir++;
-  fd = (int) syscall (SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
+  fd = (int)syscall (SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
   return fd >= 0;
 }
 
@@ -96,5 +96,5 @@ hr_host_init (struct hr_host *host, const char *bundle)
   host->namespace_is_host = namespace_is_host;
   host->resolve_path = resolve_path;
   host->rootfs_has_dir = rootfs_has_dir;
-  host->data = (void *) (bundle && *bundle ? bundle : ".");
+  host->data = (void *)(bundle && *bundle ? bundle : ".");
 }

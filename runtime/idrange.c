@@ -38,7 +38,7 @@ hr_container_id_valid (const char *id)
   if (id == NULL || *id == '\0' || strcmp (id, ".") == 0 || strcmp (id, "..") == 0 || strlen (id) > 1000)
     return false;
   for (const char *p = id; *p; p++)
-    if (!isalnum ((unsigned char) *p) && strchr ("_+-.", *p) == NULL)
+    if (!isalnum ((unsigned char)*p) && strchr ("_+-.", *p) == NULL)
       return false;
   return true;
 }
@@ -75,20 +75,21 @@ hr_id_pool_load (const struct hr_profile *profile, struct hr_id_pool *pool, hr_e
   const struct hr_rule_config *rule = hr_profile_rule (profile, "user_namespace");
   uint64_t us, uc, gs, gc;
 
-  pool->size = (uint32_t) setting_int (rule, "size");
+  pool->size = (uint32_t)setting_int (rule, "size");
   if (read_subid ("/etc/subuid", &us, &uc) && read_subid ("/etc/subgid", &gs, &gc))
     {
       uint64_t count = (uc < gc ? uc : gc) / pool->size;
       if (us == 0 || gs == 0 || count == 0 || us + uc > UINT32_MAX || gs + gc > UINT32_MAX)
-        return hr_error_set (err, 0, "the hardrun entries of /etc/subuid and /etc/subgid must start above 0 and hold "
-                                     "at least %" PRIu32 " ids",
+        return hr_error_set (err, 0,
+                             "the hardrun entries of /etc/subuid and /etc/subgid must start above 0 and hold "
+                             "at least %" PRIu32 " ids",
                              pool->size);
-      *pool = (struct hr_id_pool) { (uint32_t) us, (uint32_t) gs, pool->size, (uint32_t) count, "/etc/subuid" };
+      *pool = (struct hr_id_pool){ (uint32_t)us, (uint32_t)gs, pool->size, (uint32_t)count, "/etc/subuid" };
       return 0;
     }
-  pool->uid_base = (uint32_t) setting_int (rule, "host_uid");
-  pool->gid_base = (uint32_t) setting_int (rule, "host_gid");
-  pool->count = (uint32_t) setting_int (rule, "ranges");
+  pool->uid_base = (uint32_t)setting_int (rule, "host_uid");
+  pool->gid_base = (uint32_t)setting_int (rule, "host_gid");
+  pool->count = (uint32_t)setting_int (rule, "ranges");
   pool->source = "policy";
   return 0;
 }
@@ -194,8 +195,8 @@ static bool
 entry_is_stale (const struct entry *e)
 {
   char state[8192];
-  bool alive = e->pid > 0 && (kill ((pid_t) e->pid, 0) == 0 || errno == EPERM)
-               && process_start_time (e->pid) == e->start;
+  bool alive
+      = e->pid > 0 && (kill ((pid_t)e->pid, 0) == 0 || errno == EPERM) && process_start_time (e->pid) == e->start;
 
   if (alive)
     return false;
@@ -232,7 +233,7 @@ scan_entries (bool *used, uint32_t count, const char *root, const char *id, int 
       char *end;
       long slot = strtol (de->d_name, &end, 10);
 
-      if (de->d_name[0] == '.' || *end != '\0' || read_entry ((int) slot, &e) < 0)
+      if (de->d_name[0] == '.' || *end != '\0' || read_entry ((int)slot, &e) < 0)
         continue;
       if (entry_is_stale (&e))
         {
@@ -241,7 +242,7 @@ scan_entries (bool *used, uint32_t count, const char *root, const char *id, int 
         }
       if (root && strcmp (e.root, root) == 0 && strcmp (e.id, id) == 0)
         *existing = e.slot;
-      if (slot >= 0 && (uint32_t) slot < count)
+      if (slot >= 0 && (uint32_t)slot < count)
         used[slot] = true;
     }
   closedir (d);
@@ -295,8 +296,8 @@ hr_ids_allocate_stage (const char *runtime_root, const char *id, struct hr_alloc
 }
 
 int
-hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const char *id,
-                 struct hr_allocation *out, hr_error_t *err)
+hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const char *id, struct hr_allocation *out,
+                 hr_error_t *err)
 {
   cleanup_close int lock = -1;
   cleanup_free bool *used = NULL;
@@ -316,14 +317,14 @@ hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const 
   e.slot = -1;
   for (uint32_t i = 0; i < pool->count && e.slot < 0; i++)
     if (!used[i])
-      e.slot = (int) i;
+      e.slot = (int)i;
   if (e.slot < 0)
     return hr_error_set (err, ENOSPC, "all %" PRIu32 " id ranges from %s are in use", pool->count, pool->source);
   if (write_new_entry (e.slot, root, id, err) < 0)
     return -1;
   out->slot = e.slot;
-  out->map.host_uid = pool->uid_base + (uint32_t) e.slot * pool->size;
-  out->map.host_gid = pool->gid_base + (uint32_t) e.slot * pool->size;
+  out->map.host_uid = pool->uid_base + (uint32_t)e.slot * pool->size;
+  out->map.host_gid = pool->gid_base + (uint32_t)e.slot * pool->size;
   out->map.size = pool->size;
   out->stage_dir = stage_path (e.slot);
   return 0;

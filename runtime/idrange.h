@@ -16,8 +16,8 @@ struct hr_id_pool
 {
   uint32_t uid_base;
   uint32_t gid_base;
-  uint32_t size; /* ids per container */
-  uint32_t count; /* containers */
+  uint32_t size;      /* ids per container */
+  uint32_t count;     /* containers */
   const char *source; /* "/etc/subuid" or "policy" */
 };
 
@@ -29,13 +29,13 @@ struct hr_allocation
 {
   int slot;
   struct hr_id_map map;
-  char *stage_dir; /* where this container's idmapped mounts live */
+  char *stage_dir;   /* where this container's idmapped mounts live */
   char *userns_path; /* joined user namespace (no range of its own), or NULL */
 };
 
 /* Reserves a range for (runtime root, container id), reclaiming stale ones. */
-int hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const char *id,
-                     struct hr_allocation *out, hr_error_t *err);
+int hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const char *id, struct hr_allocation *out,
+                     hr_error_t *err);
 /* A staging slot without an id range, for a container that joins another
  * container's user namespace (its slot numbers start at HR_JOIN_SLOT_BASE). */
 #define HR_JOIN_SLOT_BASE 1000000

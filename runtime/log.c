@@ -45,15 +45,15 @@ quote_text (const char *s)
   *o++ = '"';
   for (; *s; s++)
     {
-      unsigned char c = (unsigned char) *s;
+      unsigned char c = (unsigned char)*s;
       if (c == '"' || c == '\\')
-        *o++ = '\\', *o++ = (char) c;
+        *o++ = '\\', *o++ = (char)c;
       else if (c == '\n')
         *o++ = '\\', *o++ = 'n';
       else if (c < 0x20)
         o += sprintf (o, "\\x%02x", c);
       else
-        *o++ = (char) c;
+        *o++ = (char)c;
     }
   *o++ = '"';
   *o = '\0';
@@ -98,12 +98,11 @@ write_all (int fd, const char *s)
       if (n <= 0)
         return;
       s += n;
-      len -= (size_t) n;
+      len -= (size_t)n;
     }
 }
 
-static void __attribute__ ((format (printf, 2, 0)))
-emit (const char *level, const char *fmt, va_list ap)
+static void __attribute__ ((format (printf, 2, 0))) emit (const char *level, const char *fmt, va_list ap)
 {
   cleanup_free char *body = NULL;
   cleanup_free char *msg = NULL;

@@ -35,10 +35,12 @@ annotation_profile (const struct hr_policy *policy, const struct hr_json *spec, 
         continue;
       value = annotations->members[i].value;
       if (!hr_json_is_string (value))
-        return *failed = true, hr_error_set (err, 0, "annotation %s: expected string", policy->profile_annotation), NULL;
+        return *failed = true, hr_error_set (err, 0, "annotation %s: expected string", policy->profile_annotation),
+               NULL;
       if (!hr_strv_contains (&policy->annotation_profiles, value->text))
         return *failed = true,
-               hr_error_set (err, 0, "annotation %s asks for profile \"%s\", which the policy does not let annotations choose",
+               hr_error_set (err, 0,
+                             "annotation %s asks for profile \"%s\", which the policy does not let annotations choose",
                              policy->profile_annotation, value->text),
                NULL;
       return value->text;

@@ -45,8 +45,7 @@ hr_find_runtime (const char *configured, char **path, hr_error_t *err)
         return *path = xstrdup (configured), 0;
       if (was_self)
         return hr_error_set (err, 0, "the policy names hardrun itself (%s) as the real runtime", configured);
-      return hr_error_set (err, errno, "the real runtime %s named by the policy is not an executable file",
-                           configured);
+      return hr_error_set (err, errno, "the real runtime %s named by the policy is not an executable file", configured);
     }
   for (char *dir = strtok_r (dirs, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
     for (size_t i = 0; runtime_names[i]; i++)
@@ -56,8 +55,9 @@ hr_find_runtime (const char *configured, char **path, hr_error_t *err)
         if (usable (candidate, &was_self))
           return *path = hr_steal_pointer (&candidate), 0;
       }
-  return hr_error_set (err, 0, "no real runtime found (looked for runc in %s): install runc or set \"runtime\" in "
-                               "the policy",
+  return hr_error_set (err, 0,
+                       "no real runtime found (looked for runc in %s): install runc or set \"runtime\" in "
+                       "the policy",
                        HARDRUN_RUNTIME_SEARCH_PATH);
 }
 
@@ -85,7 +85,7 @@ hr_policy_runtime_hint (const struct hr_cli *cli)
 int
 hr_exec_runtime (const char *path, const struct hr_cli *cli, hr_error_t *err)
 {
-  cli->runtime_argv[0] = (char *) path;
+  cli->runtime_argv[0] = (char *)path;
   execv (path, cli->runtime_argv);
   return hr_error_set (err, errno, "cannot execute the real runtime %s", path);
 }

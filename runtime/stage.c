@@ -35,7 +35,7 @@ clone_mount (const char *src, const char *dst, int userns_fd, bool recursive, bo
 {
   unsigned rec = recursive ? AT_RECURSIVE : 0;
   cleanup_close int tree = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
   int idmapped = 0;
 
   if (tree < 0)
@@ -106,7 +106,7 @@ overlay_layers (const char *path, struct hr_strv *layers, hr_error_t *err)
   if (opts && mnt_optstr_get_option (opts, "upperdir", &value, &len) == 0)
     {
       char *p;
-      xasprintf (&p, "%s%s%.*s", value[0] == '/' ? "" : base, value[0] == '/' ? "" : "/", (int) len, value);
+      xasprintf (&p, "%s%s%.*s", value[0] == '/' ? "" : base, value[0] == '/' ? "" : "/", (int)len, value);
       hr_strv_push_take (layers, p);
     }
   if (opts && mnt_optstr_get_option (opts, "lowerdir", &value, &len) == 0)
@@ -143,10 +143,11 @@ stage_overlay (struct stage *s, const struct hr_strv *layers, const char *target
     return -1;
   for (size_t i = 0; i < layers->len; i++)
     {
-      cleanup_free char *dst = stage_child (s, "layers", (int) i);
+      cleanup_free char *dst = stage_child (s, "layers", (int)i);
       char *next;
 
-      if (make_mount_point (dst, true, err) < 0 || clone_mount (layers->items[i], dst, s->userns_fd, false, true, err) < 0)
+      if (make_mount_point (dst, true, err) < 0
+          || clone_mount (layers->items[i], dst, s->userns_fd, false, true, err) < 0)
         return -1;
       xasprintf (&next, "%s%s%s", options, i ? ":" : "", dst);
       free (options);
@@ -276,7 +277,7 @@ remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw
 static int
 by_length_desc (const void *a, const void *b)
 {
-  return (int) strlen (*(char *const *) b) - (int) strlen (*(char *const *) a);
+  return (int)strlen (*(char *const *)b) - (int)strlen (*(char *const *)a);
 }
 
 int

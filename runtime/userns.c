@@ -20,13 +20,12 @@ write_file (const char *path, const char *text)
   cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
   size_t len = strlen (text);
 
-  if (fd < 0 || write (fd, text, len) != (ssize_t) len)
+  if (fd < 0 || write (fd, text, len) != (ssize_t)len)
     return -1;
   return 0;
 }
 
-static void __attribute__ ((noreturn))
-child_main (int ready_fd, int done_fd)
+static void __attribute__ ((noreturn)) child_main (int ready_fd, int done_fd)
 {
   char c = 0;
 
@@ -46,11 +45,11 @@ write_maps (pid_t pid, const struct hr_id_map *map, hr_error_t *err)
   char path[64], text[128];
 
   snprintf (text, sizeof text, "0 %" PRIu32 " %" PRIu32 "\n", map->host_uid, map->size);
-  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
+  snprintf (path, sizeof path, "/proc/%d/uid_map", (int)pid);
   if (write_file (path, text) < 0)
     return hr_error_set (err, errno, "cannot write %s", path);
   snprintf (text, sizeof text, "0 %" PRIu32 " %" PRIu32 "\n", map->host_gid, map->size);
-  snprintf (path, sizeof path, "/proc/%d/gid_map", (int) pid);
+  snprintf (path, sizeof path, "/proc/%d/gid_map", (int)pid);
   if (write_file (path, text) < 0)
     return hr_error_set (err, errno, "cannot write %s", path);
   return 0;
@@ -89,7 +88,7 @@ hr_userns_open (const struct hr_id_map *map, hr_error_t *err)
     }
   if (write_maps (pid, map, err) < 0)
     goto out;
-  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int)pid);
   nsfd = open (path, O_RDONLY | O_CLOEXEC);
   if (nsfd < 0)
     hr_error_set (err, errno, "cannot open %s", path);

@@ -18,9 +18,9 @@ enum hr_command_kind
   HR_CMD_RUN,
   HR_CMD_RESTORE,
   HR_CMD_EXEC,
-  HR_CMD_DELETE, /* runs the runtime, then releases what create allocated */
+  HR_CMD_DELETE,  /* runs the runtime, then releases what create allocated */
   HR_CMD_VERSION, /* --version / -v */
-  HR_CMD_CHECK, /* hardrun's own commands */
+  HR_CMD_CHECK,   /* hardrun's own commands */
   HR_CMD_POLICY,
 };
 
@@ -41,10 +41,10 @@ struct hr_cli
 
   enum hr_command_kind kind;
   const char *command; /* the subcommand as written, NULL when none */
-  int command_index; /* its index in argv; own commands read argv after it */
+  int command_index;   /* its index in argv; own commands read argv after it */
 
   /* create, run, restore, exec */
-  const char *bundle; /* "" means the working directory, as in runc */
+  const char *bundle;       /* "" means the working directory, as in runc */
   const char *process_path; /* exec --process, NULL when none */
   const char *container_id;
 

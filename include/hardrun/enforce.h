@@ -15,7 +15,7 @@
 enum hr_outcome
 {
   HR_OUTCOME_CHANGED, /* the rule rewrote the document */
-  HR_OUTCOME_DENIED, /* the rule refuses the container */
+  HR_OUTCOME_DENIED,  /* the rule refuses the container */
   HR_OUTCOME_AUDITED, /* audit action: what the rule would have done */
 };
 

@@ -38,10 +38,10 @@ struct hr_json_member
 struct hr_json
 {
   enum hr_json_type type;
-  char *text; /* STRING: the decoded value; NUMBER: the number as written */
-  struct hr_json **items; /* ARRAY */
+  char *text;                     /* STRING: the decoded value; NUMBER: the number as written */
+  struct hr_json **items;         /* ARRAY */
   struct hr_json_member *members; /* OBJECT */
-  size_t len; /* items or members */
+  size_t len;                     /* items or members */
   size_t cap;
 };
 
@@ -77,10 +77,8 @@ struct hr_json *hr_json_get_path (const struct hr_json *obj, const char *const *
  * default is returned); a value of the wrong type is, naming `where`. */
 int hr_json_read_string (const struct hr_json *obj, const char *field, const char *where, const char **out,
                          hr_error_t *err);
-int hr_json_read_bool (const struct hr_json *obj, const char *field, const char *where, bool *out,
-                       hr_error_t *err);
-int hr_json_read_int64 (const struct hr_json *obj, const char *field, const char *where, int64_t *out,
-                        hr_error_t *err);
+int hr_json_read_bool (const struct hr_json *obj, const char *field, const char *where, bool *out, hr_error_t *err);
+int hr_json_read_int64 (const struct hr_json *obj, const char *field, const char *where, int64_t *out, hr_error_t *err);
 int hr_json_read_uint32 (const struct hr_json *obj, const char *field, const char *where, uint32_t *out,
                          hr_error_t *err);
 /* The member must be absent, null, or of `type`. */

@@ -39,13 +39,13 @@ struct hr_profile
 
 struct hr_policy
 {
-  char *source; /* file it came from, or "embedded default policy" */
-  char *runtime; /* absolute path of the real runtime, or NULL to search */
+  char *source;    /* file it came from, or "embedded default policy" */
+  char *runtime;   /* absolute path of the real runtime, or NULL to search */
   char *audit_log; /* "" disables the audit file */
   bool audit_syslog;
   bool audit_mode; /* every rule only records what it would do */
   char *default_profile;
-  char *profile_annotation; /* NULL: annotations cannot choose a profile */
+  char *profile_annotation;           /* NULL: annotations cannot choose a profile */
   struct hr_strv annotation_profiles; /* the profiles an annotation may choose */
   struct hr_profile *profiles;
   size_t n_profiles;

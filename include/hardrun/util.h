@@ -24,7 +24,7 @@ int xasprintf (char **out, const char *fmt, ...) __attribute__ ((format (printf,
 static inline void
 hr_freep (void *p)
 {
-  free (*(void **) p);
+  free (*(void **)p);
 }
 
 static inline void
@@ -38,18 +38,18 @@ hr_closep (int *fd)
 #define cleanup_close __attribute__ ((cleanup (hr_closep)))
 
 /* Hand ownership of *p to the caller: the cleanup attached to p then frees nothing. */
-#define hr_steal_pointer(p)                                                                                  \
-  ({                                                                                                         \
-    __typeof__ (*(p)) stolen_ = *(p);                                                                        \
-    *(p) = NULL;                                                                                             \
-    stolen_;                                                                                                 \
+#define hr_steal_pointer(p)                                                                                            \
+  ({                                                                                                                   \
+    __typeof__ (*(p)) stolen_ = *(p);                                                                                  \
+    *(p) = NULL;                                                                                                       \
+    stolen_;                                                                                                           \
   })
 
-#define hr_steal_fd(fd)                                                                                      \
-  ({                                                                                                         \
-    int stolen_fd_ = *(fd);                                                                                  \
-    *(fd) = -1;                                                                                              \
-    stolen_fd_;                                                                                              \
+#define hr_steal_fd(fd)                                                                                                \
+  ({                                                                                                                   \
+    int stolen_fd_ = *(fd);                                                                                            \
+    *(fd) = -1;                                                                                                        \
+    stolen_fd_;                                                                                                        \
   })
 
 static inline bool

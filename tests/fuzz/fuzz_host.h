@@ -8,8 +8,7 @@
 #include "hardrun/util.h"
 
 static int
-fuzz_namespace_is_host (const struct hr_host *host, const char *type, const char *path, bool *is_host,
-                        hr_error_t *err)
+fuzz_namespace_is_host (const struct hr_host *host, const char *type, const char *path, bool *is_host, hr_error_t *err)
 {
   if (strncmp (path, "/proc/1/", 8) == 0)
     return hr_error_set (err, 0, "fuzz host: %s unverifiable", path);

@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   hr_error_t err = NULL;
-  struct hr_json *tree = hr_json_parse ((const char *) data, size, &err);
+  struct hr_json *tree = hr_json_parse ((const char *)data, size, &err);
   struct hr_json *again;
   char *text, *text2;
   size_t len, len2;

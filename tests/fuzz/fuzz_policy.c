@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   hr_error_t err = NULL;
-  struct hr_policy *policy = hr_policy_load_text ((const char *) data, size, "fuzz", &err);
+  struct hr_policy *policy = hr_policy_load_text ((const char *)data, size, "fuzz", &err);
   struct hr_policy *again;
   struct hr_json *shown;
   char *text;

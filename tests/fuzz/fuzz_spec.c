@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (policy == NULL && (policy = hr_policy_load_default (&err)) == NULL)
     abort ();
   profile = hr_policy_find_profile (policy, "default");
-  spec = hr_json_parse ((const char *) data, size, &err);
+  spec = hr_json_parse ((const char *)data, size, &err);
   if (spec == NULL)
     {
       hr_error_free (&err);

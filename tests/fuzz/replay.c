@@ -21,11 +21,11 @@ run_file (const char *path)
   fseek (f, 0, SEEK_END);
   size = ftell (f);
   rewind (f);
-  buf = malloc ((size_t) size + 1);
-  if (fread (buf, 1, (size_t) size, f) != (size_t) size)
+  buf = malloc ((size_t)size + 1);
+  if (fread (buf, 1, (size_t)size, f) != (size_t)size)
     return fclose (f), free (buf), perror (path), 1;
   fclose (f);
-  LLVMFuzzerTestOneInput (buf, (size_t) size);
+  LLVMFuzzerTestOneInput (buf, (size_t)size);
   free (buf);
   return 0;
 }
