@@ -8,7 +8,7 @@ packages=(
 	# tests: the real runtime, a rootfs, the shell test runner
 	runc busybox-static bats jq
 	# fuzzing and sanitizers
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev valgrind clang-format
 )
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install ${packages[*]})" >&2

@@ -22,6 +22,18 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 ninja -C "$BUILD" || exit 1
 
+echo "== code format (clang-format, .clang-format)"
+if command -v clang-format >/dev/null; then
+	if clang-format --dry-run --Werror policy/*.[ch] runtime/*.[ch] include/hardrun/*.h tests/*/*.[ch]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1)); failed_names+=("clang-format")
+	fi
+else
+	echo "clang-format is not installed: format check skipped"
+	skipped=$((skipped + 1))
+fi
+
 echo "== unit tests (criterion)"
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
