@@ -103,12 +103,17 @@ current_path (struct parser *p)
   for (size_t i = 0; i < p->depth; i++)
     {
       struct frame *f = &p->stack[i];
+      /* A frame with a frame above it holds that container as its last
+       * member or item already (attach took the pending key). */
+      bool in_child = i + 1 < p->depth;
+      bool is_object = f->node->type == HR_JSON_OBJECT;
+      const char *key = is_object && in_child ? f->node->members[f->node->len - 1].key : f->pending_key;
       char *next = NULL;
 
-      if (f->node->type == HR_JSON_OBJECT && f->pending_key != NULL)
-        xasprintf (&next, "%s%s%s", path, *path ? "." : "", f->pending_key);
+      if (is_object && key != NULL)
+        xasprintf (&next, "%s%s%s", path, *path ? "." : "", key);
       else if (f->node->type == HR_JSON_ARRAY)
-        xasprintf (&next, "%s[%zu]", path, f->node->len);
+        xasprintf (&next, "%s[%zu]", path, f->node->len - (in_child ? 1 : 0));
       else
         continue;
       free (path);

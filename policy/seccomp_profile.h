@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "hardrun/error.h"
+#include "hardrun/enforce.h"
 #include "hardrun/json.h"
 
 extern const char hr_default_seccomp_text[];
@@ -16,9 +17,7 @@ extern const char hr_default_seccomp_text[];
  * architectures, with every `must_deny` name left out. */
 struct hr_json *hr_seccomp_default_profile (const struct hr_json *bounding, const struct hr_json *must_deny);
 
-/* Builds the filter as runc 1.1 would (same skipping of unknown syscalls and
- * of rules equal to the default action) and generates its BPF. */
-int hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err);
+/* hr_seccomp_compile is declared in hardrun/enforce.h. */
 
 /* Actions under which a syscall may run (a tracer or notify agent can let it). */
 bool hr_seccomp_action_allows (const char *action);

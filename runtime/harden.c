@@ -47,6 +47,7 @@ hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const 
     {
       host.allocate_ids = allocate_ids;
       host.context = out;
+      hr_host_enable_caches (&host);
     }
   return hr_enforce_spec (out->doc, out->profile, out->audit_mode, &host, &out->result, err);
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -87,6 +88,51 @@ rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
     dir++;
   fd = (int)syscall (SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
   return fd >= 0;
+}
+
+#define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
+
+static uint64_t
+fnv1a64 (const char *data, size_t len, uint64_t h)
+{
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
+  return h;
+}
+
+/* Every container of an image usually gets the same profile, and compiling
+ * one costs milliseconds: remember the profiles that compiled (by two
+ * hashes of their text) in a root-only directory. runc compiles the
+ * profile again anyway; the cache only spares hardrun's early check. */
+static int
+check_seccomp_cached (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err)
+{
+  size_t len;
+  cleanup_free char *text = hr_json_serialize (profile, &len);
+  cleanup_free char *path = NULL;
+  int fd;
+
+  xasprintf (&path, SECCOMP_CACHE_DIR "/%016llx%016llx-%zu",
+             (unsigned long long)fnv1a64 (text, len, 1469598103934665603ULL),
+             (unsigned long long)fnv1a64 (text, len, 7809847782465536322ULL), len);
+  if (access (path, F_OK) == 0)
+    return 0;
+  if (hr_seccomp_compile (profile, err) < 0)
+    return -1;
+  if (mkdir ("/run/hardrun", 0711) < 0 && errno != EEXIST)
+    return 0;
+  if (mkdir (SECCOMP_CACHE_DIR, 0700) < 0 && errno != EEXIST)
+    return 0;
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0)
+    close (fd);
+  return 0;
+}
+
+void
+hr_host_enable_caches (struct hr_host *host)
+{
+  host->check_seccomp = check_seccomp_cached;
 }
 
 void

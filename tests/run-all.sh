@@ -34,23 +34,43 @@ else
 	skipped=$((skipped + 1))
 fi
 
-echo "== unit tests (criterion)"
-for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
-	out=$("$t" -j2 2>&1)
-	status=$?
-	echo "$out" | tail -n 5
-	line=$(echo "$out" | grep -a 'Synthesis:' | tail -n 1)
-	if [ -z "$line" ]; then
-		failed=$((failed + 1)); failed_names+=("$(basename "$t") (no synthesis, exit $status)")
-		continue
-	fi
-	p=$(echo "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
-	f=$(echo "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
-	c=$(echo "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
-	passed=$((passed + p)); failed=$((failed + f + c))
-	[ $((f + c)) -gt 0 ] && failed_names+=("$(basename "$t")")
-done
+# run_unit LABEL BUILD_DIR: the criterion binaries of one build, counted
+# from criterion's "Synthesis" line.
+run_unit() {
+	local label=$1 dir=$2 t out status line p f c
+	echo "== $label"
+	for t in "$dir"/tests/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" -j2 2>&1)
+		status=$?
+		echo "$out" | tail -n 3
+		line=$(echo "$out" | grep -a 'Synthesis:' | tail -n 1)
+		if [ -z "$line" ]; then
+			failed=$((failed + 1)); failed_names+=("$label: $(basename "$t") (no synthesis, exit $status)")
+			continue
+		fi
+		p=$(echo "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+		f=$(echo "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+		c=$(echo "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+		passed=$((passed + p)); failed=$((failed + f + c))
+		[ $((f + c)) -gt 0 ] && failed_names+=("$label: $(basename "$t")")
+		[ $((f + c)) -gt 0 ] && echo "$out" | grep -a -E '\[(FAIL|----)\]' | head -n 40
+	done
+}
+
+run_unit "unit tests (criterion)" "$BUILD"
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+ASAN_BUILD="$BUILD-asan"
+if [ ! -f "$ASAN_BUILD/build.ninja" ]; then
+	meson setup "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+fi
+if ninja -C "$ASAN_BUILD" >/dev/null; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		run_unit "unit tests under ASan+UBSan" "$ASAN_BUILD"
+else
+	failed=$((failed + 1)); failed_names+=("ASan build")
+fi
 
 export HARDRUN="$REPO/$BUILD/runtime/hardrun"
 [ -x "$HARDRUN" ] || HARDRUN="$BUILD/runtime/hardrun"

@@ -75,6 +75,9 @@ struct hr_host
    * container.  NULL: the policy's host_uid/host_gid are used as they are
    * (one shared mapping; `check` and the unit tests). */
   int (*allocate_ids) (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err);
+  /* Compiles the final seccomp profile, or knows that an identical one
+   * compiled before.  NULL: hr_seccomp_compile every time. */
+  int (*check_seccomp) (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err);
   void *data;
   void *context; /* for allocate_ids */
 };
@@ -86,6 +89,10 @@ int hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, boo
 /* Hardens the process of an exec (the --process file). */
 int hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
                         struct hr_result *result, hr_error_t *err);
+
+/* Builds an OCI seccomp profile with libseccomp as runc 1.1 does and
+ * generates its BPF: what runc would reject fails here. */
+int hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err);
 
 /* The rules, in the order enforcement runs them. */
 size_t hr_rule_count (void);

@@ -24,6 +24,8 @@ int hr_log_failure (hr_error_t err, const char *context);
 /* host.c: answers from this machine; relative paths resolve against bundle.
  * allocate_ids is left NULL: create sets it (see harden.c). */
 void hr_host_init (struct hr_host *host, const char *bundle);
+/* create: remember compiled seccomp profiles under /run/hardrun/seccomp. */
+void hr_host_enable_caches (struct hr_host *host);
 
 /* files.c */
 int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,
