@@ -40,7 +40,7 @@ run_unit() {
 	local label=$1 dir=$2 t out status line p f c
 	echo "== $label"
 	for t in "$dir"/tests/test_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		out=$("$t" -j2 2>&1)
 		status=$?
 		echo "$out" | tail -n 3
