@@ -7,6 +7,8 @@ packages=(
 	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev
 	# tests: the real runtime, a rootfs, the shell test runner
 	runc busybox-static bats jq
+	# end-to-end: the real engines
+	docker.io containerd
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev valgrind clang-format
 )
