@@ -197,7 +197,7 @@ deny_case() {
 	track "$id"
 	hr create --bundle "$bundle" "$id"
 	hr start "$id"
-	for cmd in "state $id" "ps $id" "list" "list --format json" "state no-such-container" "features" "events --stats $id"; do
+	for cmd in "state $id" "ps --format json $id" "list" "list --format json" "state no-such-container" "features" "events --stats $id"; do
 		run runc $cmd
 		expected_status=$status expected_output=$output
 		run "$HARDRUN" --hardrun-policy "$POLICY" $cmd
