@@ -102,7 +102,8 @@ hr_cmd_exec (const struct hr_cli *cli)
   cleanup_free char *summary = NULL;
   const struct hr_profile *profile;
   struct hr_result result = { 0 };
-  struct hr_audit_event ev = { .command = "exec", .container_id = cli->container_id, .result = &result };
+  struct hr_audit_event ev
+      = { .command = "exec", .container_id = cli->container_id, .result = &result, .userns_setup_us = -1 };
 
   if (policy == NULL)
     return hr_log_failure (err, "cannot load the policy, no process is started");

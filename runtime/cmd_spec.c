@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harden.h"
@@ -25,9 +26,11 @@ open_bundle (const char *bundle, hr_error_t *err)
 }
 
 static void
-audit (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_hardened *h, const char *path)
+audit (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_hardened *h, const char *path,
+       long userns_setup_us)
 {
   struct hr_audit_event ev = {
+    .userns_setup_us = userns_setup_us,
     .command = cli->command,
     .container_id = cli->container_id,
     .document = path,
@@ -43,7 +46,7 @@ deny (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_
 {
   cleanup_free char *summary = hr_denial_summary (&h->result);
 
-  audit (policy, cli, h, path);
+  audit (policy, cli, h, path, -1);
   hr_log_error ("policy denies container %s (profile \"%s\"): %s", cli->container_id, h->profile->name, summary);
   return 1;
 }
@@ -131,6 +134,7 @@ hr_cmd_spec (const struct hr_cli *cli)
   cleanup_free char *path = NULL;
   cleanup_close int dirfd = -1;
   struct hr_hardened h = { 0 };
+  struct timespec t0, t1;
   struct stat st;
   size_t len;
   int ret = 1;
@@ -153,17 +157,20 @@ hr_cmd_spec (const struct hr_cli *cli)
       ret = deny (policy, cli, &h, path);
       goto out;
     }
+  clock_gettime (CLOCK_MONOTONIC, &t0);
   if (prepare_host (&h, &err) < 0)
     {
       ret = hr_log_failure (err, NULL);
       goto out;
     }
+  clock_gettime (CLOCK_MONOTONIC, &t1);
   if (h.result.n_changed > 0 && write_spec (dirfd, h.doc, &st, &err) < 0)
     {
       ret = hr_log_failure (err, "cannot rewrite the spec");
       goto out;
     }
-  audit (policy, cli, &h, path);
+  audit (policy, cli, &h, path,
+         h.result.needs.idmapped_rootfs ? (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000 : -1);
   hr_hardened_clear (&h);
   hr_exec_runtime (runtime, cli, &err);
   return hr_log_failure (err, NULL);

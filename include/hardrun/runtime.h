@@ -53,6 +53,9 @@ struct hr_audit_event
   const char *profile;
   bool audit_mode;
   const struct hr_result *result;
+  /* create: time spent preparing the user namespace (id range, idmapped
+   * rootfs), in microseconds; -1 when there was none */
+  long userns_setup_us;
 };
 void hr_audit_write (const struct hr_policy *policy, const struct hr_audit_event *event);
 struct hr_json *hr_result_to_json (const struct hr_result *result);
