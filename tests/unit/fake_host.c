@@ -1,0 +1,126 @@
+/* The fake host of the unit tests; see fake_host.h. */
+#include <fnmatch.h>
+#include <glob.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fake_host.h"
+#include "hardrun/util.h"
+
+static const struct fake_host_config *
+config_of (const struct hr_host *host)
+{
+  return host->data;
+}
+
+static bool
+matches_any (const char *const *patterns, const char *path)
+{
+  for (size_t i = 0; patterns && patterns[i]; i++)
+    if (fnmatch (patterns[i], path, 0) == 0)
+      return true;
+  return false;
+}
+
+static int
+fake_namespace_is_host (const struct hr_host *host, const char *type, const char *path, bool *is_host, hr_error_t *err)
+{
+  const struct fake_host_config *config = config_of (host);
+
+  if (matches_any (config->broken_namespaces, path))
+    return hr_error_set (err, 2, "fake host: cannot inspect the %s namespace \"%s\"", type, path);
+  *is_host = matches_any (config->host_namespaces, path);
+  return 0;
+}
+
+static char *
+fake_resolve_path (const struct hr_host *host, const char *path)
+{
+  const struct fake_host_config *config = config_of (host);
+
+  for (const struct fake_link *l = config->links; l && l->from; l++)
+    {
+      size_t n = strlen (l->from);
+      char *out;
+
+      if (strncmp (path, l->from, n) != 0 || (path[n] != '\0' && path[n] != '/'))
+        continue;
+      if (l->to == NULL)
+        return NULL;
+      xasprintf (&out, "%s%s", l->to, path + n);
+      return out;
+    }
+  return xstrdup (path);
+}
+
+static bool
+fake_rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
+{
+  const char *const *missing = config_of (host)->missing_dirs;
+
+  (void)rootfs;
+  for (size_t i = 0; missing && missing[i]; i++)
+    if (strcmp (missing[i], dir) == 0)
+      return false;
+  return true;
+}
+
+void
+fake_host_init (struct hr_host *host, const struct fake_host_config *config)
+{
+  memset (host, 0, sizeof *host);
+  host->namespace_is_host = fake_namespace_is_host;
+  host->resolve_path = fake_resolve_path;
+  host->rootfs_has_dir = fake_rootfs_has_dir;
+  host->data = (void *)config;
+}
+
+char *
+fake_read_file (const char *path, size_t *len)
+{
+  FILE *f = fopen (path, "re");
+  char *data = NULL;
+  size_t size = 0, used = 0, n;
+
+  if (f == NULL)
+    return NULL;
+  do
+    {
+      size = size ? size * 2 : 65536;
+      data = xrealloc (data, size + 1);
+      n = fread (data + used, 1, size - used, f);
+      used += n;
+    }
+  while (used == size);
+  fclose (f);
+  data[used] = '\0';
+  if (len)
+    *len = used;
+  return data;
+}
+
+char **
+fake_fixture_list (const char *pattern, size_t *count)
+{
+  cleanup_free char *full = NULL;
+  glob_t g = { 0 };
+  char **list;
+
+  xasprintf (&full, "%s/%s", FIXTURES_DIR, pattern);
+  if (glob (full, 0, NULL, &g) != 0)
+    g.gl_pathc = 0;
+  list = xcalloc (g.gl_pathc + 1, sizeof (char *));
+  for (size_t i = 0; i < g.gl_pathc; i++)
+    list[i] = xstrdup (g.gl_pathv[i]);
+  *count = g.gl_pathc;
+  globfree (&g);
+  return list;
+}
+
+void
+fake_free_list (char **list)
+{
+  for (size_t i = 0; list && list[i]; i++)
+    free (list[i]);
+  free (list);
+}
