@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "hardrun/error.h"
 #include "hardrun/enforce.h"
+#include "hardrun/error.h"
 #include "hardrun/json.h"
 
 extern const char hr_default_seccomp_text[];
