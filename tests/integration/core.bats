@@ -278,3 +278,18 @@ deny_case() {
 	hr run --bundle "$bundle2" "$id2"
 	! grep -rqs "$id" /run/hardrun/ids # reclaimed
 }
+
+@test "100 create/delete cycles leave the mount table and the id state as they were" {
+	bundle=$(new_bundle cycles "true")
+	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/pristine.json"
+	before=$(awk '{print $5}' /proc/self/mountinfo | sort)
+	for i in $(seq 100); do
+		id=$(unique_id cycle)
+		cp "$BATS_TEST_TMPDIR/pristine.json" "$bundle/config.json"
+		hr create --bundle "$bundle" "$id" </dev/null >/dev/null
+		hr delete -f "$id"
+	done
+	after=$(awk '{print $5}' /proc/self/mountinfo | sort)
+	[ "$before" = "$after" ]
+	! grep -rqs "hr-it-cycle" /run/hardrun/ids
+}
