@@ -16,6 +16,7 @@ static const struct hr_setting settings[] = {
   { "host_gid", HR_SETTING_INT },
   { "size", HR_SETTING_INT },
   { "ranges", HR_SETTING_INT },
+  { "unmappable_binds", HR_SETTING_STRING },
   { NULL, 0 },
 };
 
@@ -27,6 +28,13 @@ validate (const struct hr_json *s, hr_error_t *err)
   for (size_t i = 0; i < s->len; i++)
     {
       const char *key = s->members[i].key;
+      if (strcmp (key, "unmappable_binds") == 0)
+        {
+          const char *v = s->members[i].value->text;
+          if (strcmp (v, "allow") != 0 && strcmp (v, "deny") != 0)
+            return hr_error_set (err, 0, "unmappable_binds must be \"allow\" or \"deny\"");
+          continue;
+        }
       int64_t *dst = strcmp (key, "host_uid") == 0   ? &uid
                      : strcmp (key, "host_gid") == 0 ? &gid
                      : strcmp (key, "size") == 0     ? &size

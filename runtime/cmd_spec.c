@@ -101,6 +101,17 @@ copy_joined_mappings (struct hr_json *spec, const char *userns_path, hr_error_t 
   return 0;
 }
 
+static bool
+deny_unmapped_binds (const struct hr_profile *profile)
+{
+  const struct hr_rule_config *rule = hr_profile_rule (profile, "user_namespace");
+
+  for (size_t i = 0; i < rule->settings->len; i++)
+    if (strcmp (rule->settings->members[i].key, "unmappable_binds") == 0)
+      return strcmp (rule->settings->members[i].value->text, "deny") == 0;
+  return false;
+}
+
 /* What the policy asked the host to prepare: the idmapped rootfs, with the
  * container's own range or with the user namespace it joins. */
 static int
@@ -121,7 +132,7 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
     }
   if (!h->allocated)
     return 0;
-  return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, err);
+  return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, deny_unmapped_binds (h->profile), err);
 }
 
 int

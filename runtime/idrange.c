@@ -189,19 +189,24 @@ stage_path (int slot)
   return p;
 }
 
+static bool
+runtime_knows (const char *root, const char *id)
+{
+  char state[8192];
+
+  snprintf (state, sizeof state, "%s/%s/state.json", root, id);
+  return access (state, F_OK) == 0 || errno != ENOENT;
+}
+
 /* The allocating process is gone (or is another process now) and the
  * runtime keeps no state for the container. */
 static bool
 entry_is_stale (const struct entry *e)
 {
-  char state[8192];
   bool alive
       = e->pid > 0 && (kill ((pid_t)e->pid, 0) == 0 || errno == EPERM) && process_start_time (e->pid) == e->start;
 
-  if (alive)
-    return false;
-  snprintf (state, sizeof state, "%s/%s/state.json", e->root, e->id);
-  return access (state, F_OK) < 0 && errno == ENOENT;
+  return !alive && !runtime_knows (e->root, e->id);
 }
 
 static void
@@ -343,9 +348,12 @@ hr_ids_release (const char *runtime_root, const char *id, hr_error_t *err)
   lock = lock_state (err);
   if (lock < 0)
     return -1;
-  /* scan_entries already frees the entry if the container is gone; one
-   * the runtime still knows (its delete failed) is kept. */
+  /* Freed once the runtime holds no state for the container: after its
+   * delete, or when create gave up before the runtime ran.  A container
+   * whose delete failed keeps its range. */
   scan_entries (used, 0, root, id, &existing);
+  if (existing >= 0 && !runtime_knows (root, id))
+    free_slot (existing);
   return 0;
 }
 

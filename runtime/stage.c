@@ -23,6 +23,7 @@
 struct stage
 {
   const char *dir;
+  bool deny_unmapped_binds;
   int userns_fd;
   int n_layers;
   int n_binds;
@@ -206,10 +207,20 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   is_dir = S_ISDIR (st.st_mode);
   read_only = hr_json_strings_contain (options, "ro");
   recursive = hr_json_strings_contain (options, "rbind");
+  bool want_idmap = !is_dir || read_only;
+  int idmapped;
+
   dst = stage_child (s, "binds", s->n_binds++);
-  if (make_mount_point (dst, is_dir, err) < 0
-      || clone_mount (source->text, dst, s->userns_fd, recursive, !is_dir || read_only, err) < 0)
+  if (make_mount_point (dst, is_dir, err) < 0)
     return -1;
+  idmapped = clone_mount (source->text, dst, s->userns_fd, recursive, want_idmap, err);
+  if (idmapped < 0)
+    return -1;
+  if (want_idmap && !idmapped && s->deny_unmapped_binds)
+    return hr_error_set (err, 0,
+                         "the filesystem of bind source \"%s\" cannot be idmapped (its files would show as nobody); "
+                         "the policy's user_namespace.unmappable_binds is \"deny\"",
+                         source->text);
   hr_json_set (mount, "source", hr_json_new_string (dst));
   return 0;
 }
@@ -237,9 +248,10 @@ stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
 }
 
 int
-hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a, hr_error_t *err)
+hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a, bool deny_unmapped_binds,
+                    hr_error_t *err)
 {
-  struct stage s = { .dir = a->stage_dir, .userns_fd = -1 };
+  struct stage s = { .dir = a->stage_dir, .userns_fd = -1, .deny_unmapped_binds = deny_unmapped_binds };
   hr_error_t ignored = NULL;
   int ret = -1;
 

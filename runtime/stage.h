@@ -9,6 +9,9 @@
 #include "hardrun/json.h"
 #include "idrange.h"
 
-int hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a, hr_error_t *err);
+/* deny_unmapped_binds: a bind that should be idmapped but whose filesystem
+ * cannot be is an error instead of showing its files as nobody. */
+int hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a,
+                        bool deny_unmapped_binds, hr_error_t *err);
 
 #endif

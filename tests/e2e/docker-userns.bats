@@ -135,9 +135,12 @@ run_hardened() {
 	done | sort >"$BATS_TEST_TMPDIR/ranges"
 	cat "$BATS_TEST_TMPDIR/ranges" | tr '\n' ' '
 	[ "$(sort -u "$BATS_TEST_TMPDIR/ranges" | wc -l)" -eq 64 ]
-	[ "$(ls /run/hardrun/ids | wc -l)" -eq 64 ]
+	for id in $ids; do grep -ls "$(docker inspect -f '{{.Id}}' "$id")" /run/hardrun/ids/*; done | sort -u >"$BATS_TEST_TMPDIR/entries"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/entries")" -eq 64 ]
 	echo "$ids" | xargs -P 8 -n 8 docker rm -f >/dev/null
-	[ -z "$(ls -A /run/hardrun/ids)" ]
-	[ -z "$(ls -A /run/hardrun/stage)" ]
+	for entry in $(cat "$BATS_TEST_TMPDIR/entries"); do
+		[ ! -e "$entry" ]
+		[ ! -e "/run/hardrun/stage/$(basename "$entry")" ]
+	done
 	[ "$(grep -c /run/hardrun/stage /proc/self/mountinfo || true)" -eq "$before" ]
 }

@@ -293,3 +293,23 @@ deny_case() {
 	[ "$before" = "$after" ]
 	! grep -rqs "hr-it-cycle" /run/hardrun/ids
 }
+
+@test "a bind file that cannot be idmapped: nobody-owned by default, refused when the policy says deny" {
+	# procfs does not support idmapped mounts; sensitive_mounts is off so the
+	# bind itself is allowed and only the idmapping question remains
+	allow=$(write_policy '{"profiles": {"default": {"rules": {"sensitive_mounts": {"action": "off"}}}}}' allow)
+	deny=$(write_policy '{"profiles": {"default": {"rules": {"sensitive_mounts": {"action": "off"}, "user_namespace": {"unmappable_binds": "deny"}}}}}' deny)
+	bundle=$(new_bundle unmappable 'stat -c "%u" /version' '.mounts += [{"destination": "/version", "type": "bind", "source": "/proc/version", "options": ["rbind", "ro"]}]')
+	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/pristine.json"
+	id=$(unique_id unmapped)
+	track "$id"
+	run "$HARDRUN" --hardrun-policy "$allow" run --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = 65534 ]
+	cp "$BATS_TEST_TMPDIR/pristine.json" "$bundle/config.json"
+	run "$HARDRUN" --hardrun-policy "$deny" --log "$BATS_TEST_TMPDIR/log.json" --log-format json run --bundle "$bundle" "$(unique_id unmapped2)"
+	[ "$status" -eq 1 ]
+	[[ "$(last_log_msg)" == *"cannot be idmapped"* ]]
+	! grep -rqs "unmapped2" /run/hardrun/ids
+}
