@@ -279,11 +279,14 @@ set_syntax_error (yajl_handle h, const char *buf, size_t len, hr_error_t *err)
 {
   unsigned char *detail = yajl_get_error (h, 0, (const unsigned char *)buf, len);
   size_t offset = yajl_get_bytes_consumed (h);
-  size_t line, column;
+  size_t line, column, n = detail ? strlen ((const char *)detail) : 0;
 
+  /* yajl ends its message with a newline; ours are single lines */
+  while (n > 0 && (detail[n - 1] == '\n' || detail[n - 1] == ' '))
+    detail[--n] = '\0';
   line_and_column (buf, offset < len ? offset : len, &line, &column);
   hr_error_set (err, 0, "invalid JSON at line %zu column %zu: %s", line, column,
-                detail ? (const char *)detail : "syntax error");
+                n > 0 ? (const char *)detail : "syntax error");
   if (detail)
     yajl_free_error (h, detail);
 }

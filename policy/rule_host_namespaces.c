@@ -47,19 +47,13 @@ add_namespace (struct hr_json *spec, const char *type)
   hr_json_append (hr_spec_linux_ensure (spec, "namespaces", HR_JSON_ARRAY), ns);
 }
 
+/* One entry of the type: its path must not be the host's namespace. */
 static int
-check_type (struct hr_rule_ctx *ctx, struct hr_json *namespaces, const char *type, hr_error_t *err)
+check_entry (struct hr_rule_ctx *ctx, struct hr_json *ns, const char *type, hr_error_t *err)
 {
-  struct hr_json *ns = hr_namespace_find (namespaces, type);
   const char *path = "";
   bool is_host = false;
 
-  if (ns == NULL)
-    {
-      if (hr_finding (ctx, "no %s namespace: the container would share the host's", type))
-        add_namespace (ctx->doc, type);
-      return 0;
-    }
   hr_entry_string (ns, "path", "linux.namespaces", &path, err);
   if (path[0] == '\0')
     return 0;
@@ -74,6 +68,28 @@ check_type (struct hr_rule_ctx *ctx, struct hr_json *namespaces, const char *typ
     }
   if (is_host && hr_finding (ctx, "the %s namespace \"%s\" is the host's", type, path))
     hr_json_remove (ns, "path");
+  return 0;
+}
+
+/* Every entry of the type is checked: runc refuses a type listed twice,
+ * but a runtime that lets the last entry win must not get an unchecked one. */
+static int
+check_type (struct hr_rule_ctx *ctx, struct hr_json *namespaces, const char *type, hr_error_t *err)
+{
+  bool found = false;
+
+  for (size_t i = 0; namespaces && i < namespaces->len; i++)
+    {
+      const struct hr_json *t = hr_json_get_value (namespaces->items[i], "type");
+
+      if (!hr_json_is_string (t) || strcmp (t->text, type) != 0)
+        continue;
+      found = true;
+      if (check_entry (ctx, namespaces->items[i], type, err) < 0)
+        return -1;
+    }
+  if (!found && hr_finding (ctx, "no %s namespace: the container would share the host's", type))
+    add_namespace (ctx->doc, type);
   return 0;
 }
 

@@ -93,7 +93,13 @@ review_rule (const struct hr_json *rule, const struct hr_json *must_deny, struct
     }
   for (size_t i = 0; names && i < names->len; i++)
     {
-      const char *name = hr_json_is_string (names->items[i]) ? names->items[i]->text : "";
+      const char *name;
+
+      /* Go refuses the spec; rewrite_rules reads every name as a string. */
+      if (!hr_json_is_string (names->items[i]))
+        return hr_error_set (err, 0, "linux.seccomp.syscalls: names must be strings, found %s",
+                             hr_json_type_name (names->items[i]->type));
+      name = names->items[i]->text;
       if (strcmp (name, "clone3") == 0)
         r->clone3_wrong = true;
       else if (allows && strcmp (name, "clone") == 0 && !clone_rule_is_masked (rule))

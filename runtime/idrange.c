@@ -119,8 +119,10 @@ lock_state (hr_error_t *err)
   return fd;
 }
 
+/* The start time of pid (field 22 of /proc/PID/stat), 0 when it is gone;
+ * *state is its state letter (field 3), '?' when unknown. */
 static unsigned long long
-process_start_time (long pid)
+process_stat (long pid, char *state)
 {
   char path[64], buf[1024];
   unsigned long long start = 0;
@@ -128,6 +130,7 @@ process_start_time (long pid)
   FILE *f;
   int field = 2;
 
+  *state = '?';
   snprintf (path, sizeof path, "/proc/%ld/stat", pid);
   f = fopen (path, "re");
   if (f == NULL)
@@ -136,12 +139,21 @@ process_start_time (long pid)
     buf[0] = '\0';
   fclose (f);
   p = strrchr (buf, ')'); /* the command name may contain spaces */
+  if (p && p[1] == ' ' && p[2])
+    *state = p[2];
   for (; p && *p && field < 22; p++)
     if (*p == ' ')
       field++;
   if (p)
     sscanf (p, "%llu", &start);
   return start;
+}
+
+static unsigned long long
+process_start_time (long pid)
+{
+  char state;
+  return process_stat (pid, &state);
 }
 
 static int
@@ -203,8 +215,11 @@ runtime_knows (const char *root, const char *id)
 static bool
 entry_is_stale (const struct entry *e)
 {
-  bool alive
-      = e->pid > 0 && (kill ((pid_t)e->pid, 0) == 0 || errno == EPERM) && process_start_time (e->pid) == e->start;
+  char state = '?';
+  /* a zombie has exited: it will never run the runtime (and nobody may
+   * reap it when its parent died and pid 1 does not) */
+  bool alive = e->pid > 0 && (kill ((pid_t)e->pid, 0) == 0 || errno == EPERM)
+               && process_stat (e->pid, &state) == e->start && state != 'Z' && state != 'X';
 
   return !alive && !runtime_knows (e->root, e->id);
 }

@@ -210,6 +210,38 @@ Test (json_refuse, syntax_error_names_line_and_column)
   parse_fails ("{\n  \"a\": tru\n}", "line 2");
 }
 
+/* An error message is one line: it ends up in the engine's error output
+ * and in JSON log lines (policy/json_parse.c set_syntax_error). */
+Test (json_refuse, syntax_error_is_one_line)
+{
+  static const char *const bad[] = { "[01]", "{\"a\":", "x", "[1,]", "{} x" };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      hr_error_t err = NULL;
+
+      cr_assert_null (hr_json_parse (bad[i], strlen (bad[i]), &err));
+      cr_assert_null (strchr (err->msg, '\n'), "%s: \"%s\" has a newline", bad[i], err->msg);
+      cr_assert_neq (err->msg[strlen (err->msg) - 1], ' ');
+      hr_error_free (&err);
+    }
+}
+
+/* What Go's decoder refuses, hardrun refuses. */
+Test (json_refuse, go_grammar)
+{
+  static const char *const bad[]
+      = { "[01]",       "[1.]",       "[.5]",           "[+1]",       "[-]",          "[1e]",
+          "[NaN]",      "[Infinity]", "[\"a\tb\"]",     "[\"a\nb\"]", "[1,]",         "[,1]",
+          "{\"a\":1,}", "[\"\\x\"]",  "\xef\xbb\xbf{}", "{\"a\" 1}",  "[true false]", "[nul]" };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    parse_fails (bad[i], "invalid JSON");
+  assert_reserializes_to ("[-0.0e-0,1E400,0,-1]", "[-0.0e-0,1E400,0,-1]");
+  assert_reserializes_to (" {\"a\" : [ 1 , 2 ] } ", "{\"a\":[1,2]}");
+  assert_reserializes_to ("\"top\"", "\"top\"");
+}
+
 Test (json_refuse, trailing_whitespace_is_fine)
 {
   cleanup_json struct hr_json *j = parse_ok ("{\"a\":1}\n\t \n");

@@ -1,7 +1,9 @@
-/* Each rule alone: every other rule off, a small spec, and assertions on
- * both the decisions and the resulting document; then what deny, audit and
- * audit mode do with the same violation. */
+/* Each rule alone: a profile where every other rule is off, small
+ * hand-written specs, the fake host, and assertions on both the decisions
+ * and the resulting document.  Then what deny, audit, off and audit mode do
+ * with the same violation, and the exec path. */
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,391 +13,1423 @@
 #include "hardrun/policy.h"
 #include "hardrun/util.h"
 
+/* The host of these tests: pid 1's namespaces and Docker's host netns file
+ * are the host's, /proc/999 cannot be inspected; /var/run is a link to
+ * /run, /srv/etc-link to /etc, a container's "hosts" file to /etc/shadow,
+ * /proc/4242/exe to dockerd, and /srv/gone does not resolve. */
+static const char *const host_namespaces[] = { "/proc/1/ns/*", "/var/run/docker/netns/default", NULL };
+static const char *const broken_namespaces[] = { "/proc/999/ns/*", NULL };
+static const struct fake_link links[] = {
+  { "/var/run", "/run" },
+  { "/srv/etc-link", "/etc" },
+  { "/srv/gone", NULL },
+  { "/proc/4242/exe", "/usr/sbin/dockerd" },
+  { "/var/lib/docker/containers/evil/hosts", "/etc/shadow" },
+  { NULL, NULL },
+};
+static const struct fake_host_config host_config = { host_namespaces, broken_namespaces, links, NULL };
+
+static const char *const no_var_tmp[] = { "/var/tmp", NULL };
+static const struct fake_host_config host_without_var_tmp = { host_namespaces, broken_namespaces, links, no_var_tmp };
+
+enum
+{
+  RUN_SPEC = 0,
+  RUN_PROCESS = 1, /* hr_enforce_process on the document */
+  RUN_AUDIT_MODE = 2,
+};
+
 struct run
 {
   struct hr_policy *policy;
   struct hr_json *doc;
   struct hr_result result;
-  char *text; /* the document after enforcement */
+  char *before; /* the document as given, compact */
+  char *text;   /* the document after enforcement, compact */
   int ret;
   hr_error_t err;
 };
 
-static const char *const host_ns[] = { "/proc/1/ns/*", "/var/run/docker/netns/default", NULL };
-static const char *const broken_ns[] = { "/proc/999/ns/*", NULL };
-static const struct fake_link links[] = { { "/var/run", "/run" }, { "/srv/etc-link", "/etc" }, { NULL, NULL } };
-static const char *const missing[] = { "/var/tmp", NULL };
-static const struct fake_host_config host_config = { host_ns, broken_ns, links, missing };
-
-/* The policy text: every rule off but `rule`, which gets `rule_json`. */
-static char *
-policy_text (const char *rule, const char *rule_json)
-{
-  char *text = xstrdup ("{\"profiles\":{\"default\":{\"rules\":{");
-  for (size_t i = 0; i < hr_rule_count (); i++)
-    {
-      char *next;
-      const char *name = hr_rule_name (i);
-      xasprintf (&next, "%s%s\"%s\":%s", text, i ? "," : "", name,
-                 strcmp (name, rule) == 0 ? rule_json : "{\"action\":\"off\"}");
-      free (text);
-      text = next;
-    }
-  char *done;
-  xasprintf (&done, "%s}}}}", text);
-  free (text);
-  return done;
-}
-
-static struct run
-enforce (const char *rule, const char *rule_json, const char *spec, bool process_only, bool audit_mode)
-{
-  struct run r = { 0 };
-  struct hr_host host;
-  char *ptext = policy_text (rule, rule_json);
-
-  r.policy = hr_policy_load_text (ptext, strlen (ptext), "test", &r.err);
-  free (ptext);
-  cr_assert_not_null (r.policy, "%s", r.err ? r.err->msg : "");
-  r.doc = hr_json_parse (spec, strlen (spec), &r.err);
-  cr_assert_not_null (r.doc, "%s", r.err ? r.err->msg : "");
-  fake_host_init (&host, &host_config);
-  r.ret = process_only ? hr_enforce_process (r.doc, &r.policy->profiles[0], audit_mode, &r.result, &r.err)
-                       : hr_enforce_spec (r.doc, &r.policy->profiles[0], audit_mode, &host, &r.result, &r.err);
-  r.text = hr_json_serialize (r.doc, NULL);
-  return r;
-}
-
 static void
-done (struct run *r)
+run_clear (struct run *r)
 {
   hr_result_clear (&r->result);
   hr_json_free (r->doc);
   hr_policy_free (r->policy);
   hr_error_free (&r->err);
+  free (r->before);
   free (r->text);
+  memset (r, 0, sizeof *r);
 }
 
-static bool
-has_decision (const struct run *r, enum hr_outcome outcome, const char *needle)
+#define cleanup_run __attribute__ ((cleanup (run_clear)))
+
+/* A policy whose only profile has every rule off except `rule`, which gets
+ * the object rule_json (with its action, and settings if any). */
+static char *
+policy_text (const char *rule, const char *rule_json)
 {
-  for (size_t i = 0; i < r->result.len; i++)
-    if (r->result.items[i].outcome == outcome && strstr (r->result.items[i].message, needle))
-      return true;
-  return false;
+  char *text = xstrdup ("{\"default_profile\":\"t\",\"profiles\":{\"t\":{\"rules\":{");
+  char *next;
+  bool found = false;
+
+  for (size_t i = 0; i < hr_rule_count (); i++)
+    {
+      const char *name = hr_rule_name (i);
+      bool this = strcmp (name, rule) == 0;
+
+      found |= this;
+      xasprintf (&next, "%s%s\"%s\":%s", text, i ? "," : "", name, this ? rule_json : "{\"action\":\"off\"}");
+      free (text);
+      text = next;
+    }
+  cr_assert (found, "no rule %s", rule);
+  xasprintf (&next, "%s}}}}", text);
+  free (text);
+  return next;
 }
+
+static struct run
+run_rule_on (const char *rule, const char *rule_json, const char *doc, int mode, const struct fake_host_config *config)
+{
+  struct run r = { 0 };
+  struct hr_host host;
+  cleanup_free char *ptext = policy_text (rule, rule_json);
+  const struct hr_profile *profile;
+
+  r.policy = hr_policy_load_text (ptext, strlen (ptext), "test", &r.err);
+  cr_assert_not_null (r.policy, "policy: %s", r.err ? r.err->msg : "?");
+  profile = hr_policy_find_profile (r.policy, "t");
+  r.doc = hr_json_parse (doc, strlen (doc), &r.err);
+  cr_assert_not_null (r.doc, "spec: %s", r.err ? r.err->msg : "?");
+  r.before = hr_json_serialize (r.doc, NULL);
+  fake_host_init (&host, config);
+  if (mode & RUN_PROCESS)
+    r.ret = hr_enforce_process (r.doc, profile, mode & RUN_AUDIT_MODE, &r.result, &r.err);
+  else
+    r.ret = hr_enforce_spec (r.doc, profile, mode & RUN_AUDIT_MODE, &host, &r.result, &r.err);
+  r.text = hr_json_serialize (r.doc, NULL);
+  return r;
+}
+
+static struct run
+run_rule (const char *rule, const char *rule_json, const char *doc)
+{
+  struct run r = run_rule_on (rule, rule_json, doc, RUN_SPEC, &host_config);
+
+  cr_assert_eq (r.ret, 0, "enforcement failed: %s", r.err ? r.err->msg : "?");
+  for (size_t i = 0; i < r.result.len; i++)
+    cr_assert_str_eq (r.result.items[i].rule, rule, "a decision of another rule: %s", r.result.items[i].message);
+  return r;
+}
+
+/* Decisions with this outcome whose message contains needle. */
+static size_t
+count (const struct run *r, enum hr_outcome outcome, const char *needle)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < r->result.len; i++)
+    if (r->result.items[i].outcome == outcome && strstr (r->result.items[i].message, needle) != NULL)
+      n++;
+  return n;
+}
+
+static char *
+all_messages (const struct run *r)
+{
+  char *all = xstrdup ("");
+
+  for (size_t i = 0; i < r->result.len; i++)
+    {
+      char *next;
+      xasprintf (&next, "%s[%s %s] %s\n", all, r->result.items[i].rule, hr_outcome_name (r->result.items[i].outcome),
+                 r->result.items[i].message);
+      free (all);
+      all = next;
+    }
+  return all;
+}
+
+static void
+assert_decision (const struct run *r, enum hr_outcome outcome, const char *needle)
+{
+  cleanup_free char *all = all_messages (r);
+
+  cr_assert_geq (count (r, outcome, needle), 1, "no %s decision with \"%s\" among:\n%s", hr_outcome_name (outcome),
+                 needle, all);
+}
+
+static void
+assert_no_decision (const struct run *r)
+{
+  cleanup_free char *all = all_messages (r);
+
+  cr_assert_eq (r->result.len, 0, "unexpected decisions:\n%s", all);
+  cr_assert_str_eq (r->text, r->before, "the document changed");
+}
+
+/* The compact text of the member at path ("" when absent). */
+static void
+assert_at (const struct run *r, const char *expected, ...)
+{
+  const char *fields[16];
+  size_t n = 0;
+  va_list ap;
+  const struct hr_json *node;
+  cleanup_free char *text = NULL;
+
+  va_start (ap, expected);
+  while ((fields[n] = va_arg (ap, const char *)) != NULL)
+    n++;
+  va_end (ap);
+  node = hr_json_get_path (r->doc, fields);
+  text = node ? hr_json_serialize (node, NULL) : xstrdup ("");
+  cr_assert_str_eq (text, expected, "at %s...: %s, expected %s", fields[0], text, expected);
+}
+
+#define AT(r, expected, ...) assert_at (r, expected, __VA_ARGS__, (const char *)NULL)
+
+/* The compact text of member `field` of the index-th entry of array `array`. */
+static char *
+entry_text (const struct run *r, const char *array, size_t index, const char *field)
+{
+  const struct hr_json *arr = hr_json_get (r->doc, array);
+  const struct hr_json *v;
+
+  cr_assert (arr && arr->type == HR_JSON_ARRAY && index < arr->len, "no %s[%zu]", array, index);
+  v = field ? hr_json_get (arr->items[index], field) : arr->items[index];
+  return v ? hr_json_serialize (v, NULL) : xstrdup ("");
+}
+
+#define ENTRY_IS(r, expected, array, index, field)                                                                     \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      cleanup_free char *t_ = entry_text (r, array, index, field);                                                     \
+      cr_assert_str_eq (t_, expected, "%s[%d].%s", array, index, field ? field : "");                                  \
+    }                                                                                                                  \
+  while (0)
 
 #define FIX "{\"action\":\"fix\"}"
 #define DENY "{\"action\":\"deny\"}"
 #define AUDIT "{\"action\":\"audit\"}"
-#define BASE_PROCESS "\"process\":{\"cwd\":\"/\",\"args\":[\"true\"]}"
-#define SPEC(...) "{" BASE_PROCESS ",\"root\":{\"path\":\"rootfs\"}" __VA_ARGS__ "}"
+#define OFF "{\"action\":\"off\"}"
+#define PROCESS "\"process\":{\"cwd\":\"/\",\"args\":[\"true\"]}"
+#define SPEC(...) "{" PROCESS ",\"root\":{\"path\":\"rootfs\"}" __VA_ARGS__ "}"
 
-Test (rules, capabilities_cut_to_the_allowlist)
+/* capabilities */
+
+Test (rule_capabilities, sets_cut_to_the_allowlist)
 {
-  struct run r
-      = enforce ("capabilities", FIX,
-                 "{\"process\":{\"cwd\":\"/\",\"args\":[\"true\"],\"capabilities\":{"
-                 "\"bounding\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_KILL\"],\"effective\":[\"CAP_SYS_ADMIN\"],"
-                 "\"permitted\":[\"CAP_KILL\"],\"inheritable\":[\"CAP_KILL\"],\"ambient\":[\"CAP_KILL\"]}}}",
-                 false, false);
+  cleanup_run struct run r = run_rule (
+      "capabilities", FIX,
+      "{\"process\":{\"cwd\":\"/\",\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_KILL\"],"
+      "\"effective\":[\"CAP_SYS_ADMIN\",\"CAP_CHOWN\",\"CAP_NET_RAW\"],\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
+      "\"inheritable\":[\"CAP_CHOWN\"],\"ambient\":[\"CAP_KILL\"]}}}");
+
+  AT (&r,
+      "{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\"],\"permitted\":[\"CAP_CHOWN\","
+      "\"CAP_KILL\"],\"inheritable\":[],\"ambient\":[]}",
+      "process", "capabilities");
+  cr_assert_eq (r.result.n_changed, 4);
+  cr_assert_eq (r.result.n_denied, 0);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "bounding capabilities dropped: CAP_SYS_ADMIN");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "effective capabilities dropped: CAP_SYS_ADMIN, CAP_NET_RAW");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "inheritable capabilities dropped: CAP_CHOWN");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "ambient capabilities dropped: CAP_KILL");
+  cr_assert_str_eq (hr_result_verdict (&r.result), "modify");
+}
+
+Test (rule_capabilities, own_allowlist)
+{
+  cleanup_run struct run r
+      = run_rule ("capabilities", "{\"action\":\"fix\",\"allow\":[\"CAP_NET_BIND_SERVICE\"]}",
+                  "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_BIND_SERVICE\"]}}}");
+
+  AT (&r, "{\"bounding\":[\"CAP_NET_BIND_SERVICE\"]}", "process", "capabilities");
+}
+
+Test (rule_capabilities, within_the_allowlist_is_left_alone)
+{
+  cleanup_run struct run r = run_rule (
+      "capabilities", FIX,
+      "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"],\"effective\":[],\"inheritable\":[]}}}");
+  cleanup_run struct run none = run_rule ("capabilities", FIX, "{\"process\":{\"cwd\":\"/\"}}");
+
+  assert_no_decision (&r);
+  assert_no_decision (&none);
+}
+
+Test (rule_capabilities, wrong_types_are_errors)
+{
+  cleanup_run struct run r
+      = run_rule_on ("capabilities", FIX, "{\"process\":{\"capabilities\":[]}}", RUN_SPEC, &host_config);
+  cleanup_run struct run s = run_rule_on ("capabilities", FIX, "{\"process\":{\"capabilities\":{\"bounding\":[1]}}}",
+                                          RUN_SPEC, &host_config);
+
+  cr_assert_lt (r.ret, 0);
+  cr_assert (strstr (r.err->msg, "process.capabilities") != NULL, "%s", r.err->msg);
+  cr_assert_lt (s.ret, 0);
+  cr_assert (strstr (s.err->msg, "process.capabilities.bounding") != NULL, "%s", s.err->msg);
+}
+
+/* no_new_privileges */
+
+Test (rule_no_new_privileges, set_when_missing_or_false)
+{
+  cleanup_run struct run r = run_rule ("no_new_privileges", FIX, "{\"process\":{\"cwd\":\"/\"}}");
+  cleanup_run struct run f = run_rule ("no_new_privileges", FIX, "{\"process\":{\"noNewPrivileges\":false,\"x\":1}}");
+  cleanup_run struct run t = run_rule ("no_new_privileges", FIX, "{\"process\":{\"noNewPrivileges\":true}}");
+
+  cr_assert_str_eq (r.text, "{\"process\":{\"cwd\":\"/\",\"noNewPrivileges\":true}}");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "noNewPrivileges set");
+  cr_assert_str_eq (f.text, "{\"process\":{\"noNewPrivileges\":true,\"x\":1}}");
+  assert_no_decision (&t);
+}
+
+Test (rule_no_new_privileges, keys_are_read_as_go_reads_them)
+{
+  cleanup_run struct run r
+      = run_rule ("no_new_privileges", FIX, "{\"PROCESS\":{\"cwd\":\"/\",\"NoNewPrivileges\":false}}");
+  cleanup_run struct run t = run_rule ("no_new_privileges", FIX, "{\"Process\":{\"nonewprivileges\":true}}");
+
+  cr_assert_str_eq (r.text, "{\"PROCESS\":{\"cwd\":\"/\",\"NoNewPrivileges\":true}}");
+  assert_no_decision (&t);
+}
+
+Test (rule_no_new_privileges, wrong_type)
+{
+  cleanup_run struct run r
+      = run_rule_on ("no_new_privileges", FIX, "{\"process\":{\"noNewPrivileges\":\"yes\"}}", RUN_SPEC, &host_config);
+
+  cr_assert_lt (r.ret, 0);
+  cr_assert (strstr (r.err->msg, "process.noNewPrivileges: expected boolean") != NULL, "%s", r.err->msg);
+  cr_assert (strstr (r.err->msg, "no_new_privileges") != NULL, "the error names the rule: %s", r.err->msg);
+}
+
+/* readonly_rootfs */
+
+#define TMPFS(dir, mode, size)                                                                                         \
+  "{\"destination\":\"" dir                                                                                            \
+  "\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"mode=" mode "\",\"size=" size "\"]}"
+#define PROC_MOUNT "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}"
+#define SECRETS_MOUNT "{\"destination\":\"/run/secrets\",\"type\":\"bind\",\"source\":\"/s\",\"options\":[\"rbind\"]}"
+
+Test (rule_readonly_rootfs, read_only_and_tmpfs_before_mounts_below)
+{
+  cleanup_run struct run r = run_rule ("readonly_rootfs", FIX, SPEC (",\"mounts\":[" PROC_MOUNT "," SECRETS_MOUNT "]"));
+  /* /run goes before /run/secrets, which would otherwise be hidden */
+  const char *mounts = "[" PROC_MOUNT "," TMPFS ("/run", "755", "64m") "," SECRETS_MOUNT ",";
+  const char *appended = TMPFS ("/tmp", "1777", "64m") "," TMPFS ("/var/tmp", "1777", "64m") "]";
+  cleanup_free char *expected = NULL;
+
+  AT (&r, "{\"path\":\"rootfs\",\"readonly\":true}", "root");
+  xasprintf (&expected, "%s%s", mounts, appended);
+  AT (&r, expected, "mounts");
+  cr_assert_eq (r.result.n_changed, 4);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "root filesystem made read-only");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "tmpfs mounted at /run (size 64m)");
+}
+
+Test (rule_readonly_rootfs, existing_mounts_and_missing_directories)
+{
+  cleanup_run struct run r = run_rule_on (
+      "readonly_rootfs", "{\"action\":\"fix\",\"tmpfs_size\":\"16m\"}",
+      "{" PROCESS ",\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"mounts\":[{\"destination\":\"/tmp/\","
+      "\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}",
+      RUN_SPEC, &host_without_var_tmp);
+
   cr_assert_eq (r.ret, 0);
-  cr_assert_str_eq (r.text, "{\"process\":{\"cwd\":\"/\",\"args\":[\"true\"],\"capabilities\":{\"bounding\":[\"CAP_"
-                            "CHOWN\",\"CAP_KILL\"],\"effective\":[],\"permitted\":[\"CAP_KILL\"],\"inheritable\":[],"
-                            "\"ambient\":[]}}}");
-  cr_assert (has_decision (&r, HR_OUTCOME_CHANGED, "bounding capabilities dropped: CAP_SYS_ADMIN"));
-  done (&r);
+  /* /tmp is mounted already (as "/tmp/"), /var/tmp is not in the image */
+  AT (&r, "[{\"destination\":\"/tmp/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}," TMPFS ("/run", "755", "16m") "]",
+      "mounts");
+  cr_assert_eq (r.result.len, 1);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "tmpfs mounted at /run (size 16m)");
 }
 
-Test (rules, no_new_privileges_and_cwd_for_exec_processes)
+Test (rule_readonly_rootfs, no_mounts_array)
 {
-  size_t len;
-  char *text = fake_read_file (FIXTURES_DIR "/docker-20.10/exec/04-exec.process.json", &len);
-  struct run r = enforce ("no_new_privileges", FIX, text, true, false);
+  cleanup_run struct run r = run_rule ("readonly_rootfs", "{\"action\":\"fix\",\"tmpfs\":[\"/scratch/\"]}", SPEC (""));
 
-  cr_assert (strstr (r.text, "\"noNewPrivileges\":true"));
-  done (&r);
-  r = enforce ("capabilities", FIX, text, true, false);
-  cr_assert_null (strstr (r.text, "CAP_SYS_ADMIN"), "exec --privileged keeps nothing beyond the allowlist");
-  cr_assert (strstr (r.text, "\"bounding\":[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\",\"CAP_"
-                             "KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_NET_BIND_SERVICE\"]"));
-  done (&r);
-  free (text);
-  static const char *const bad_cwd[] = { "/proc/self/fd/7", "/proc/1/cwd", "//proc/./self/fd/../fd/3" };
-  static const char *const good_cwd[] = { "/proc", "/work", "/procfs/1/fd" };
-  for (size_t i = 0; i < HR_ARRAY_SIZE (bad_cwd); i++)
-    {
-      char spec[256];
-      snprintf (spec, sizeof spec, "{\"cwd\":\"%s\",\"args\":[\"sh\"]}", bad_cwd[i]);
-      r = enforce ("process_cwd", DENY, spec, true, false);
-      cr_assert_eq (r.result.n_denied, 1, "%s", bad_cwd[i]);
-      done (&r);
-    }
-  for (size_t i = 0; i < HR_ARRAY_SIZE (good_cwd); i++)
-    {
-      char spec[256];
-      snprintf (spec, sizeof spec, "{\"cwd\":\"%s\",\"args\":[\"sh\"]}", good_cwd[i]);
-      r = enforce ("process_cwd", DENY, spec, true, false);
-      cr_assert_eq (r.result.len, 0, "%s", good_cwd[i]);
-      done (&r);
-    }
+  AT (&r, "[" TMPFS ("/scratch", "1777", "64m") "]", "mounts");
+  AT (&r, "true", "root", "readonly");
 }
 
-Test (rules, readonly_rootfs_and_tmpfs_before_mounts_below)
-{
-  struct run r = enforce ("readonly_rootfs", FIX,
-                          SPEC (",\"mounts\":[{\"destination\":\"/run/secrets\",\"type\":\"bind\",\"source\":\"/s\"}]"),
-                          false, false);
-  const char *tmpfs_run = strstr (r.text, "\"destination\":\"/run\"");
-  const char *secrets = strstr (r.text, "\"destination\":\"/run/secrets\"");
+/* user_namespace */
 
-  cr_assert (strstr (r.text, "\"readonly\":true"));
-  cr_assert (strstr (r.text, "\"destination\":\"/tmp\",\"type\":\"tmpfs\""));
-  cr_assert (tmpfs_run && secrets && tmpfs_run < secrets, "the tmpfs at /run must come before /run/secrets: %s",
-             r.text);
-  cr_assert_null (strstr (r.text, "/var/tmp"), "no mount point the image lacks");
-  done (&r);
-}
+#define USERNS_POLICY "{\"action\":\"fix\",\"host_uid\":200000,\"host_gid\":300000,\"size\":131072}"
+#define UID_MAP(host, size) "[{\"containerID\":0,\"hostID\":" #host ",\"size\":" #size "}]"
 
-Test (rules, user_namespace_added_fixed_or_kept)
+Test (rule_user_namespace, added_when_missing)
 {
-  struct run r = enforce ("user_namespace", FIX,
-                          SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],\"sysctl\":{\"net.ipv4.ping_group_"
-                                "range\":\"0 2147483647\"}}"),
-                          false, false);
-  cr_assert (strstr (r.text, "{\"type\":\"user\"}"));
-  cr_assert (strstr (r.text, "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]"));
-  cr_assert (strstr (r.text, "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]"));
-  cr_assert (strstr (r.text, "\"net.ipv4.ping_group_range\":\"0 65535\""));
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 "
+                        "2147483647\"}}"));
+
+  AT (&r, "[{\"type\":\"pid\"},{\"type\":\"user\"}]", "linux", "namespaces");
+  AT (&r, UID_MAP (200000, 131072), "linux", "uidMappings");
+  AT (&r, UID_MAP (300000, 131072), "linux", "gidMappings");
+  AT (&r, "\"0 131071\"", "linux", "sysctl", "net.ipv4.ping_group_range");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "no user namespace: private user namespace added");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "host uids 200000-331071 and gids 300000-431071");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "narrowed from \"0 2147483647\" to \"0 131071\"");
   cr_assert (r.result.needs.idmapped_rootfs);
-  done (&r);
-  r = enforce (
-      "user_namespace", FIX,
-      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":0,"
-            "\"size\":65536}],\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}"),
-      false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_CHANGED, "maps host id 0"));
-  cr_assert_null (strstr (r.text, "\"hostID\":0,"));
-  done (&r);
-  r = enforce ("user_namespace", FIX,
-               SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":"
-                     "1000,\"size\":1}],\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}"),
-               false, false);
-  cr_assert_eq (r.result.len, 0, "a rootless engine's own safe mapping is kept");
-  done (&r);
-  r = enforce ("user_namespace", FIX,
-               SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}"), false,
-               false);
-  cr_assert (strstr (r.text, "{\"type\":\"user\",\"path\":\"/proc/4242/ns/user\"}"), "%s", r.text);
-  cr_assert_str_eq (r.result.needs.join_userns, "/proc/4242/ns/user");
-  done (&r);
+  cr_assert_eq (r.result.needs.host_uid, 200000);
+  cr_assert_eq (r.result.needs.host_gid, 300000);
+  cr_assert_eq (r.result.needs.size, 131072);
+  cr_assert_null (r.result.needs.join_userns);
 }
 
-Test (rules, host_namespaces)
+Test (rule_user_namespace, default_range_and_ping_group_range)
 {
-  struct run r = enforce ("host_namespaces", DENY,
-                          SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},"
-                                "{\"type\":\"mount\"}]}"),
-                          false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "no network namespace"));
-  cr_assert_eq (r.result.n_denied, 1);
-  done (&r);
-  r = enforce ("host_namespaces", DENY,
-               SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/1/ns/pid\"},{\"type\":\"ipc\"},"
-                     "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/proc/999/ns/net\"}]}"),
-               false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "pid namespace \"/proc/1/ns/pid\" is the host's"));
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "cannot verify"), "unverifiable fails closed");
-  done (&r);
-  r = enforce ("host_namespaces", "{\"action\":\"deny\",\"allow_host\":[\"network\",\"uts\"]}",
-               SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]}"), false,
-               false);
-  cr_assert_eq (r.result.len, 0);
-  done (&r);
+  cleanup_run struct run r = run_rule (
+      "user_namespace", FIX, SPEC (",\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}"));
+  cleanup_run struct run narrow
+      = run_rule ("user_namespace", FIX, SPEC (",\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"1 100\"}}"));
+
+  AT (&r, "[{\"type\":\"user\"}]", "linux", "namespaces");
+  AT (&r, UID_MAP (100000, 65536), "linux", "uidMappings");
+  AT (&r, "\"0 65535\"", "linux", "sysctl", "net.ipv4.ping_group_range");
+  AT (&narrow, "\"1 100\"", "linux", "sysctl", "net.ipv4.ping_group_range");
+  cr_assert_eq (narrow.result.len, 1);
 }
 
-struct mount_case
+Test (rule_user_namespace, mapping_of_host_root_is_fixed)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"pid\"}],\"uidMappings\":[{"
+                        "\"containerID\":0,\"hostID\":0,\"size\":65536}],\"gidMappings\":" UID_MAP (1000, 65536) "}"));
+
+  assert_decision (&r, HR_OUTCOME_CHANGED, "the user namespace maps host id 0");
+  AT (&r, "[{\"type\":\"user\"},{\"type\":\"pid\"}]", "linux", "namespaces");
+  AT (&r, UID_MAP (200000, 131072), "linux", "uidMappings");
+  AT (&r, UID_MAP (300000, 131072), "linux", "gidMappings");
+}
+
+Test (rule_user_namespace, safe_user_namespace_is_kept)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,"
+                        "\"hostID\":1000,\"size\":1},{\"containerID\":1,\"hostID\":100000,\"size\":65536}],"
+                        "\"gidMappings\":" UID_MAP (1000, 1) "}"));
+  cleanup_run struct run joined
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/4242/ns/user\"}]}"));
+
+  assert_no_decision (&r);
+  cr_assert_not (r.result.needs.idmapped_rootfs);
+  assert_no_decision (&joined);
+}
+
+Test (rule_user_namespace, user_namespace_without_mappings)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY, SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}"));
+
+  assert_decision (&r, HR_OUTCOME_CHANGED, "has no id mappings");
+  AT (&r, "[{\"type\":\"user\"}]", "linux", "namespaces");
+  AT (&r, UID_MAP (200000, 131072), "linux", "uidMappings");
+}
+
+Test (rule_user_namespace, host_user_namespace_path)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}"));
+  cleanup_run struct run broken
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/999/ns/user\"}]}"));
+
+  assert_decision (&r, HR_OUTCOME_CHANGED, "the spec joins the host's user namespace");
+  AT (&r, "[{\"type\":\"user\"}]", "linux", "namespaces");
+  AT (&r, UID_MAP (200000, 131072), "linux", "uidMappings");
+  assert_decision (&broken, HR_OUTCOME_DENIED, "cannot verify that the user namespace \"/proc/999/ns/user\"");
+  cr_assert_str_eq (broken.text, broken.before);
+}
+
+Test (rule_user_namespace, joins_the_peer_user_namespace)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/4242/"
+                        "ns/net\"}],\"uidMappings\":" UID_MAP (5, 1) "}"));
+
+  AT (&r,
+      "[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"},{\"type\":\"user\",\"path\":\"/"
+      "proc/4242/ns/user\"}]",
+      "linux", "namespaces");
+  AT (&r, "", "linux", "uidMappings");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "joins the user namespace /proc/4242/ns/user");
+  cr_assert (r.result.needs.idmapped_rootfs);
+  cr_assert_str_eq (r.result.needs.join_userns, "/proc/4242/ns/user");
+}
+
+Test (rule_user_namespace, peer_of_the_host_is_not_joined)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}"));
+
+  AT (&r, "[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"user\"}]", "linux", "namespaces");
+  cr_assert_null (r.result.needs.join_userns);
+}
+
+static int
+allocate_500000 (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)
+{
+  cr_assert_eq (size, 131072);
+  *uid = 500000;
+  *gid = 600000;
+  return 0;
+}
+
+Test (rule_user_namespace, allocated_range)
+{
+  cleanup_free char *ptext = policy_text ("user_namespace", USERNS_POLICY);
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_policy_load_text (ptext, strlen (ptext), "test", &err);
+  const char text[] = SPEC ("");
+  cleanup_json struct hr_json *spec = hr_json_parse (text, sizeof text - 1, &err);
+  struct hr_result result = { 0 };
+  struct hr_host host;
+  const char *const uid[] = { "linux", "uidMappings", NULL };
+  cleanup_free char *map = NULL;
+
+  fake_host_init (&host, &host_config);
+  host.allocate_ids = allocate_500000;
+  cr_assert_eq (hr_enforce_spec (spec, &policy->profiles[0], false, &host, &result, &err), 0);
+  map = hr_json_serialize (hr_json_get_path (spec, uid), NULL);
+  cr_assert_str_eq (map, UID_MAP (500000, 131072));
+  cr_assert_eq (result.needs.host_gid, 600000);
+  hr_result_clear (&result);
+  hr_policy_free (policy);
+}
+
+/* host_namespaces */
+
+#define ALL_NS "{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}"
+
+Test (rule_host_namespaces, own_namespaces_are_fine)
+{
+  cleanup_run struct run r = run_rule ("host_namespaces", DENY, SPEC (",\"linux\":{\"namespaces\":[" ALL_NS "]}"));
+
+  assert_no_decision (&r);
+  cr_assert_str_eq (hr_result_verdict (&r.result), "allow");
+}
+
+Test (rule_host_namespaces, missing_namespace_denied)
+{
+  cleanup_run struct run r = run_rule (
+      "host_namespaces", DENY,
+      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":"
+            "\"mount\"}]}"));
+  cleanup_run struct run none = run_rule ("host_namespaces", DENY, SPEC (""));
+
+  cr_assert_eq (r.result.n_denied, 1);
+  assert_decision (&r, HR_OUTCOME_DENIED, "no network namespace: the container would share the host's");
+  cr_assert_str_eq (r.text, r.before);
+  cr_assert_str_eq (hr_result_verdict (&r.result), "deny");
+  cr_assert_eq (none.result.n_denied, 5);
+}
+
+Test (rule_host_namespaces, host_path_denied_other_path_allowed)
+{
+  cleanup_run struct run host = run_rule (
+      "host_namespaces", DENY,
+      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/var/run/docker/netns/"
+            "default\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]}"));
+  cleanup_run struct run pod = run_rule (
+      "host_namespaces", DENY,
+      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"},{"
+            "\"type\":\"ipc\",\"path\":\"/proc/4242/ns/ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]}"));
+
+  cr_assert_eq (host.result.n_denied, 1);
+  assert_decision (&host, HR_OUTCOME_DENIED, "the network namespace \"/var/run/docker/netns/default\" is the host's");
+  assert_no_decision (&pod);
+}
+
+Test (rule_host_namespaces, unverifiable_path_denied)
+{
+  cleanup_run struct run r = run_rule (
+      "host_namespaces", DENY,
+      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/999/ns/pid\"},{\"type\":\"network\"},{"
+            "\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]}"));
+
+  cr_assert_eq (r.result.n_denied, 1);
+  assert_decision (&r, HR_OUTCOME_DENIED,
+                   "cannot verify that the pid namespace \"/proc/999/ns/pid\" is not the host's");
+}
+
+Test (rule_host_namespaces, allow_host)
+{
+  cleanup_run struct run r = run_rule (
+      "host_namespaces", "{\"action\":\"deny\",\"allow_host\":[\"network\",\"uts\"]}",
+      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"},{\"type\":"
+            "\"network\",\"path\":\"/proc/1/ns/net\"}]}"));
+
+  assert_no_decision (&r);
+}
+
+Test (rule_host_namespaces, fix_adds_and_unjoins)
+{
+  cleanup_run struct run r = run_rule (
+      "host_namespaces", FIX,
+      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\",\"path\":\"/proc/1/ns/pid\"}]}"));
+
+  AT (&r, "[{\"type\":\"mount\"},{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"}]",
+      "linux", "namespaces");
+  cr_assert_eq (r.result.n_changed, 4);
+}
+
+/* sensitive_mounts */
+
+struct bind_case
 {
   const char *source;
-  bool denied;
+  const char *hit; /* the sensitive path named, NULL when allowed */
 };
 
-Test (rules, sensitive_mounts)
+Test (rule_sensitive_mounts, bind_sources)
 {
-  static const struct mount_case cases[] = {
-    { "/var/run/docker.sock", true },
-    { "/run/docker.sock", true },
-    { "/etc", true },
-    { "/etc/shadow", true },
-    { "/var", true },
-    { "/", true },
-    { "/proc/1/root", true },
-    { "/srv/etc-link/passwd", true },
-    { "/home/x/project", false },
-    { "/var/lib/docker/containers/abc/hosts", false },
-    { "/var/lib/kubelet/pods/u/volumes/kubernetes.io~empty-dir/data", false },
-    { "/var/lib/docker/containers/abc/../../volumes/x", true },
-    { "relative/dir", true },
+  static const struct bind_case cases[] = {
+    { "/var/run/docker.sock", "/var/run/docker.sock" },
+    { "/run/docker.sock", "/var/run/docker.sock" }, /* the resolved form of a listed path */
+    { "/etc", "/etc" },
+    { "/etc/", "/etc" },
+    { "/etc/shadow", "/etc" },
+    { "/var", "/var/lib/docker" },
+    { "/var/lib", "/var/lib/docker" },
+    { "/", "/" },
+    { "//", "/" },
+    { "/proc/1/root", "/proc" },
+    { "/sys/fs/cgroup", "/sys" },
+    { "/dev/shm", "/dev" },
+    { "/run", "/run/containerd" },
+    { "/var/run", "/var/run/docker.sock" },
+    { "/srv/etc-link", "/etc" },
+    { "/srv/etc-link/passwd", "/etc" },
+    { "/home/../etc", "/etc" },
+    { "/var/lib/docker/containers/abc/../../volumes/x", "/var/lib/docker" },
+    { "/var/lib/docker/containers/abc", "/var/lib/docker" },
+    { "/var/lib/docker/containers/evil/hosts", "/etc" }, /* an exception's path, but a link to /etc/shadow */
+    { "/home/x", NULL },
+    { "/home/x/project", NULL },
+    { "/srv/gone/x", NULL },
+    { "/var/lib/dockerd", NULL },
+    { "/etcetera", NULL },
+    { "/var/lib/docker/containers/abc/hosts", NULL },
+    { "/var/lib/docker/containers/abc/resolv.conf", NULL },
+    { "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/abc/hostname", NULL },
+    { "/run/containers/storage/overlay-containers/abc/userdata/hosts", NULL },
+    { "/var/lib/kubelet/pods/u/volumes/kubernetes.io~empty-dir/data", NULL },
   };
+
   for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
     {
-      char spec[512];
-      struct run r;
+      char spec[1024], hit[512];
+      cleanup_run struct run r = { 0 };
 
-      snprintf (
-          spec, sizeof spec,
-          SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"%s\",\"options\":[\"rbind\"]}]"),
-          cases[i].source);
-      r = enforce ("sensitive_mounts", DENY, spec, false, false);
-      cr_assert_eq (r.result.n_denied > 0, cases[i].denied, "%s: %zu denials", cases[i].source, r.result.n_denied);
-      done (&r);
+      snprintf (spec, sizeof spec,
+                SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"%s\",\"options\":["
+                      "\"rbind\"]}]"),
+                cases[i].source);
+      r = run_rule ("sensitive_mounts", DENY, spec);
+      if (cases[i].hit == NULL)
+        {
+          cr_assert_eq (r.result.len, 0, "%s: %s", cases[i].source, r.result.len ? r.result.items[0].message : "");
+          continue;
+        }
+      snprintf (hit, sizeof hit, "bind mount of \"%s\" at \"/x\" exposes the sensitive host path \"%s\"",
+                cases[i].source, cases[i].hit);
+      cr_assert_eq (r.result.n_denied, 1, "%s: %zu denials", cases[i].source, r.result.n_denied);
+      assert_decision (&r, HR_OUTCOME_DENIED, hit);
+      cr_assert_str_eq (r.text, r.before);
     }
-  struct run r = enforce ("sensitive_mounts", DENY,
-                          SPEC (",\"mounts\":[{\"destination\":\"/d\",\"type\":\"ext4\",\"source\":\"/dev/vda\"}]"),
-                          false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "type \"ext4\""));
-  done (&r);
-  r = enforce ("sensitive_mounts", FIX, "{" BASE_PROCESS ",\"root\":{\"path\":\"/\"}}", false, false);
-  cr_assert_eq (r.result.n_denied, 1, "a host-root rootfs cannot be fixed, only refused");
-  done (&r);
 }
 
-Test (rules, bind_options)
+Test (rule_sensitive_mounts, bind_by_option_and_relative_source)
 {
-  struct run r
-      = enforce ("bind_options", FIX,
-                 SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"/s\",\"options\":["
-                       "\"rbind\",\"dev\",\"suid\",\"rshared\"]}],\"linux\":{\"rootfsPropagation\":\"shared\"}"),
-                 false, false);
-  cr_assert (strstr (r.text, "\"options\":[\"rbind\",\"nosuid\",\"nodev\"]"), "%s", r.text);
-  cr_assert_null (strstr (r.text, "rootfsPropagation"));
-  done (&r);
+  cleanup_run struct run opt = run_rule (
+      "sensitive_mounts", DENY,
+      SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"/etc\",\"options\":[\"bind\"]}]"));
+  cleanup_run struct run rel = run_rule (
+      "sensitive_mounts", DENY,
+      SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"data\",\"options\":[\"rbind\"]}]"));
+
+  assert_decision (&opt, HR_OUTCOME_DENIED, "\"/etc\"");
+  cr_assert_eq (rel.result.n_denied, 1);
+  assert_decision (&rel, HR_OUTCOME_DENIED, "bind mount with relative source \"data\" at \"/x\" is not allowed");
 }
 
-Test (rules, masked_paths_pids_sysctls)
+Test (rule_sensitive_mounts, mount_types)
 {
-  struct run r = enforce ("masked_paths", FIX, SPEC (",\"linux\":{\"maskedPaths\":[\"/proc/kcore\"]}"), false, false);
-  cr_assert (strstr (r.text, "\"/proc/keys\""));
-  cr_assert (strstr (r.text, "\"readonlyPaths\":[\"/proc/bus\""));
-  done (&r);
-  static const char *const limits[] = { "", ",\"linux\":{\"resources\":{\"pids\":{\"limit\":0}}}",
-                                        ",\"linux\":{\"resources\":{\"pids\":{\"limit\":-1}}}" };
-  for (size_t i = 0; i < HR_ARRAY_SIZE (limits); i++)
+  cleanup_run struct run ext4
+      = run_rule ("sensitive_mounts", DENY,
+                  SPEC (",\"mounts\":[{\"destination\":\"/d\",\"type\":\"ext4\",\"source\":\"/dev/vda\"}]"));
+  cleanup_run struct run fine = run_rule ("sensitive_mounts", DENY,
+                                          SPEC (",\"mounts\":[" PROC_MOUNT
+                                                ",{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},{"
+                                                "\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\"}]"));
+
+  cr_assert_eq (ext4.result.n_denied, 1);
+  assert_decision (&ext4, HR_OUTCOME_DENIED, "mount of type \"ext4\" from \"/dev/vda\" at \"/d\" is not allowed");
+  assert_no_decision (&fine);
+}
+
+Test (rule_sensitive_mounts, root_path)
+{
+  cleanup_run struct run slash = run_rule ("sensitive_mounts", DENY, "{" PROCESS ",\"root\":{\"path\":\"/\"}}");
+  cleanup_run struct run var = run_rule ("sensitive_mounts", FIX, "{" PROCESS ",\"root\":{\"path\":\"/var/\"}}");
+  cleanup_run struct run image = run_rule ("sensitive_mounts", DENY,
+                                           "{" PROCESS ",\"root\":{\"path\":\"/var/lib/docker/overlay2/abc/merged\"}}");
+  cleanup_run struct run link
+      = run_rule ("sensitive_mounts", DENY, "{" PROCESS ",\"root\":{\"path\":\"/srv/etc-link\"}}");
+
+  cr_assert_eq (slash.result.n_denied, 1);
+  assert_decision (&slash, HR_OUTCOME_DENIED, "root filesystem \"/\" contains the sensitive host path \"/\"");
+  /* no fix for a rootfs: a denial under fix too */
+  cr_assert_eq (var.result.n_denied, 1);
+  assert_decision (&var, HR_OUTCOME_DENIED, "root filesystem \"/var/\" contains the sensitive host path");
+  cr_assert_str_eq (var.text, var.before);
+  assert_no_decision (&image);
+  cr_assert_eq (link.result.n_denied, 1);
+  assert_decision (&link, HR_OUTCOME_DENIED,
+                   "root filesystem \"/srv/etc-link\" contains the sensitive host path \"/etc\"");
+}
+
+Test (rule_sensitive_mounts, fix_drops_the_mount)
+{
+  cleanup_run struct run r
+      = run_rule ("sensitive_mounts", FIX,
+                  SPEC (",\"mounts\":[" PROC_MOUNT ",{\"destination\":\"/s\",\"type\":\"bind\",\"source\":\"/var/run/"
+                        "docker.sock\"}," SECRETS_MOUNT "]"));
+
+  AT (&r, "[" PROC_MOUNT "," SECRETS_MOUNT "]", "mounts");
+  cr_assert_eq (r.result.n_changed, 1);
+}
+
+/* bind_options */
+
+Test (rule_bind_options, nosuid_nodev_and_no_shared_propagation)
+{
+  cleanup_run struct run r = run_rule (
+      "bind_options", FIX,
+      SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"/s\",\"options\":[\"rbind\","
+            "\"dev\",\"suid\",\"rshared\",\"rprivate\"]},{\"destination\":\"/y\",\"type\":\"bind\",\"source\":\"/t\"},"
+            "{\"destination\":\"/z\",\"type\":\"bind\",\"source\":\"/u\",\"options\":[\"bind\",\"nosuid\",\"nodev\","
+            "\"ro\"]}," PROC_MOUNT "],\"linux\":{\"rootfsPropagation\":\"rshared\"}"));
+
+  ENTRY_IS (&r, "[\"rbind\",\"rprivate\",\"nosuid\",\"nodev\"]", "mounts", 0, "options");
+  ENTRY_IS (&r, "[\"nosuid\",\"nodev\"]", "mounts", 1, "options");
+  ENTRY_IS (&r, "[\"bind\",\"nosuid\",\"nodev\",\"ro\"]", "mounts", 2, "options");
+  ENTRY_IS (&r, PROC_MOUNT, "mounts", 3, NULL);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "bind mount at \"/x\": options -dev, -suid, -rshared, +nosuid, +nodev");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "bind mount at \"/y\": options +nosuid, +nodev");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "rootfsPropagation \"rshared\" removed");
+  cr_assert_eq (r.result.n_changed, 3);
+  AT (&r, "", "linux", "rootfsPropagation");
+}
+
+Test (rule_bind_options, shared_non_bind_mount_and_private_propagation)
+{
+  cleanup_run struct run r = run_rule (
+      "bind_options", FIX,
+      SPEC (",\"mounts\":[{\"destination\":\"/m\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"shared\","
+            "\"nosuid\",\"nodev\"]}],\"linux\":{\"rootfsPropagation\":\"rslave\"}"));
+
+  ENTRY_IS (&r, "[\"nosuid\",\"nodev\"]", "mounts", 0, "options");
+  AT (&r, "\"rslave\"", "linux", "rootfsPropagation");
+  cr_assert_eq (r.result.n_changed, 1);
+}
+
+/* masked_paths */
+
+Test (rule_masked_paths, docker_lists_completed)
+{
+  cleanup_run struct run r = run_rule (
+      "masked_paths", FIX, SPEC (",\"linux\":{\"maskedPaths\":[\"/proc/kcore\",\"/custom\"],\"readonlyPaths\":null}"));
+
+  AT (&r,
+      "[\"/proc/kcore\",\"/custom\",\"/proc/asound\",\"/proc/acpi\",\"/proc/keys\",\"/proc/latency_stats\",\"/proc/"
+      "timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmware\",\"/sys/devices/"
+      "virtual/powercap\"]",
+      "linux", "maskedPaths");
+  AT (&r, "[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]", "linux", "readonlyPaths");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "paths masked: /proc/asound, /proc/acpi, /proc/keys");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "paths made read-only: /proc/bus");
+  cr_assert_eq (r.result.n_changed, 2);
+}
+
+Test (rule_masked_paths, complete_lists_are_kept)
+{
+  cleanup_run struct run r
+      = run_rule ("masked_paths", "{\"action\":\"fix\",\"masked\":[\"/proc/kcore\"],\"readonly\":[]}",
+                  SPEC (",\"linux\":{\"maskedPaths\":[\"/proc/kcore\"]}"));
+
+  assert_no_decision (&r);
+}
+
+/* pids_limit */
+
+Test (rule_pids_limit, set_when_missing_or_not_positive)
+{
+  static const char *const specs[] = {
+    SPEC (""),
+    SPEC (",\"linux\":{}"),
+    SPEC (",\"linux\":{\"resources\":{\"pids\":{\"limit\":0}}}"),
+    SPEC (",\"linux\":{\"resources\":{\"pids\":{\"limit\":-1}}}"),
+    SPEC (",\"linux\":{\"resources\":{\"pids\":null}}"),
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (specs); i++)
+    {
+      cleanup_run struct run r = run_rule ("pids_limit", FIX, specs[i]);
+
+      AT (&r, "{\"limit\":4096}", "linux", "resources", "pids");
+      assert_decision (&r, HR_OUTCOME_CHANGED, "pids limit set to 4096");
+    }
+}
+
+Test (rule_pids_limit, positive_limit_kept_and_own_limit)
+{
+  cleanup_run struct run kept
+      = run_rule ("pids_limit", FIX, SPEC (",\"linux\":{\"resources\":{\"pids\":{\"limit\":100}}}"));
+  cleanup_run struct run own = run_rule ("pids_limit", "{\"action\":\"fix\",\"limit\":50}",
+                                         SPEC (",\"linux\":{\"resources\":{\"memory\":{}}}"));
+  cleanup_run struct run bad = run_rule_on ("pids_limit", FIX,
+                                            SPEC (",\"linux\":{\"resources\":{\"pids\":{\"limit\":"
+                                                  "\"7\"}}}"),
+                                            RUN_SPEC, &host_config);
+
+  assert_no_decision (&kept);
+  AT (&own, "{\"memory\":{},\"pids\":{\"limit\":50}}", "linux", "resources");
+  cr_assert_lt (bad.ret, 0);
+  cr_assert (strstr (bad.err->msg, "linux.resources.pids.limit") != NULL, "%s", bad.err->msg);
+}
+
+/* sysctls */
+
+Test (rule_sysctls, outside_the_allowlist)
+{
+  const char *spec = SPEC (",\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\",\"net.ipv4.ping_group_range\":"
+                           "\"0 0\",\"kernel.shm_rmid_forced\":\"1\"}}");
+  cleanup_run struct run deny = run_rule ("sysctls", DENY, spec);
+  cleanup_run struct run fix = run_rule ("sysctls", FIX, spec);
+
+  cr_assert_eq (deny.result.len, 1);
+  assert_decision (&deny, HR_OUTCOME_DENIED, "sysctl net.ipv4.ip_forward=\"1\" is not allowed");
+  cr_assert_str_eq (deny.text, deny.before);
+  AT (&fix, "{\"net.ipv4.ping_group_range\":\"0 0\",\"kernel.shm_rmid_forced\":\"1\"}", "linux", "sysctl");
+}
+
+Test (rule_sysctls, allowed_only)
+{
+  cleanup_run struct run r
+      = run_rule ("sysctls", DENY, SPEC (",\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}"));
+  cleanup_run struct run bad
+      = run_rule_on ("sysctls", DENY, SPEC (",\"linux\":{\"sysctl\":{\"kernel.x\":1}}"), RUN_SPEC, &host_config);
+
+  assert_no_decision (&r);
+  cr_assert_lt (bad.ret, 0);
+  cr_assert (strstr (bad.err->msg, "linux.sysctl.kernel.x: expected string") != NULL, "%s", bad.err->msg);
+}
+
+/* process_cwd */
+
+Test (rule_process_cwd, inside_proc_pid_directories)
+{
+  static const char *const bad[] = { "/proc/self/fd/7", "/proc/1/cwd",           "//proc/./self/fd/../fd/3",
+                                     "/proc/self/root", "/proc/thread-self/fd/", "/proc/1/root/etc" };
+  static const char *const good[] = { "/proc", "/proc/", "/proc/self", "/work", "/procfs/1/fd", "/" };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      char spec[256], message[256];
+      cleanup_run struct run r = { 0 };
+
+      snprintf (spec, sizeof spec, "{\"process\":{\"cwd\":\"%s\"}}", bad[i]);
+      snprintf (message, sizeof message, "working directory \"%s\" lies inside /proc/*/", bad[i]);
+      r = run_rule ("process_cwd", DENY, spec);
+      cr_assert_eq (r.result.n_denied, 1, "%s", bad[i]);
+      assert_decision (&r, HR_OUTCOME_DENIED, message);
+    }
+  for (size_t i = 0; i < HR_ARRAY_SIZE (good); i++)
+    {
+      char spec[256];
+      cleanup_run struct run r = { 0 };
+
+      snprintf (spec, sizeof spec, "{\"process\":{\"cwd\":\"%s\"}}", good[i]);
+      r = run_rule ("process_cwd", DENY, spec);
+      cr_assert_eq (r.result.len, 0, "%s", good[i]);
+    }
+}
+
+Test (rule_process_cwd, fix_and_exec)
+{
+  cleanup_run struct run fix = run_rule ("process_cwd", FIX, "{\"process\":{\"cwd\":\"/proc/self/fd/7\",\"a\":1}}");
+  cleanup_run struct run exec
+      = run_rule_on ("process_cwd", DENY, "{\"cwd\":\"/proc/self/fd/7\",\"args\":[\"sh\"]}", RUN_PROCESS, &host_config);
+
+  cr_assert_str_eq (fix.text, "{\"process\":{\"cwd\":\"/\",\"a\":1}}");
+  cr_assert_eq (exec.ret, 0);
+  cr_assert_eq (exec.result.n_denied, 1);
+}
+
+/* devices */
+
+#define FUSE_NODE "{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}"
+#define NULL_NODE "{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3}"
+#define DENY_ALL "{\"allow\":false,\"access\":\"rwm\"}"
+#define FUSE_RULE "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rwm\"}"
+#define PTS_RULE "{\"allow\":true,\"type\":\"c\",\"major\":136,\"minor\":5,\"access\":\"rwm\"}"
+
+Test (rule_devices, beyond_the_engine_defaults)
+{
+  cleanup_run struct run r = run_rule ("devices", DENY,
+                                       SPEC (",\"linux\":{\"devices\":[" FUSE_NODE "," NULL_NODE
+                                             "],\"resources\":{\"devices\":[" DENY_ALL "," FUSE_RULE "," PTS_RULE
+                                             ",{\"allow\":false,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":"
+                                             "\"rwm\"}]}}"));
+
+  cr_assert_eq (r.result.n_denied, 2);
+  assert_decision (&r, HR_OUTCOME_DENIED, "device /dev/fuse (c 10:229) is not allowed");
+  assert_decision (&r, HR_OUTCOME_DENIED, "device cgroup rule allowing c 10:229 rwm is not allowed");
+  cr_assert_str_eq (r.text, r.before);
+}
+
+Test (rule_devices, fix_drops_what_is_not_allowed)
+{
+  cleanup_run struct run r = run_rule (
+      "devices", FIX,
+      SPEC (",\"linux\":{\"devices\":[" FUSE_NODE "," NULL_NODE "],\"resources\":{\"devices\":[" DENY_ALL "," FUSE_RULE
+            "," PTS_RULE ",{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"r\"}]}}"));
+
+  AT (&r, "[" NULL_NODE "]", "linux", "devices");
+  AT (&r, "[" DENY_ALL "," PTS_RULE "]", "linux", "resources", "devices");
+  cr_assert_eq (r.result.n_changed, 3);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "device cgroup rule allowing b 8:0 r is not allowed");
+}
+
+Test (rule_devices, engine_defaults_allowed)
+{
+  cleanup_run struct run r = run_rule (
+      "devices", DENY,
+      SPEC (",\"linux\":{\"devices\":[" NULL_NODE ",{\"path\":\"/dev/tty\",\"type\":\"u\",\"major\":5,\"minor\":0},{"
+            "\"path\":\"/dev/pipe\",\"type\":\"p\"}],\"resources\":{\"devices\":[" DENY_ALL "," PTS_RULE
+            ",{\"allow\":true,\"type\":\"c\",\"major\":136,\"minor\":7,\"access\":\"rw\"},{\"allow\":true,\"type\":"
+            "\"c\",\"access\":\"m\"},{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":1,\"access\":\"m\"},{"
+            "\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}]}}"));
+
+  assert_no_decision (&r);
+}
+
+Test (rule_devices, empty_access_is_all_access)
+{
+  cleanup_run struct run r = run_rule (
+      "devices", DENY,
+      SPEC (",\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,"
+            "\"access\":\"\"},{\"allow\":true,\"type\":\"c\",\"major\":4,\"access\":\"m\"}]}}"));
+
+  /* an empty access string is all access for runc: still within "c 1:3 rwm" */
+  cr_assert_eq (r.result.n_denied, 0, "%s", r.result.len ? r.result.items[0].message : "");
+}
+
+Test (rule_devices, own_allowlist)
+{
+  cleanup_run struct run r = run_rule ("devices", "{\"action\":\"deny\",\"nodes\":[\"c 10:*\"],\"cgroup_rules\":[]}",
+                                       SPEC (",\"linux\":{\"devices\":[" FUSE_NODE "," NULL_NODE "]}"));
+
+  cr_assert_eq (r.result.n_denied, 1);
+  assert_decision (&r, HR_OUTCOME_DENIED, "device /dev/null (c 1:3)");
+}
+
+/* privileged */
+
+Test (rule_privileged, allow_all_rule_is_replaced)
+{
+  cleanup_run struct run r = run_rule (
+      "privileged", FIX,
+      SPEC (",\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\","
+            "\"rw\"]},{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\"}," PROC_MOUNT
+            "],\"linux\":{\"devices\":[{\"path\":\"/dev/kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}],"
+            "\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}],\"memory\":{}}}"));
+  const char *const devices[] = { "linux", "resources", "devices", NULL };
+  const struct hr_json *rules = hr_json_get_path (r.doc, devices);
+  cleanup_free char *first = NULL, *second = NULL, *third = NULL;
+
+  cr_assert_eq (r.result.n_changed, 1);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "privileged container (a device cgroup rule allows every device)");
+  AT (&r, "", "linux", "devices");
+  cr_assert_not_null (rules);
+  cr_assert_eq (rules->len, 13, "deny-all and the 12 default rules");
+  first = hr_json_serialize (rules->items[0], NULL);
+  second = hr_json_serialize (rules->items[1], NULL);
+  third = hr_json_serialize (rules->items[3], NULL);
+  cr_assert_str_eq (first, DENY_ALL);
+  cr_assert_str_eq (second, "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}");
+  cr_assert_str_eq (third, "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}");
+  ENTRY_IS (&r, "[\"nosuid\",\"ro\"]", "mounts", 0, "options");
+  ENTRY_IS (&r, "[\"ro\"]", "mounts", 1, "options");
+  ENTRY_IS (&r, PROC_MOUNT, "mounts", 2, NULL);
+  AT (&r, "{}", "linux", "resources", "memory");
+}
+
+Test (rule_privileged, deny_and_ordinary_specs)
+{
+  const char *spec
+      = SPEC (",\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"a\",\"access\":\"rwm\"}]}}");
+  cleanup_run struct run deny = run_rule ("privileged", DENY, spec);
+  cleanup_run struct run ordinary
+      = run_rule ("privileged", FIX, SPEC (",\"linux\":{\"resources\":{\"devices\":[" DENY_ALL "," PTS_RULE "]}}"));
+  cleanup_run struct run major_only = run_rule (
+      "privileged", FIX,
+      SPEC (
+          ",\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"a\",\"major\":1,\"access\":\"rwm\"}]}}"));
+
+  cr_assert_eq (deny.result.n_denied, 1);
+  cr_assert_str_eq (deny.text, deny.before);
+  assert_no_decision (&ordinary);
+  assert_no_decision (&major_only);
+}
+
+/* seccomp */
+
+static bool
+allowed_by (const struct hr_json *seccomp, const char *name)
+{
+  const struct hr_json *syscalls = hr_json_get (seccomp, "syscalls");
+
+  for (size_t i = 0; syscalls && i < syscalls->len; i++)
+    {
+      const struct hr_json *action = hr_json_get (syscalls->items[i], "action");
+      if (hr_json_is_string (action) && strcmp (action->text, "SCMP_ACT_ALLOW") == 0
+          && hr_json_strings_contain (hr_json_get (syscalls->items[i], "names"), name))
+        return true;
+    }
+  return false;
+}
+
+static bool
+any_rule_has (const struct hr_json *seccomp, const char *member)
+{
+  const struct hr_json *syscalls = hr_json_get (seccomp, "syscalls");
+
+  for (size_t i = 0; syscalls && i < syscalls->len; i++)
+    if (hr_json_get (syscalls->items[i], member) != NULL)
+      return true;
+  return false;
+}
+
+/* The rule of the profile whose names are exactly [name]. */
+static char *
+rule_for (const struct hr_json *seccomp, const char *name)
+{
+  const struct hr_json *syscalls = hr_json_get (seccomp, "syscalls");
+
+  for (size_t i = 0; syscalls && i < syscalls->len; i++)
+    {
+      const struct hr_json *names = hr_json_get (syscalls->items[i], "names");
+      if (names && names->len == 1 && hr_json_strings_contain (names, name))
+        return hr_json_serialize (syscalls->items[i], NULL);
+    }
+  return xstrdup ("");
+}
+
+#define CLONE3_ENOSYS "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}"
+#define MASKED_CLONE                                                                                                   \
+  "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":2114060288,\"valueTwo\":0,"   \
+  "\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"
+
+Test (rule_seccomp, default_profile_installed)
+{
+  cleanup_run struct run r
+      = run_rule ("seccomp", FIX,
+                  "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_SYS_PTRACE\"]}},\"linux\":{}}");
+  const char *const path[] = { "linux", "seccomp", NULL };
+  const struct hr_json *seccomp = hr_json_get_path (r.doc, path);
+  cleanup_free char *clone3 = NULL;
+  static const char *const never[] = { "mount", "unshare", "keyctl", "io_uring_setup", "bpf", "setns", "add_key" };
+
+  cr_assert_eq (r.result.n_changed, 1);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "no seccomp profile: the default profile applied");
+  cr_assert_not_null (seccomp);
+  AT (&r, "\"SCMP_ACT_ERRNO\"", "linux", "seccomp", "defaultAction");
+  AT (&r, "1", "linux", "seccomp", "defaultErrnoRet");
+  for (size_t i = 0; i < HR_ARRAY_SIZE (never); i++)
+    cr_assert_not (allowed_by (seccomp, never[i]), "%s is allowed", never[i]);
+  cr_assert (allowed_by (seccomp, "read"));
+  cr_assert (allowed_by (seccomp, "process_vm_readv"), "the CAP_SYS_PTRACE group is in");
+  cr_assert_not (allowed_by (seccomp, "chroot"), "the CAP_SYS_CHROOT group is not");
+  cr_assert_not (allowed_by (seccomp, "sethostname"), "the CAP_SYS_ADMIN group is not");
+  cr_assert_not (any_rule_has (seccomp, "requires_capabilities"));
+  clone3 = rule_for (seccomp, "clone3");
+  cr_assert_str_eq (clone3, CLONE3_ENOSYS);
+  cr_assert_not_null (hr_json_get (seccomp, "architectures"));
+}
+
+Test (rule_seccomp, default_profile_follows_the_final_capabilities)
+{
+  /* capabilities and seccomp together: seccomp sees the cut bounding set */
+  const char *ptext = "{\"profiles\":{\"default\":{\"rules\":{\"user_namespace\":{\"action\":\"off\"},"
+                      "\"host_namespaces\":{\"action\":\"off\"},\"readonly_rootfs\":{\"action\":\"off\"}}}}}";
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_policy_load_text (ptext, strlen (ptext), "test", &err);
+  const char text[] = "{\"process\":{\"cwd\":\"/\",\"capabilities\":{\"bounding\":[\"CAP_SYS_CHROOT\","
+                      "\"CAP_CHOWN\"]}},\"root\":{\"path\":\"/r\"}}";
+  cleanup_json struct hr_json *spec = hr_json_parse (text, sizeof text - 1, &err);
+  const char *const path[] = { "linux", "seccomp", NULL };
+  struct hr_result result = { 0 };
+  struct hr_host host;
+
+  cr_assert_not_null (policy, "%s", err ? err->msg : "?");
+  fake_host_init (&host, &host_config);
+  cr_assert_eq (hr_enforce_spec (spec, &policy->profiles[0], false, &host, &result, &err), 0);
+  cr_assert_not (allowed_by (hr_json_get_path (spec, path), "chroot"));
+  hr_result_clear (&result);
+  hr_policy_free (policy);
+}
+
+Test (rule_seccomp, allowing_profile_replaced)
+{
+  cleanup_run struct run r = run_rule (
+      "seccomp", FIX,
+      SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
+            "\"action\":\"SCMP_ACT_ERRNO\"}]}}"));
+  cleanup_run struct run log
+      = run_rule ("seccomp", FIX, SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_LOG\"}}"));
+  const char *const path[] = { "linux", "seccomp", NULL };
+
+  assert_decision (&r, HR_OUTCOME_CHANGED,
+                   "seccomp profile with default action SCMP_ACT_ALLOW replaced by the default "
+                   "profile");
+  AT (&r, "\"SCMP_ACT_ERRNO\"", "linux", "seccomp", "defaultAction");
+  cr_assert (allowed_by (hr_json_get_path (r.doc, path), "read"));
+  AT (&log, "\"SCMP_ACT_ERRNO\"", "linux", "seccomp", "defaultAction");
+}
+
+Test (rule_seccomp, existing_profile_kept_without_must_deny_calls)
+{
+  cleanup_run struct run r = run_rule (
+      "seccomp", FIX,
+      SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+            "\"x-unknown\":7,\"syscalls\":[{\"names\":[\"read\",\"write\",\"mount\",\"keyctl\"],\"action\":\"SCMP_ACT_"
+            "ALLOW\"},{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},{\"names\":[\"bpf\"],"
+            "\"action\":\"SCMP_ACT_LOG\"},{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
+            "\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}}"));
+
+  AT (&r,
+      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"x-unknown\":7,\"syscalls\":[{"
+      "\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_"
+      "ERRNO\",\"errnoRet\":1},{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+      "\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}," CLONE3_ENOSYS "]}",
+      "linux", "seccomp");
+  cr_assert_eq (r.result.n_changed, 1);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "removed from its allow rules: mount, keyctl, bpf");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "clone3 answers ENOSYS");
+}
+
+Test (rule_seccomp, unmasked_clone_replaced)
+{
+  cleanup_run struct run r = run_rule (
+      "seccomp", FIX,
+      SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"clone\"],"
+            "\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"read\",\"clone\",\"clone3\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+            "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}"));
+
+  AT (&r, "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}," MASKED_CLONE "," CLONE3_ENOSYS "]", "linux",
+      "seccomp", "syscalls");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "clone limited to calls without namespace flags");
+}
+
+Test (rule_seccomp, hardened_profile_is_left_alone)
+{
+  cleanup_run struct run r = run_rule (
+      "seccomp", FIX,
+      SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+            "\"action\":\"SCMP_ACT_ALLOW\"}," MASKED_CLONE "," CLONE3_ENOSYS "]}}"));
+
+  assert_no_decision (&r);
+}
+
+Test (rule_seccomp, profiles_runc_cannot_load_are_errors)
+{
+  static const struct
+  {
+    const char *seccomp;
+    const char *needle;
+  } cases[] = {
+    { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_BOGUS\"}]}",
+      "unknown seccomp action \"SCMP_ACT_BOGUS\"" },
+    { "{\"defaultAction\":\"SCMP_ACT_BOGUS\"}", "SCMP_ACT_BOGUS" },
+    { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_NOPE\"]}",
+      "unknown seccomp architecture \"SCMP_ARCH_NOPE\"" },
+    { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
+      "\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+      "index 9 out of range" },
+    { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
+      "\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_LIKE\"}]}]}",
+      "unknown operator" },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
+    {
+      char spec[1024];
+      cleanup_run struct run r = { 0 };
+
+      snprintf (spec, sizeof spec, SPEC (",\"linux\":{\"seccomp\":%s}"), cases[i].seccomp);
+      r = run_rule_on ("seccomp", FIX, spec, RUN_SPEC, &host_config);
+      cr_assert_lt (r.ret, 0, "%s", cases[i].seccomp);
+      cr_assert (strstr (r.err->msg, "seccomp") != NULL, "%s", r.err->msg);
+      cr_assert (strstr (r.err->msg, cases[i].needle) != NULL, "\"%s\" lacks \"%s\"", r.err->msg, cases[i].needle);
+    }
+}
+
+/* A names array with a non-string entry: Go refuses such a spec, and so
+ * must hardrun, with an error rather than a crash. */
+Test (rule_seccomp, non_string_syscall_name_is_an_error)
+{
+  static const char *const names[] = { "true", "null", "{}", "[]", "7" };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (names); i++)
     {
       char spec[512];
-      snprintf (spec, sizeof spec, SPEC ("%s"), limits[i]);
-      r = enforce ("pids_limit", FIX, spec, false, false);
-      cr_assert (strstr (r.text, "\"pids\":{\"limit\":4096}"), "%s", r.text);
-      done (&r);
+      cleanup_run struct run r = { 0 };
+
+      snprintf (spec, sizeof spec,
+                SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
+                      "\"read\",%s],\"action\":\"SCMP_ACT_ALLOW\"}]}}"),
+                names[i]);
+      r = run_rule_on ("seccomp", FIX, spec, RUN_SPEC, &host_config);
+      cr_assert_lt (r.ret, 0, "names [\"read\",%s] accepted", names[i]);
+      cr_assert (strstr (r.err->msg, "seccomp") != NULL, "%s", r.err->msg);
     }
-  r = enforce ("pids_limit", FIX, SPEC (",\"linux\":{\"resources\":{\"pids\":{\"limit\":100}}}"), false, false);
-  cr_assert_eq (r.result.len, 0);
-  done (&r);
-  r = enforce ("sysctls", DENY,
-               SPEC (",\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\",\"net.ipv4.ping_group_range\":\"0 0\"}}"),
-               false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "net.ipv4.ip_forward"));
+}
+
+/* hooks */
+
+Test (rule_hooks, host_hooks_must_be_allowed)
+{
+  cleanup_run struct run r
+      = run_rule ("hooks", DENY,
+                  SPEC (",\"hooks\":{\"prestart\":[{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\"]},{"
+                        "\"path\":\"/proc/4243/exe\"}],\"createRuntime\":[{\"path\":\"/bin/sh\"}],\"startContainer\":[{"
+                        "\"path\":\"/x\"}],\"poststop\":[{\"path\":\"relative\"}]}"));
+
+  cr_assert_eq (r.result.n_denied, 3, "startContainer runs inside the container, dockerd's exe is allowed");
+  assert_decision (&r, HR_OUTCOME_DENIED, "prestart hook \"/proc/4243/exe\" (/proc/4243/exe) runs on the host");
+  assert_decision (&r, HR_OUTCOME_DENIED, "createRuntime hook \"/bin/sh\"");
+  assert_decision (&r, HR_OUTCOME_DENIED, "poststop hook \"relative\" runs on the host and is not allowed");
+}
+
+Test (rule_hooks, fix_removes)
+{
+  cleanup_run struct run r = run_rule (
+      "hooks", FIX, SPEC (",\"hooks\":{\"prestart\":[{\"path\":\"/bin/sh\"},{\"path\":\"/proc/4242/exe\"}]}"));
+
+  AT (&r, "{\"prestart\":[{\"path\":\"/proc/4242/exe\"}]}", "hooks");
+}
+
+/* Actions: the same violation under each action and in audit mode. */
+
+#define CAP_SPEC "{\"process\":{\"cwd\":\"/\",\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_CHOWN\"]}}}"
+
+Test (actions, fix_changes)
+{
+  cleanup_run struct run r = run_rule ("capabilities", FIX, CAP_SPEC);
+
+  cr_assert_eq (r.result.len, 1);
+  cr_assert_eq (r.result.items[0].outcome, HR_OUTCOME_CHANGED);
+  cr_assert_str_eq (r.result.items[0].rule, "capabilities");
+  AT (&r, "[\"CAP_CHOWN\"]", "process", "capabilities", "bounding");
+  cr_assert_str_eq (hr_result_verdict (&r.result), "modify");
+}
+
+Test (actions, deny_refuses_and_leaves_the_document)
+{
+  cleanup_run struct run r = run_rule ("capabilities", DENY, CAP_SPEC);
+
+  cr_assert_eq (r.result.len, 1);
+  cr_assert_eq (r.result.items[0].outcome, HR_OUTCOME_DENIED);
+  cr_assert (strstr (r.result.items[0].message, "CAP_SYS_ADMIN") != NULL);
   cr_assert_eq (r.result.n_denied, 1);
-  done (&r);
+  cr_assert_eq (r.result.n_changed, 0);
+  cr_assert_str_eq (r.text, r.before);
+  cr_assert_str_eq (hr_result_verdict (&r.result), "deny");
 }
 
-Test (rules, devices_and_privileged)
+Test (actions, audit_records_only)
 {
-  struct run r = enforce (
-      "devices", DENY,
-      SPEC (
-          ",\"linux\":{\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229},{\"path\":\"/"
-          "dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3}],\"resources\":{\"devices\":[{\"allow\":false,\"access\":"
-          "\"rwm\"},{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rwm\"},{\"allow\":true,"
-          "\"type\":\"c\",\"major\":136,\"minor\":5,\"access\":\"rwm\"}]}}"),
-      false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "device /dev/fuse (c 10:229)"));
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "c 10:229 rwm"));
-  cr_assert_eq (r.result.n_denied, 2, "/dev/null and c 136:5 are engine defaults");
-  done (&r);
-  r = enforce (
-      "privileged", FIX,
-      SPEC (",\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":["
-            "\"rw\"]}],\"linux\":{\"devices\":[{\"path\":\"/dev/kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}],"
-            "\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}}"),
-      false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_CHANGED, "privileged container"));
-  cr_assert_null (strstr (r.text, "/dev/kmsg"));
-  cr_assert (strstr (r.text, "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\""));
-  cr_assert (strstr (r.text, "\"options\":[\"ro\"]"), "%s", r.text);
-  done (&r);
-}
+  cleanup_run struct run r = run_rule ("capabilities", AUDIT, CAP_SPEC);
 
-Test (rules, seccomp_default_and_existing_profiles)
-{
-  struct run r = enforce ("seccomp", FIX, SPEC (""), false, false);
-  cr_assert (strstr (r.text, "\"defaultAction\":\"SCMP_ACT_ERRNO\""));
-  cr_assert (strstr (r.text, "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}"));
-  static const char *const denied[]
-      = { "\"mount\"", "\"unshare\"", "\"keyctl\"", "\"io_uring_setup\"", "\"bpf\"", "requires_capabilities" };
-  for (size_t i = 0; i < HR_ARRAY_SIZE (denied); i++)
-    cr_assert_null (strstr (r.text, denied[i]), "%s is allowed", denied[i]);
-  done (&r);
-  r = enforce ("seccomp", FIX, SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}"), false, false);
-  cr_assert (has_decision (&r, HR_OUTCOME_CHANGED, "replaced by the default profile"));
-  done (&r);
-  r = enforce ("seccomp", FIX,
-               SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\","
-                     "\"mount\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}"),
-               false, false);
-  cr_assert (strstr (r.text, "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}"), "%s", r.text);
-  cr_assert (strstr (r.text, "\"value\":2114060288"), "clone is masked");
-  cr_assert (strstr (r.text, "\"errnoRet\":38"));
-  done (&r);
-  r = enforce ("seccomp", FIX, SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_BOGUS\"}}"), false, false);
-  cr_assert_eq (r.ret, -1);
-  cr_assert (strstr (r.err->msg, "seccomp"));
-  done (&r);
-  r = enforce ("seccomp", FIX,
-               SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_"
-                     "NOPE\"]}}"),
-               false, false);
-  cr_assert_eq (r.ret, -1);
-  cr_assert (strstr (r.err->msg, "SCMP_ARCH_NOPE"), "%s", r.err->msg);
-  done (&r);
-}
-
-Test (rules, hooks)
-{
-  struct run r = enforce (
-      "hooks", DENY, SPEC (",\"hooks\":{\"prestart\":[{\"path\":\"/bin/sh\"}],\"startContainer\":[{\"path\":\"/x\"}]}"),
-      false, false);
-  cr_assert_eq (r.result.n_denied, 1, "startContainer hooks run inside the container");
-  cr_assert (has_decision (&r, HR_OUTCOME_DENIED, "prestart hook \"/bin/sh\""));
-  done (&r);
-}
-
-Test (rules, deny_audit_and_audit_mode_leave_the_document)
-{
-  const char *spec = "{\"process\":{\"cwd\":\"/\",\"args\":[\"true\"],\"noNewPrivileges\":false}}";
-  struct run r = enforce ("no_new_privileges", DENY, spec, false, false);
-
-  cr_assert_str_eq (r.text, spec);
-  cr_assert_eq (r.result.n_denied, 1);
-  done (&r);
-  r = enforce ("no_new_privileges", AUDIT, spec, false, false);
-  cr_assert_str_eq (r.text, spec);
-  cr_assert (has_decision (&r, HR_OUTCOME_AUDITED, "noNewPrivileges"));
+  cr_assert_eq (r.result.len, 1);
+  cr_assert_eq (r.result.items[0].outcome, HR_OUTCOME_AUDITED);
   cr_assert_eq (r.result.n_denied + r.result.n_changed, 0);
-  done (&r);
-  r = enforce ("no_new_privileges", FIX, spec, false, true);
-  cr_assert_str_eq (r.text, spec, "audit mode changes nothing");
-  cr_assert (has_decision (&r, HR_OUTCOME_AUDITED, "noNewPrivileges"));
-  done (&r);
-  r = enforce ("no_new_privileges", "{\"action\":\"off\"}", spec, false, false);
-  cr_assert_eq (r.result.len, 0);
-  done (&r);
+  cr_assert_str_eq (r.text, r.before);
+  cr_assert_str_eq (hr_result_verdict (&r.result), "allow");
 }
 
-Test (rules, case_variant_keys_are_read_as_go_reads_them)
+Test (actions, off_does_nothing)
 {
-  struct run r = enforce ("no_new_privileges", FIX,
-                          "{\"PROCESS\":{\"cwd\":\"/\",\"args\":[\"true\"],\"NoNewPrivileges\":false}}", false, false);
-  cr_assert_str_eq (r.text, "{\"PROCESS\":{\"cwd\":\"/\",\"args\":[\"true\"],\"NoNewPrivileges\":true}}");
-  done (&r);
+  cleanup_run struct run r = run_rule ("capabilities", OFF, CAP_SPEC);
+
+  assert_no_decision (&r);
+}
+
+Test (actions, audit_mode_turns_fix_and_deny_into_audit)
+{
+  cleanup_run struct run fix = run_rule_on ("capabilities", FIX, CAP_SPEC, RUN_AUDIT_MODE, &host_config);
+  cleanup_run struct run deny = run_rule_on ("capabilities", DENY, CAP_SPEC, RUN_AUDIT_MODE, &host_config);
+  cleanup_run struct run off = run_rule_on ("capabilities", OFF, CAP_SPEC, RUN_AUDIT_MODE, &host_config);
+  cleanup_run struct run root
+      = run_rule_on ("sensitive_mounts", FIX, "{" PROCESS ",\"root\":{\"path\":\"/\"}}", RUN_AUDIT_MODE, &host_config);
+  cleanup_run struct run exec = run_rule_on ("capabilities", DENY, "{\"capabilities\":{\"ambient\":[\"CAP_KILL\"]}}",
+                                             RUN_PROCESS | RUN_AUDIT_MODE, &host_config);
+
+  cr_assert_eq (fix.result.len, 1);
+  cr_assert_eq (fix.result.items[0].outcome, HR_OUTCOME_AUDITED);
+  cr_assert_str_eq (fix.text, fix.before);
+  cr_assert_eq (deny.result.len, 1);
+  cr_assert_eq (deny.result.items[0].outcome, HR_OUTCOME_AUDITED);
+  cr_assert_eq (deny.result.n_denied, 0);
+  cr_assert_eq (off.result.len, 0);
+  cr_assert_eq (root.result.len, 1, "violations are audited too");
+  cr_assert_eq (root.result.items[0].outcome, HR_OUTCOME_AUDITED);
+  cr_assert_eq (exec.result.len, 1);
+  cr_assert_eq (exec.result.items[0].outcome, HR_OUTCOME_AUDITED);
+  cr_assert_str_eq (exec.text, exec.before);
+}
+
+Test (actions, names)
+{
+  struct hr_result result = { 0 };
+
+  cr_assert_str_eq (hr_outcome_name (HR_OUTCOME_CHANGED), "changed");
+  cr_assert_str_eq (hr_outcome_name (HR_OUTCOME_DENIED), "denied");
+  cr_assert_str_eq (hr_outcome_name (HR_OUTCOME_AUDITED), "audited");
+  cr_assert_str_eq (hr_result_verdict (&result), "allow");
+  hr_result_add (&result, "x", HR_OUTCOME_AUDITED, xstrdup ("a"));
+  cr_assert_str_eq (hr_result_verdict (&result), "allow");
+  hr_result_add (&result, "x", HR_OUTCOME_CHANGED, xstrdup ("b"));
+  cr_assert_str_eq (hr_result_verdict (&result), "modify");
+  hr_result_add (&result, "x", HR_OUTCOME_DENIED, xstrdup ("c"));
+  cr_assert_str_eq (hr_result_verdict (&result), "deny");
+  cr_assert_eq (result.len, 3);
+  hr_result_clear (&result);
+  cr_assert_eq (result.len, 0);
+}
+
+/* The spec's shape and the exec path. */
+
+Test (enforce, spec_shape_errors)
+{
+  static const struct
+  {
+    const char *spec;
+    const char *needle;
+  } cases[] = {
+    { "[]", "the spec is a JSON array, not an object" },
+    { "{\"root\":{}}", "the spec has no process" },
+    { "{\"process\":null}", "the spec has no process" },
+    { "{\"process\":[]}", "process: expected object" },
+    { "{\"process\":{},\"mounts\":{}}", "mounts: expected array" },
+    { "{\"process\":{},\"linux\":[]}", "linux: expected object" },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
+    {
+      cleanup_run struct run r = run_rule_on ("capabilities", FIX, cases[i].spec, RUN_SPEC, &host_config);
+
+      cr_assert_lt (r.ret, 0, "%s", cases[i].spec);
+      cr_assert (strstr (r.err->msg, cases[i].needle) != NULL, "\"%s\" lacks \"%s\"", r.err->msg, cases[i].needle);
+    }
+}
+
+Test (enforce, process_must_be_an_object)
+{
+  cleanup_run struct run r = run_rule_on ("capabilities", FIX, "[]", RUN_PROCESS, &host_config);
+
+  cr_assert_lt (r.ret, 0);
+  cr_assert (strstr (r.err->msg, "the process is a JSON array") != NULL, "%s", r.err->msg);
+}
+
+Test (enforce, exec_of_a_privileged_process)
+{
+  size_t len = 0;
+  cleanup_free char *text = fake_read_file (FIXTURES_DIR "/docker-20.10/exec/04-exec.process.json", &len);
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_policy_load_default (&err);
+  cleanup_json struct hr_json *process = hr_json_parse (text, len, &err);
+  struct hr_result result = { 0 };
+  const struct hr_json *caps;
+  static const char *const sets[] = { "bounding", "effective", "permitted" };
+  const char *allow = "[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\",\"CAP_KILL\",\"CAP_SETGID\","
+                      "\"CAP_SETUID\",\"CAP_NET_BIND_SERVICE\"]";
+
+  cr_assert_not_null (process, "%s", err ? err->msg : "?");
+  cr_assert_eq (hr_json_get (hr_json_get (process, "capabilities"), "bounding")->len, 38);
+  cr_assert_eq (hr_enforce_process (process, hr_policy_find_profile (policy, "default"), false, &result, &err), 0);
+  caps = hr_json_get (process, "capabilities");
+  for (size_t i = 0; i < HR_ARRAY_SIZE (sets); i++)
+    {
+      cleanup_free char *set = hr_json_serialize (hr_json_get (caps, sets[i]), NULL);
+      cr_assert_str_eq (set, allow, "%s", sets[i]);
+    }
+  cr_assert (hr_json_get (caps, "inheritable") == NULL || hr_json_get (caps, "inheritable")->len == 0);
+  cr_assert (hr_json_get (caps, "ambient") == NULL || hr_json_get (caps, "ambient")->len == 0);
+  cr_assert_eq (hr_json_get (process, "noNewPrivileges")->type, HR_JSON_TRUE);
+  cr_assert_eq (result.n_denied, 0);
+  cr_assert_eq (result.n_changed, 4, "three capability sets and noNewPrivileges");
+  for (size_t i = 0; i < result.len; i++)
+    cr_assert (strcmp (result.items[i].rule, "capabilities") == 0
+                   || strcmp (result.items[i].rule, "no_new_privileges") == 0,
+               "a spec rule ran on an exec: %s", result.items[i].rule);
+  cr_assert_eq (result.needs.idmapped_rootfs, false);
+  hr_result_clear (&result);
+  hr_policy_free (policy);
+}
+
+Test (enforce, exec_processes_of_the_fixtures_stay_valid)
+{
+  size_t count = 0;
+  char **files = fake_fixture_list ("*/*/*.process.json", &count);
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_policy_load_default (&err);
+
+  cr_assert_geq (count, 5);
+  for (size_t i = 0; i < count; i++)
+    {
+      size_t len = 0;
+      cleanup_free char *text = fake_read_file (files[i], &len);
+      cleanup_json struct hr_json *process = hr_json_parse (text, len, &err);
+      struct hr_result first = { 0 }, again = { 0 };
+      const struct hr_json *nnp;
+
+      cr_assert_not_null (process, "%s", files[i]);
+      cr_assert_eq (hr_enforce_process (process, &policy->profiles[0], false, &first, &err), 0, "%s", files[i]);
+      cr_assert_eq (first.n_denied, 0, "%s", files[i]);
+      nnp = hr_json_get (process, "noNewPrivileges");
+      cr_assert (nnp && nnp->type == HR_JSON_TRUE, "%s", files[i]);
+      cr_assert_eq (hr_enforce_process (process, &policy->profiles[0], false, &again, &err), 0);
+      cr_assert_eq (again.len, 0, "%s: exec hardening is not a fixed point", files[i]);
+      hr_result_clear (&first);
+      hr_result_clear (&again);
+    }
+  fake_free_list (files);
+  hr_policy_free (policy);
+}
+
+/* runc refuses a namespace type listed twice, but hardrun checks every
+ * entry (spec_access.c: "the host-namespace rule looks at all of them"):
+ * a second entry naming the host's namespace is denied too. */
+Test (rule_host_namespaces, every_entry_of_a_type_is_checked)
+{
+  cleanup_run struct run r
+      = run_rule ("host_namespaces", DENY,
+                  SPEC (",\"linux\":{\"namespaces\":[" ALL_NS ",{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}"));
+
+  cr_assert_eq (r.result.n_denied, 1);
+  assert_decision (&r, HR_OUTCOME_DENIED, "the network namespace \"/proc/1/ns/net\" is the host's");
 }
