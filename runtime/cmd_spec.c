@@ -114,10 +114,29 @@ deny_unmapped_binds (const struct hr_profile *profile)
 
 /* What the policy asked the host to prepare: the idmapped rootfs, with the
  * container's own range or with the user namespace it joins. */
+/* A bundle rewritten by an earlier create points at that container's
+ * staged rootfs and id range; running it again would share both with
+ * whichever container holds the slot now.  Fail closed. */
+static int
+refuse_reused_staging (const struct hr_hardened *h, hr_error_t *err)
+{
+  const struct hr_json *path = hr_json_get_value (hr_json_get_value (h->doc, "root"), "path");
+
+  if (h->allocated || !hr_json_is_string (path) || !hr_has_prefix (path->text, HR_STATE_DIR "/stage/"))
+    return 0;
+  return hr_error_set (err, 0,
+                       "the spec's root.path \"%s\" is another container's staged rootfs (this bundle was hardened "
+                       "by an earlier create): give the runtime the engine's original config.json",
+                       path->text);
+}
+
 static int
 prepare_host (struct hr_hardened *h, hr_error_t *err)
 {
   const struct hr_host_needs *needs = &h->result.needs;
+
+  if (refuse_reused_staging (h, err) < 0)
+    return -1;
 
   if (!needs->idmapped_rootfs)
     return 0;

@@ -46,6 +46,10 @@ echo "busybox owner $(stat -c %u /bin/busybox)"'
 	[[ "$output" == *"tmp writable"* ]]
 	[[ "$output" == *"busybox owner 0"* ]] # idmapped rootfs
 	grep -q '"decision":"modify"' "$BATS_TEST_TMPDIR/audit.jsonl"
+	# the rewritten bundle points at this container's staging: never reused
+	run hr run --bundle "$bundle" "$(unique_id again)"
+	[ "$status" -eq 1 ]
+	[[ "$(last_log_msg)" == *"staged rootfs"* ]]
 }
 
 @test "the same spec through plain runc is not hardened (the probe can tell)" {
@@ -175,6 +179,7 @@ deny_case() {
 @test "runc's argv grammar: hardrun hardens the bundle runc uses" {
 	decoy=$(new_bundle decoy "true")
 	target=$(new_bundle target "grep NoNewPrivs /proc/self/status")
+	jq '.process.noNewPrivileges = false' "$target/config.json" >"$BATS_TEST_TMPDIR/pristine.json"
 	cd "$decoy"
 	for form in 'ID --bundle TARGET' '--pid-file PIDFILE ID --bundle=TARGET' '-bundle=TARGET ID' 'ID --pid-file -- --bundle TARGET'; do
 		id=$(unique_id argv)
@@ -182,7 +187,7 @@ deny_case() {
 		args=${form//ID/$id}
 		args=${args//TARGET/$target}
 		args=${args//PIDFILE/$BATS_TEST_TMPDIR/pid}
-		jq '.process.noNewPrivileges = false' "$target/config.json" >"$target/c" && mv "$target/c" "$target/config.json"
+		cp "$BATS_TEST_TMPDIR/pristine.json" "$target/config.json"
 		run hr run $args
 		echo "$form: $output"
 		[ "$status" -eq 0 ]
