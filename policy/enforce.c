@@ -8,6 +8,7 @@
 #include "hardrun/enforce.h"
 #include "hardrun/util.h"
 #include "rules.h"
+#include "spec_go_types.h"
 
 /* Enforcement order: capabilities before seccomp, which is computed for
  * the final capabilities; user_namespace before sysctls, whose
@@ -193,7 +194,7 @@ int
 hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
                  struct hr_result *result, hr_error_t *err)
 {
-  if (check_spec_shape (spec, err) < 0)
+  if (check_spec_shape (spec, err) < 0 || hr_check_go_types_spec (spec, err) < 0)
     return -1;
   return run_rules (spec, profile, audit_mode, host, false, result, err);
 }
@@ -204,5 +205,7 @@ hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, b
 {
   if (process->type != HR_JSON_OBJECT)
     return hr_error_set (err, 0, "the process is a JSON %s, not an object", hr_json_type_name (process->type));
+  if (hr_check_go_types_process (process, "process", err) < 0)
+    return -1;
   return run_rules (process, profile, audit_mode, NULL, true, result, err);
 }

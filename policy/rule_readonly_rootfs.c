@@ -41,10 +41,34 @@ tmpfs_mount (const char *dir, const char *size)
   return m;
 }
 
+static const char *
+root_path (struct hr_rule_ctx *ctx)
+{
+  const struct hr_json *path = hr_json_get_value (hr_json_get_value (ctx->doc, "root"), "path");
+  return hr_json_is_string (path) ? path->text : "rootfs";
+}
+
+/* Where a mount destination lands in the container: runc follows the
+ * rootfs's symlinks, so /var/run/x is below /run on most images. */
+static char *
+resolved_destination (struct hr_rule_ctx *ctx, const char *dest)
+{
+  cleanup_free char *clean = hr_path_clean (dest);
+  char *resolved = NULL;
+
+  if (ctx->host->rootfs_resolve)
+    resolved = ctx->host->rootfs_resolve (ctx->host, root_path (ctx), clean);
+  if (resolved == NULL)
+    return xstrdup (clean);
+  free (clean);
+  clean = resolved;
+  return hr_path_clean (clean);
+}
+
 /* Index of the first mount at or below dir (len when none), and whether
  * one is exactly at dir. */
 static size_t
-first_mount_below (const struct hr_json *mounts, const char *dir, bool *exact, hr_error_t *err)
+first_mount_below (struct hr_rule_ctx *ctx, const struct hr_json *mounts, const char *dir, bool *exact, hr_error_t *err)
 {
   size_t first = mounts ? mounts->len : 0;
 
@@ -52,24 +76,17 @@ first_mount_below (const struct hr_json *mounts, const char *dir, bool *exact, h
   for (size_t i = 0; mounts && i < mounts->len; i++)
     {
       const char *dest;
-      cleanup_free char *clean = NULL;
+      cleanup_free char *resolved = NULL;
 
       if (hr_entry_string (mounts->items[i], "destination", "mounts", &dest, err) < 0)
         return (size_t)-1;
-      clean = hr_path_clean (dest);
-      if (strcmp (clean, dir) == 0)
+      resolved = resolved_destination (ctx, dest);
+      if (strcmp (resolved, dir) == 0)
         *exact = true;
-      if (hr_path_is_under (clean, dir) && i < first)
+      if (hr_path_is_under (resolved, dir) && i < first)
         first = i;
     }
   return first;
-}
-
-static const char *
-root_path (struct hr_rule_ctx *ctx)
-{
-  const struct hr_json *path = hr_json_get_value (hr_json_get_value (ctx->doc, "root"), "path");
-  return hr_json_is_string (path) ? path->text : "rootfs";
 }
 
 static int
@@ -81,7 +98,7 @@ ensure_tmpfs (struct hr_rule_ctx *ctx, const char *dir, hr_error_t *err)
 
   if (hr_spec_mounts (ctx->doc, &mounts, err) < 0)
     return -1;
-  at = first_mount_below (mounts, dir, &exact, err);
+  at = first_mount_below (ctx, mounts, dir, &exact, err);
   if (at == (size_t)-1)
     return -1;
   if (exact)

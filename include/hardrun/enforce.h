@@ -71,6 +71,12 @@ struct hr_host
   /* The container's rootfs (root.path as in the spec) has a directory at
    * dir, resolved inside the rootfs as the container would see it. */
   bool (*rootfs_has_dir) (const struct hr_host *host, const char *rootfs, const char *dir);
+  /* Where the container path `path` (absolute, clean) lands once the
+   * symlinks of the rootfs are followed inside it, as runc resolves mount
+   * destinations: /var/run/secrets is /run/secrets on an image whose
+   * /var/run links to /run.  The part that does not exist yet is kept as
+   * written.  NULL when the rootfs cannot be opened. */
+  char *(*rootfs_resolve) (const struct hr_host *host, const char *rootfs, const char *path);
   /* Reserves a private range of `size` host uids and gids for this
    * container.  NULL: the policy's host_uid/host_gid are used as they are
    * (one shared mapping; `check` and the unit tests). */

@@ -33,12 +33,11 @@ fake_namespace_is_host (const struct hr_host *host, const char *type, const char
   return 0;
 }
 
+/* path rewritten by the first link it lies at or below (a copy when none). */
 static char *
-fake_resolve_path (const struct hr_host *host, const char *path)
+follow_links (const struct fake_link *links, const char *path)
 {
-  const struct fake_host_config *config = config_of (host);
-
-  for (const struct fake_link *l = config->links; l && l->from; l++)
+  for (const struct fake_link *l = links; l && l->from; l++)
     {
       size_t n = strlen (l->from);
       char *out;
@@ -51,6 +50,19 @@ fake_resolve_path (const struct hr_host *host, const char *path)
       return out;
     }
   return xstrdup (path);
+}
+
+static char *
+fake_resolve_path (const struct hr_host *host, const char *path)
+{
+  return follow_links (config_of (host)->links, path);
+}
+
+static char *
+fake_rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path)
+{
+  (void)rootfs;
+  return follow_links (config_of (host)->rootfs_links, path);
 }
 
 static bool
@@ -72,6 +84,7 @@ fake_host_init (struct hr_host *host, const struct fake_host_config *config)
   host->namespace_is_host = fake_namespace_is_host;
   host->resolve_path = fake_resolve_path;
   host->rootfs_has_dir = fake_rootfs_has_dir;
+  host->rootfs_resolve = fake_rootfs_resolve;
   host->data = (void *)config;
 }
 

@@ -11,6 +11,8 @@
  *                      link whose `to` is NULL makes the path unresolvable
  *                      (NULL).  Other paths resolve to a copy of themselves.
  *   rootfs_has_dir     true unless the directory is listed in `missing_dirs`.
+ *   rootfs_resolve     like resolve_path, with the links of `rootfs_links`
+ *                      (symlinks inside the image, e.g. /var/run -> /run).
  *
  * allocate_ids stays NULL (the policy's host_uid/host_gid are used) unless a
  * test sets it.  Every table is NULL-terminated and may be NULL. */
@@ -34,6 +36,7 @@ struct fake_host_config
   const char *const *broken_namespaces;
   const struct fake_link *links; /* terminated by a NULL `from` */
   const char *const *missing_dirs;
+  const struct fake_link *rootfs_links; /* terminated by a NULL `from` */
 };
 
 /* Fills *host so that its answers come from *config, which must outlive it. */

@@ -17,7 +17,7 @@
  * Docker's prestart hook /proc/4242/exe is dockerd. */
 static const char *const host_namespaces[] = { "/var/run/docker/netns/default", "/proc/1/ns/*", NULL };
 static const struct fake_link links[] = { { "/proc/4242/exe", "/usr/sbin/dockerd" }, { NULL, NULL } };
-static const struct fake_host_config host_config = { host_namespaces, NULL, links, NULL };
+static const struct fake_host_config host_config = { host_namespaces, NULL, links, NULL, NULL };
 
 struct denial
 {

@@ -27,10 +27,13 @@ static const struct fake_link links[] = {
   { "/var/lib/docker/containers/evil/hosts", "/etc/shadow" },
   { NULL, NULL },
 };
-static const struct fake_host_config host_config = { host_namespaces, broken_namespaces, links, NULL };
+/* Inside the image, as on Debian, Ubuntu and Alpine: /var/run -> /run. */
+static const struct fake_link image_links[] = { { "/var/run", "/run" }, { NULL, NULL } };
+static const struct fake_host_config host_config = { host_namespaces, broken_namespaces, links, NULL, image_links };
 
 static const char *const no_var_tmp[] = { "/var/tmp", NULL };
-static const struct fake_host_config host_without_var_tmp = { host_namespaces, broken_namespaces, links, no_var_tmp };
+static const struct fake_host_config host_without_var_tmp
+    = { host_namespaces, broken_namespaces, links, no_var_tmp, image_links };
 
 enum
 {
@@ -329,6 +332,32 @@ Test (rule_readonly_rootfs, read_only_and_tmpfs_before_mounts_below)
   cr_assert_eq (r.result.n_changed, 4);
   assert_decision (&r, HR_OUTCOME_CHANGED, "root filesystem made read-only");
   assert_decision (&r, HR_OUTCOME_CHANGED, "tmpfs mounted at /run (size 64m)");
+}
+
+/* Kubernetes writes the service-account token as /var/run/secrets/...: on
+ * an image whose /var/run links to /run, runc mounts it below /run, so the
+ * /run tmpfs must come first or it hides the token. */
+#define TOKEN_MOUNT                                                                                                    \
+  "{\"destination\":\"/var/run/secrets/kubernetes.io/serviceaccount\",\"type\":\"bind\",\"source\":\"/"                \
+  "t\",\"options\":[\"rbind\"]}"
+
+Test (rule_readonly_rootfs, destinations_resolved_through_image_symlinks)
+{
+  cleanup_run struct run r = run_rule ("readonly_rootfs", FIX, SPEC (",\"mounts\":[" PROC_MOUNT "," TOKEN_MOUNT "]"));
+  cleanup_free char *expected = NULL;
+
+  xasprintf (&expected, "[%s,%s,%s,%s,%s]", PROC_MOUNT, TMPFS ("/run", "755", "64m"), TOKEN_MOUNT,
+             TMPFS ("/tmp", "1777", "64m"), TMPFS ("/var/tmp", "1777", "64m"));
+  AT (&r, expected, "mounts");
+}
+
+Test (rule_readonly_rootfs, mount_at_a_symlink_to_run_counts_as_run)
+{
+  cleanup_run struct run r
+      = run_rule ("readonly_rootfs", FIX,
+                  SPEC (",\"mounts\":[{\"destination\":\"/var/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]"));
+
+  cr_assert_null (strstr (r.text, "\"destination\":\"/run\""), "a second /run tmpfs was added: %s", r.text);
 }
 
 Test (rule_readonly_rootfs, existing_mounts_and_missing_directories)
@@ -1432,4 +1461,58 @@ Test (rule_host_namespaces, every_entry_of_a_type_is_checked)
 
   cr_assert_eq (r.result.n_denied, 1);
   assert_decision (&r, HR_OUTCOME_DENIED, "the network namespace \"/proc/1/ns/net\" is the host's");
+}
+
+/* Go's decoder: numbers that do not fit their runtime-spec field make runc
+ * refuse the spec, so hardrun refuses it first, before any rule runs. */
+
+static void
+assert_go_refusal (const char *doc, int mode, const char *needle)
+{
+  cleanup_run struct run r = run_rule_on ("no_new_privileges", FIX, doc, mode, &host_config);
+
+  cr_assert_lt (r.ret, 0, "accepted: %s", doc);
+  cr_assert (strstr (r.err->msg, needle) != NULL, "\"%s\" not in: %s", needle, r.err->msg);
+  cr_assert_eq (r.result.len, 0, "a rule ran before the check");
+  cr_assert_str_eq (r.text, r.before, "the document changed");
+}
+
+Test (go_types, numbers_runc_cannot_decode_are_refused)
+{
+  assert_go_refusal ("{\"process\":{\"user\":{\"uid\":1e400,\"gid\":0}}}", RUN_SPEC,
+                     "process.user.uid: 1e400 is not a valid uint32");
+  assert_go_refusal ("{\"process\":{\"user\":{\"uid\":0,\"gid\":1.5}}}", RUN_SPEC, "process.user.gid: 1.5");
+  assert_go_refusal ("{\"process\":{\"user\":{\"uid\":4294967296}}}", RUN_SPEC, "uint32");
+  assert_go_refusal ("{\"process\":{\"user\":{\"additionalGids\":[1,-1]}}}", RUN_SPEC,
+                     "process.user.additionalGids[1]: -1");
+  assert_go_refusal (
+      "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551616,\"soft\":1}]}}", RUN_SPEC,
+      "process.rlimits[0].hard");
+  assert_go_refusal ("{\"process\":{},\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"major\":\"1\"}]}}", RUN_SPEC,
+                     "linux.devices[0].major: a JSON string");
+  assert_go_refusal ("{\"process\":{},\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":1e3,\"size\":1}]}}",
+                     RUN_SPEC, "linux.uidMappings[0].hostID");
+  assert_go_refusal ("{\"process\":{},\"linux\":{\"resources\":{\"blockIO\":{\"weight\":65536}}}}", RUN_SPEC, "uint16");
+  assert_go_refusal (
+      "{\"process\":{},\"linux\":{\"seccomp\":{\"syscalls\":[{\"args\":[{\"index\":0,\"value\":-1}]}]}}}", RUN_SPEC,
+      "linux.seccomp.syscalls[0].args[0].value");
+  assert_go_refusal ("{\"process\":{},\"hooks\":{\"prestart\":[{\"path\":\"/x\",\"timeout\":0.5}]}}", RUN_SPEC,
+                     "hooks.prestart[0].timeout");
+  /* Go matches keys case-insensitively, and so does the check */
+  assert_go_refusal ("{\"PROCESS\":{\"User\":{\"UID\":2.0}}}", RUN_SPEC, "2.0");
+  assert_go_refusal ("{\"user\":{\"uid\":1e1}}", RUN_PROCESS, "process.user.uid: 1e1");
+}
+
+Test (go_types, numbers_that_fit_and_null_are_accepted)
+{
+  cleanup_run struct run r = run_rule_on (
+      "no_new_privileges", OFF,
+      "{\"process\":{\"oomScoreAdj\":-1000,\"user\":{\"uid\":4294967295,\"gid\":null,\"additionalGids\":[0]},"
+      "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":0}]},"
+      "\"linux\":{\"resources\":{\"memory\":{\"limit\":-1},\"blockIO\":{\"weight\":65535}},"
+      "\"devices\":[{\"path\":\"/dev/x\",\"major\":-1,\"minor\":9223372036854775807}]},"
+      "\"unknownNumber\":1.5e400}",
+      RUN_SPEC, &host_config);
+
+  cr_assert_eq (r.ret, 0, "%s", r.err ? r.err->msg : "");
 }
