@@ -457,7 +457,12 @@ hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
   cli->command = argv[cli->command_index];
   def = find_command (cli->command);
   if (def == NULL)
-    return hr_error_set (err, 0, "unknown command \"%s\"", cli->command);
+    {
+      /* urfave/cli's words and exit status; never passed through, since a
+       * command hardrun does not know might read a spec. */
+      cli->unknown_command = true;
+      return hr_error_set (err, 0, "No help topic for '%s'", cli->command);
+    }
   cli->kind = def->kind;
   if (def->flags == NULL)
     return 0;

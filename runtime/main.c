@@ -6,6 +6,9 @@
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
+/* runc (urfave/cli) exits 3 on a command it does not have. */
+#define HR_EXIT_UNKNOWN_COMMAND 3
+
 int
 hr_cmd_passthrough (const struct hr_cli *cli)
 {
@@ -58,6 +61,8 @@ main (int argc, char **argv)
       /* The log flags may have been read before the error. */
       hr_log_init (cli.log_path, cli.log_format);
       ret = hr_log_failure (err, NULL);
+      if (cli.unknown_command)
+        ret = HR_EXIT_UNKNOWN_COMMAND;
       hr_cli_clear (&cli);
       return ret;
     }

@@ -40,8 +40,9 @@ struct hr_cli
   const char *root; /* --root: the runtime's state directory, NULL for its default */
 
   enum hr_command_kind kind;
-  const char *command; /* the subcommand as written, NULL when none */
-  int command_index;   /* its index in argv; own commands read argv after it */
+  const char *command;  /* the subcommand as written, NULL when none */
+  int command_index;    /* its index in argv; own commands read argv after it */
+  bool unknown_command; /* parsing failed on a command runc does not have */
 
   /* create, run, restore, exec */
   const char *bundle;       /* "" means the working directory, as in runc */
