@@ -6,9 +6,9 @@ packages=(
 	build-essential meson ninja-build pkg-config python3
 	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev
 	# tests: the real runtime, a rootfs, the shell test runner
-	runc busybox-static bats jq
+	runc busybox-static bats jq procps
 	# end-to-end: the real engines
-	docker.io containerd
+	docker.io containerd podman containernetworking-plugins
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev valgrind clang-format
 )
