@@ -68,10 +68,6 @@ int hr_validate_capability_names (const struct hr_json *list, const char *where,
 int hr_validate_syscall_names (const struct hr_json *list, const char *where, hr_error_t *err);
 int hr_validate_absolute_paths (const struct hr_json *list, const char *where, hr_error_t *err);
 
-/* Lexically cleans an absolute path like Go's filepath.Clean. */
-char *hr_path_clean (const char *path);
-/* path equals dir or lies below it (both clean). */
-bool hr_path_is_under (const char *path, const char *dir);
 
 /* The rule definitions. */
 extern const struct hr_rule_def hr_rule_user_namespace;

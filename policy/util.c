@@ -1,5 +1,6 @@
-/* Allocation helpers: running out of memory in a short-lived runtime shim is
- * not something to recover from, so these abort instead of returning NULL. */
+/* Allocation, string and path helpers.  Running out of memory in a
+ * short-lived runtime shim is not something to recover from, so the x*
+ * allocators abort instead of returning NULL. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,4 +115,55 @@ hr_strv_clear (struct hr_strv *v)
   free (v->items);
   v->items = NULL;
   v->len = v->cap = 0;
+}
+
+/* Go's filepath.Clean for absolute paths: no empty, "." or ".." elements. */
+char *
+hr_path_clean (const char *path)
+{
+  size_t len = strlen (path);
+  char *out = xmalloc (len + 2);
+  size_t o = 0;
+  const char *p = path;
+
+  out[o++] = '/';
+  while (*p)
+    {
+      const char *end;
+      size_t n;
+
+      while (*p == '/')
+        p++;
+      end = strchrnul (p, '/');
+      n = (size_t)(end - p);
+      if (n == 0 || (n == 1 && p[0] == '.'))
+        ;
+      else if (n == 2 && p[0] == '.' && p[1] == '.')
+        {
+          while (o > 1 && out[o - 1] != '/')
+            o--;
+          if (o > 1)
+            o--;
+        }
+      else
+        {
+          if (o > 1)
+            out[o++] = '/';
+          memcpy (out + o, p, n);
+          o += n;
+        }
+      p = end;
+    }
+  out[o] = '\0';
+  return out;
+}
+
+bool
+hr_path_is_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+
+  if (strcmp (dir, "/") == 0)
+    return path[0] == '/';
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }

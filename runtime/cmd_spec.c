@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle_memory.h"
 #include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
@@ -51,12 +52,17 @@ deny (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_
   return 1;
 }
 
+/* Replaces config.json; a spec pointed at a staging slot is remembered
+ * with its original first, so the bundle can be run again. */
 static int
-write_spec (int dirfd, const struct hr_json *doc, const struct stat *st, hr_error_t *err)
+write_spec (int dirfd, const struct hr_hardened *h, const char *original, size_t original_len, const struct stat *st,
+            hr_error_t *err)
 {
   size_t len;
-  cleanup_free char *text = hr_json_serialize (doc, &len);
+  cleanup_free char *text = hr_json_serialize (h->doc, &len);
 
+  if (h->allocated && hr_bundle_remember (dirfd, original, original_len, text, len, st, err) < 0)
+    return -1;
   return hr_file_replace (dirfd, SPEC_NAME, text, len, st, err);
 }
 
@@ -112,8 +118,6 @@ deny_unmapped_binds (const struct hr_profile *profile)
   return false;
 }
 
-/* What the policy asked the host to prepare: the idmapped rootfs, with the
- * container's own range or with the user namespace it joins. */
 /* A bundle rewritten by an earlier create points at that container's
  * staged rootfs and id range; running it again would share both with
  * whichever container holds the slot now.  Fail closed. */
@@ -126,10 +130,12 @@ refuse_reused_staging (const struct hr_hardened *h, hr_error_t *err)
     return 0;
   return hr_error_set (err, 0,
                        "the spec's root.path \"%s\" is another container's staged rootfs (this bundle was hardened "
-                       "by an earlier create): give the runtime the engine's original config.json",
+                       "by an earlier create, and edited since): give the runtime the original config.json",
                        path->text);
 }
 
+/* What the policy asked the host to prepare: the idmapped rootfs, with the
+ * container's own range or with the user namespace it joins. */
 static int
 prepare_host (struct hr_hardened *h, hr_error_t *err)
 {
@@ -175,7 +181,8 @@ hr_cmd_spec (const struct hr_cli *cli)
     return hr_log_failure (err, NULL);
   xasprintf (&path, "%s/%s", cli->bundle[0] ? cli->bundle : ".", SPEC_NAME);
   dirfd = open_bundle (cli->bundle, &err);
-  if (dirfd < 0 || hr_file_read (dirfd, SPEC_NAME, HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0)
+  if (dirfd < 0 || hr_file_read (dirfd, SPEC_NAME, HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0
+      || hr_bundle_recall_original (dirfd, &text, &len, &err) < 0)
     return hr_log_failure (err, "cannot read the spec");
   if (hr_harden_spec (policy, cli, text, len, cli->bundle, true, &h, &err) < 0)
     {
@@ -194,7 +201,7 @@ hr_cmd_spec (const struct hr_cli *cli)
       goto out;
     }
   clock_gettime (CLOCK_MONOTONIC, &t1);
-  if (h.result.n_changed > 0 && write_spec (dirfd, h.doc, &st, &err) < 0)
+  if (h.result.n_changed > 0 && write_spec (dirfd, &h, text, len, &st, &err) < 0)
     {
       ret = hr_log_failure (err, "cannot rewrite the spec");
       goto out;

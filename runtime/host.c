@@ -13,6 +13,7 @@
 
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "rootfs_path.h"
 
 static const char *
 proc_ns_name (const char *oci_type)
@@ -91,67 +92,24 @@ rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
   return fd >= 0;
 }
 
-/* The container path an fd opened inside the rootfs stands for. */
-static char *
-container_path_of (int fd, const char *root)
-{
-  char link[64], buf[PATH_MAX];
-  ssize_t n;
-  size_t root_len = strlen (root);
-
-  snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
-  n = readlink (link, buf, sizeof buf - 1);
-  if (n < 0)
-    return NULL;
-  buf[n] = '\0';
-  if (strcmp (root, "/") == 0)
-    return xstrdup (buf);
-  if (strncmp (buf, root, root_len) != 0 || (buf[root_len] != '\0' && buf[root_len] != '/'))
-    return NULL;
-  return xstrdup (buf[root_len] ? buf + root_len : "/");
-}
-
-/* The longest prefix of path that exists is opened with RESOLVE_IN_ROOT
- * (symlinks followed inside the rootfs, never out of it); what follows it
- * is appended as written. */
+/* The longest prefix of path that exists, resolved inside the rootfs, and
+ * the rest appended as written. */
 static char *
 rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path)
 {
   cleanup_free char *root = resolve_path (host, rootfs);
-  cleanup_free char *prefix = NULL;
+  cleanup_free char *resolved = NULL;
   cleanup_close int rootfd = -1;
-  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+  const char *rest;
+  char *out;
 
   if (root == NULL || (rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
     return NULL;
-  while (*path == '/')
-    path++;
-  prefix = xstrdup (path);
-  for (;;)
-    {
-      cleanup_close int fd = (int)syscall (SYS_openat2, rootfd, *prefix ? prefix : ".", &how, sizeof how);
-      char *slash, *resolved, *out;
-
-      if (fd >= 0)
-        {
-          resolved = container_path_of (fd, root);
-          if (resolved == NULL)
-            return NULL;
-          if (path[strlen (prefix)] == '\0')
-            return resolved;
-          xasprintf (&out, "%s%s%s", resolved, strcmp (resolved, "/") == 0 ? "" : "/",
-                     path + strlen (prefix) + (*prefix ? 1 : 0));
-          free (resolved);
-          return out;
-        }
-      if (*prefix == '\0')
-        return NULL;
-      slash = strrchr (prefix, '/');
-      if (slash)
-        *slash = '\0';
-      else
-        *prefix = '\0';
-    }
+  resolved = hr_rootfs_split (rootfd, root, path, &rest);
+  if (resolved == NULL)
+    return NULL;
+  xasprintf (&out, "%s%s%s", resolved, *rest && strcmp (resolved, "/") != 0 ? "/" : "", rest);
+  return out;
 }
 
 #define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"

@@ -1,7 +1,9 @@
 /* Idmapped staging of a container's rootfs and bind sources.  On this
  * kernel an overlayfs mount cannot be idmapped itself, but an overlay
  * mounted from idmapped layer directories works; the layers are read from
- * the existing overlay's mount options with libmount. */
+ * the existing overlay's mount options with libmount.  The overlay is
+ * read-only, so the mount points runc would create in it come as one more
+ * layer on top. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "hardrun/util.h"
+#include "mount_points.h"
 #include "stage.h"
 #include "userns.h"
 
@@ -134,26 +137,52 @@ out:
   return ret;
 }
 
+/* The layer of mount points the rootfs lacks (mount_points.h), built in
+ * the stage directory; NULL when nothing is missing. */
+static char *
+mount_points_layer (struct stage *s, const struct hr_json *spec, const char *rootfs, hr_error_t *err)
+{
+  char *layer = stage_child (s, "points", -1);
+  int made;
+
+  if (make_dir (layer, 0755, err) < 0)
+    return free (layer), NULL;
+  made = hr_mount_points_layer (spec, rootfs, layer, err);
+  if (made <= 0)
+    {
+      free (layer);
+      return made < 0 ? NULL : xstrdup ("");
+    }
+  return layer;
+}
+
 static int
-stage_overlay (struct stage *s, const struct hr_strv *layers, const char *target, hr_error_t *err)
+stage_overlay (struct stage *s, const struct hr_json *spec, const char *rootfs, const struct hr_strv *layers,
+               const char *target, hr_error_t *err)
 {
   cleanup_free char *options = xstrdup ("lowerdir=");
   cleanup_free char *layers_dir = stage_child (s, "layers", -1);
+  cleanup_free char *points = mount_points_layer (s, spec, rootfs, err);
+  struct hr_strv all = { 0 };
 
-  if (make_dir (layers_dir, 0711, err) < 0)
+  if (points == NULL || make_dir (layers_dir, 0711, err) < 0)
     return -1;
+  if (*points)
+    hr_strv_push (&all, points);
   for (size_t i = 0; i < layers->len; i++)
+    hr_strv_push (&all, layers->items[i]);
+  for (size_t i = 0; i < all.len; i++)
     {
       cleanup_free char *dst = stage_child (s, "layers", (int)i);
       char *next;
 
-      if (make_mount_point (dst, true, err) < 0
-          || clone_mount (layers->items[i], dst, s->userns_fd, false, true, err) < 0)
-        return -1;
+      if (make_mount_point (dst, true, err) < 0 || clone_mount (all.items[i], dst, s->userns_fd, false, true, err) < 0)
+        return hr_strv_clear (&all), -1;
       xasprintf (&next, "%s%s%s", options, i ? ":" : "", dst);
       free (options);
       options = next;
     }
+  hr_strv_clear (&all);
   if (mount ("overlay", target, "overlay", MS_RDONLY, options) < 0)
     return hr_error_set (err, errno, "cannot mount the idmapped overlay at %s", target);
   return 0;
@@ -179,7 +208,7 @@ stage_rootfs (struct stage *s, struct hr_json *spec, const char *bundle, hr_erro
   if (make_dir (target, 0755, err) < 0 || overlay_layers (resolved, &layers, err) < 0)
     return hr_strv_clear (&layers), -1;
   if (layers.len >= 2)
-    ret = stage_overlay (s, &layers, target, err);
+    ret = stage_overlay (s, spec, resolved, &layers, target, err);
   else
     ret = clone_mount (resolved, target, s->userns_fd, true, true, err);
   hr_strv_clear (&layers);
@@ -267,7 +296,8 @@ hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_al
     }
   else
     s.userns_fd = hr_userns_open (&a->map, err);
-  if (s.userns_fd >= 0 && stage_rootfs (&s, spec, bundle, err) == 0 && stage_binds (&s, spec, err) == 0)
+  if (s.userns_fd >= 0 && stage_rootfs (&s, spec, bundle, err) == 0 && stage_binds (&s, spec, err) == 0
+      && hr_stage_netns (spec, a->stage_dir, a->userns_path ? NULL : &a->map, err) == 0)
     ret = 0;
   if (s.userns_fd >= 0)
     close (s.userns_fd);

@@ -8,10 +8,18 @@
 
 #include "hardrun/json.h"
 #include "idrange.h"
+#include "userns.h"
 
 /* deny_unmapped_binds: a bind that should be idmapped but whose filesystem
  * cannot be is an error instead of showing its files as nobody. */
 int hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a,
                         bool deny_unmapped_binds, hr_error_t *err);
+
+/* stage_netns.c: a container that joins a network namespace its new user
+ * namespace does not own gets a sysfs hardrun mounted from inside that
+ * namespace, bound read-only, in place of the sysfs runc could not mount,
+ * and its net.* sysctls written by hardrun.  map: the container's ids (NULL
+ * when it joins another container's user namespace and they are unknown). */
+int hr_stage_netns (struct hr_json *spec, const char *stage_dir, const struct hr_id_map *map, hr_error_t *err);
 
 #endif

@@ -59,6 +59,10 @@ hr_streq (const char *a, const char *b)
 }
 
 bool hr_has_prefix (const char *s, const char *prefix);
+/* Lexically cleans an absolute path like Go's filepath.Clean. */
+char *hr_path_clean (const char *path);
+/* path equals dir or lies below it (both clean). */
+bool hr_path_is_under (const char *path, const char *dir);
 
 /* A growable list of owned strings. */
 struct hr_strv

@@ -93,3 +93,92 @@ teardown() {
 	[[ "$(last_log_msg)" == *"cannot be idmapped"* ]]
 	! grep -rqs "unmapped2" /run/hardrun/ids
 }
+
+# The bundle's rootfs as an overlay (as docker and podman give it): staging
+# rebuilds it read-only from idmapped layers, so runc cannot create what the
+# image lacks; hardrun adds those mount points as a layer of their own.
+overlay_rootfs() {
+	local dir=$BATS_TEST_TMPDIR/ovl
+	mkdir -p "$dir"/{upper,work,merged}
+	mount -t overlay overlay -o "lowerdir=$(make_rootfs),upperdir=$dir/upper,workdir=$dir/work" "$dir/merged"
+	echo "$dir/merged"
+}
+
+teardown_overlay() {
+	umount "$BATS_TEST_TMPDIR/ovl/merged" 2>/dev/null || true
+}
+
+@test "an overlay rootfs without the mount points and cwd the spec needs: they exist in the container, owned by its root" {
+	merged=$(overlay_rootfs)
+	mkdir -p "$BATS_TEST_TMPDIR/hostdata"
+	echo hello >"$BATS_TEST_TMPDIR/hostdata/greeting"
+	echo "a file" >"$BATS_TEST_TMPDIR/hostfile"
+	id=$(unique_id points)
+	track "$id"
+	bundle=$(new_bundle points 'cat /data/greeting; cat /etc/extra/file.conf; pwd; stat -c "owner %u:%g" /srv; grep -c scratch /proc/self/mountinfo; touch /srv/x 2>/dev/null || echo "rootfs read-only"' \
+		".root.path = \"$merged\" | .process.cwd = \"/srv/app\"
+		 | .mounts += [{destination: \"/data\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/hostdata\", options: [\"rbind\", \"ro\"]},
+		               {destination: \"/etc/extra/file.conf\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/hostfile\", options: [\"bind\", \"ro\"]},
+		               {destination: \"/scratch\", type: \"tmpfs\", source: \"tmpfs\", options: [\"size=1m\"]}]")
+	run hr run --bundle "$bundle" "$id"
+	teardown_overlay
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hello ]
+	[ "${lines[1]}" = "a file" ]
+	[ "${lines[2]}" = /srv/app ]
+	[ "${lines[3]}" = "owner 0:0" ]
+	[ "${lines[4]}" = 1 ]
+	[ "${lines[5]}" = "rootfs read-only" ]
+	# the image itself is untouched
+	[ ! -e "$merged/data" ] || [ ! -e "$(make_rootfs)/data" ]
+	[ ! -e "$(make_rootfs)/srv" ]
+}
+
+@test "a bundle hardrun rewrote runs again from its original; edited since, it is refused" {
+	id=$(unique_id again)
+	track "$id"
+	bundle=$(new_bundle again 'awk "{print \$2}" /proc/self/uid_map')
+	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
+	run hr run --bundle "$bundle" "$id"
+	[ "$status" -eq 0 ]
+	first=$output
+	jq -e '.root.path | startswith("/run/hardrun/stage/")' "$bundle/config.json"
+	cmp "$bundle/.hardrun-original.json" "$BATS_TEST_TMPDIR/original.json"
+	run hr run --bundle "$bundle" "$id"
+	echo "second run: $output"
+	[ "$status" -eq 0 ]
+	[ "$output" -ge 100000 ]
+	# an edit to the hardened spec is not silently dropped: refused
+	jq '.process.env += ["EDITED=1"]' "$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
+	run hr run --bundle "$bundle" "$id"
+	echo "edited: $output"
+	[ "$status" -eq 1 ]
+	[[ "$(last_log_msg)" == *"staged rootfs"* ]]
+}
+
+@test "a container joining a network namespace it does not own: sysfs of that namespace, read-only; its net sysctls set" {
+	command -v ip >/dev/null || skip "needs iproute2 (ip netns)"
+	ns=hr-it-$$-$RANDOM
+	host_before=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	ip netns add "$ns"
+	id=$(unique_id netns)
+	track "$id"
+	bundle=$(new_bundle netns 'ls /sys/class/net | tr "\n" " "; echo; cat /proc/sys/net/ipv4/ping_group_range; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; touch /sys/x 2>/dev/null || echo "sysfs read-only"' \
+		"(.linux.namespaces[] | select(.type == \"network\")) |= {type: \"network\", path: \"/run/netns/$ns\"}
+		 | .linux.sysctl = {\"net.ipv4.ping_group_range\": \"0 10\", \"net.ipv4.ip_unprivileged_port_start\": \"80\"}")
+	run hr run --bundle "$bundle" "$id"
+	inside_ns=$(ip netns exec "$ns" cat /proc/sys/net/ipv4/ping_group_range)
+	host=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	ip netns del "$ns"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "lo " ] # the namespace's interfaces only
+	read -r lo hi <<<"${lines[1]}"
+	[ "$lo" = 0 ] && [ "$hi" = 10 ] # the container's gids 0-10
+	[ "${lines[2]}" = 80 ]
+	[ "${lines[3]}" = "sysfs read-only" ]
+	read -r lo hi <<<"$inside_ns"
+	[ "$lo" -ge 100000 ] # host gids of the container's range
+	[ "$host" = "$host_before" ] # the host's own namespace untouched
+}

@@ -1,0 +1,228 @@
+/* What a container that joins a network namespace it does not own needs
+ * from the host: its sysfs and its net.* sysctls.
+ *
+ * The kernel lets a process mount sysfs, or write a net.* sysctl, only when
+ * it is privileged over the network namespace's owning user namespace.  A container that
+ * gets a new user namespace from hardrun but joins an existing network
+ * namespace (podman's and CNI's netns files, a Kubernetes pod's sandbox,
+ * docker's --network container:X) is never privileged over it, so runc's
+ * sysfs mount and sysctl writes fail with EPERM.  hardrun, root on the
+ * host, mounts a fresh read-only sysfs from inside that network namespace
+ * (so /sys/class/net shows the container's interfaces, not the host's) in
+ * the stage directory, and the spec binds it instead; it writes the net.*
+ * sysctls the policy let through into that namespace, gids translated to
+ * the host's, and removes them from the spec.  Never into the host's own
+ * network namespace: those stay in the spec, for runc to refuse. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hardrun/util.h"
+#include "stage.h"
+
+#define SYSFS_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* The path of the network namespace the container joins; "" when it stays
+ * in the runtime's (no network entry); NULL when runc creates a new one,
+ * which the container's user namespace then owns. */
+static const char *
+joined_netns (const struct hr_json *spec)
+{
+  const struct hr_json *ns = hr_json_get_value (hr_json_get_value (spec, "linux"), "namespaces");
+
+  for (size_t i = 0; ns && ns->type == HR_JSON_ARRAY && i < ns->len; i++)
+    {
+      const struct hr_json *type = hr_json_get_value (ns->items[i], "type");
+      const struct hr_json *path = hr_json_get_value (ns->items[i], "path");
+
+      if (hr_json_is_string (type) && strcmp (type->text, "network") == 0)
+        return hr_json_is_string (path) && path->text[0] ? path->text : NULL;
+    }
+  return "";
+}
+
+/* Runs action(arg) in a child that entered the network namespace netns
+ * ("" for the runtime's own); the child's mounts land in hardrun's mount
+ * namespace all the same.  Returns the child's errno (0 on success). */
+static int
+in_netns (const char *netns, int (*action) (const void *arg), const void *arg)
+{
+  int status;
+  pid_t pid = fork ();
+
+  if (pid < 0)
+    return errno;
+  if (pid == 0)
+    {
+      int fd = *netns ? open (netns, O_RDONLY | O_CLOEXEC) : -1;
+
+      if (*netns && (fd < 0 || setns (fd, CLONE_NEWNET) < 0))
+        _exit (errno ? errno : EINVAL);
+      _exit (action (arg) < 0 ? (errno ? errno : EIO) : 0);
+    }
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return errno;
+  if (!WIFEXITED (status))
+    return EINTR;
+  return WEXITSTATUS (status);
+}
+
+static int
+mount_sysfs (const void *target)
+{
+  return mount ("sysfs", target, "sysfs", SYSFS_FLAGS, NULL);
+}
+
+struct sysctl_write
+{
+  const char *path;
+  const char *value;
+};
+
+static int
+write_sysctl (const void *arg)
+{
+  const struct sysctl_write *w = arg;
+  size_t len = strlen (w->value);
+  int fd = open (w->path, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0 || write (fd, w->value, len) != (ssize_t)len)
+    return -1;
+  return close (fd);
+}
+
+static struct hr_json *
+sysfs_bind (const char *source, const char *destination)
+{
+  static const char *const options[] = { "rbind", "nosuid", "noexec", "nodev", "ro" };
+  struct hr_json *m = hr_json_new (HR_JSON_OBJECT);
+  struct hr_json *list = hr_json_new (HR_JSON_ARRAY);
+
+  hr_json_set (m, "destination", hr_json_new_string (destination));
+  hr_json_set (m, "type", hr_json_new_string ("bind"));
+  hr_json_set (m, "source", hr_json_new_string (source));
+  for (size_t i = 0; i < HR_ARRAY_SIZE (options); i++)
+    hr_json_append (list, hr_json_new_string (options[i]));
+  hr_json_set (m, "options", list);
+  return m;
+}
+
+static int
+replace_sysfs_mounts (struct hr_json *spec, const char *netns, const char *stage_dir, hr_error_t *err)
+{
+  struct hr_json *mounts = hr_json_get_value (spec, "mounts");
+  cleanup_free char *target = NULL;
+  bool mounted = false;
+  int e;
+
+  xasprintf (&target, "%s/sys", stage_dir);
+  for (size_t i = 0; mounts && mounts->type == HR_JSON_ARRAY && i < mounts->len; i++)
+    {
+      const struct hr_json *type = hr_json_get_value (mounts->items[i], "type");
+      const struct hr_json *dest = hr_json_get_value (mounts->items[i], "destination");
+      struct hr_json *bind;
+
+      if (!hr_json_is_string (type) || strcmp (type->text, "sysfs") != 0 || !hr_json_is_string (dest))
+        continue;
+      if (!mounted)
+        {
+          if (mkdir (target, 0755) < 0 && errno != EEXIST)
+            return hr_error_set (err, errno, "cannot create %s", target);
+          if ((e = in_netns (netns, mount_sysfs, target)) != 0)
+            return hr_error_set (err, e, "cannot mount sysfs for the network namespace %s",
+                                 *netns ? netns : "of the runtime");
+          mounted = true;
+        }
+      bind = sysfs_bind (target, dest->text);
+      hr_json_free (mounts->items[i]);
+      mounts->items[i] = bind;
+    }
+  return 0;
+}
+
+static bool
+is_hosts_netns (const char *netns)
+{
+  struct stat a, b;
+
+  if (*netns == '\0')
+    return true;
+  if (stat (netns, &a) < 0)
+    return true; /* runc will fail on it; write nothing */
+  return (stat ("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+         || (stat ("/proc/1/ns/net", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+}
+
+/* ping_group_range is read in the writer's user namespace: the container's
+ * gids become the host gids they map to. */
+static int
+host_ping_range (const char *value, const struct hr_id_map *map, char **out, hr_error_t *err)
+{
+  unsigned long long lo, hi;
+
+  if (sscanf (value, "%llu %llu", &lo, &hi) != 2)
+    return hr_error_set (err, 0, "net.ipv4.ping_group_range \"%s\" is not two gids", value);
+  if (map == NULL || map->size == 0)
+    return hr_error_set (err, 0, "net.ipv4.ping_group_range: the container's gid mapping is not known");
+  if (lo > hi)
+    return xasprintf (out, "%s", value), 0;
+  if (hi >= map->size)
+    return hr_error_set (err, 0, "net.ipv4.ping_group_range \"%s\" is outside the container's gids", value);
+  xasprintf (out, "%llu %llu", map->host_gid + lo, map->host_gid + hi);
+  return 0;
+}
+
+static int
+write_net_sysctls (struct hr_json *spec, const char *netns, const struct hr_id_map *map, hr_error_t *err)
+{
+  struct hr_json *sysctl = hr_json_get_value (hr_json_get_value (spec, "linux"), "sysctl");
+  size_t i = 0;
+
+  if (sysctl == NULL || sysctl->type != HR_JSON_OBJECT || is_hosts_netns (netns))
+    return 0;
+  while (i < sysctl->len)
+    {
+      const char *key = sysctl->members[i].key;
+      const struct hr_json *value = sysctl->members[i].value;
+      cleanup_free char *path = NULL;
+      cleanup_free char *text = NULL;
+      struct sysctl_write w;
+      int e;
+
+      if (!hr_has_prefix (key, "net.") || !hr_json_is_string (value))
+        {
+          i++;
+          continue;
+        }
+      if (strcmp (key, "net.ipv4.ping_group_range") == 0 ? host_ping_range (value->text, map, &text, err) < 0 : 0)
+        return -1;
+      xasprintf (&path, "/proc/sys/%s", key);
+      for (char *c = path + strlen ("/proc/sys/"); *c; c++)
+        if (*c == '.')
+          *c = '/';
+      w = (struct sysctl_write){ path, text ? text : value->text };
+      if ((e = in_netns (netns, write_sysctl, &w)) != 0)
+        return hr_error_set (err, e, "cannot set %s in the network namespace %s", key, netns);
+      hr_json_remove (sysctl, key);
+    }
+  return 0;
+}
+
+int
+hr_stage_netns (struct hr_json *spec, const char *stage_dir, const struct hr_id_map *map, hr_error_t *err)
+{
+  const char *netns = joined_netns (spec);
+
+  if (netns == NULL)
+    return 0;
+  if (replace_sysfs_mounts (spec, netns, stage_dir, err) < 0 || write_net_sysctls (spec, netns, map, err) < 0)
+    return hr_error_prefix (err, "joined network namespace");
+  return 0;
+}
