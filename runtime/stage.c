@@ -6,6 +6,7 @@
  * layer on top. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <libmount.h>
 #include <limits.h>
@@ -218,10 +219,27 @@ stage_rootfs (struct stage *s, struct hr_json *spec, const char *bundle, hr_erro
   return 0;
 }
 
-/* Bind sources: files (the engine's hosts, resolv.conf...) and read-only
- * binds are idmapped where the filesystem supports it; writable directories
- * are not, since files the container creates there would belong to host
- * root.  All are reachable through the 0711 stage directory. */
+/* The engines' named volumes: directories only the engine manages, which
+ * containers of different id ranges share and whose owner the engine set
+ * for the container's root (Docker chowns them under userns-remap). */
+static bool
+is_named_volume (const char *source)
+{
+  static const char *const patterns[] = {
+    "/var/lib/docker/volumes/*/_data",
+    "/var/lib/containers/storage/volumes/*/_data",
+  };
+  for (size_t i = 0; i < HR_ARRAY_SIZE (patterns); i++)
+    if (fnmatch (patterns[i], source, FNM_PATHNAME) == 0)
+      return true;
+  return false;
+}
+
+/* Bind sources: files (the engine's hosts, resolv.conf...), read-only binds
+ * and named volumes are idmapped where the filesystem supports it; other
+ * writable directories are not, since files the container creates there
+ * would belong to host root.  All are reachable through the 0711 stage
+ * directory. */
 static int
 stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
 {
@@ -236,7 +254,7 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   is_dir = S_ISDIR (st.st_mode);
   read_only = hr_json_strings_contain (options, "ro");
   recursive = hr_json_strings_contain (options, "rbind");
-  bool want_idmap = !is_dir || read_only;
+  bool want_idmap = !is_dir || read_only || is_named_volume (source->text);
   int idmapped;
 
   dst = stage_child (s, "binds", s->n_binds++);
