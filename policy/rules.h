@@ -68,7 +68,6 @@ int hr_validate_capability_names (const struct hr_json *list, const char *where,
 int hr_validate_syscall_names (const struct hr_json *list, const char *where, hr_error_t *err);
 int hr_validate_absolute_paths (const struct hr_json *list, const char *where, hr_error_t *err);
 
-
 /* The rule definitions. */
 extern const struct hr_rule_def hr_rule_user_namespace;
 extern const struct hr_rule_def hr_rule_host_namespaces;
