@@ -44,8 +44,9 @@ int
 hr_bundle_remember (int dirfd, const char *original, size_t original_len, const char *hardened, size_t hardened_len,
                     const struct stat *spec_st, hr_error_t *err)
 {
-  if (hr_file_replace (dirfd, ORIGINAL_NAME, original, original_len, spec_st, err) < 0
-      || hr_file_replace (dirfd, HARDENED_NAME, hardened, hardened_len, spec_st, err) < 0)
+  /* config.json is replaced next, in the same directory: its sync covers these */
+  if (hr_file_replace (dirfd, ORIGINAL_NAME, original, original_len, spec_st, HR_FILE_DIR_SYNC_LATER, err) < 0
+      || hr_file_replace (dirfd, HARDENED_NAME, hardened, hardened_len, spec_st, HR_FILE_DIR_SYNC_LATER, err) < 0)
     return hr_error_prefix (err, "cannot keep the original spec in the bundle");
   return 0;
 }

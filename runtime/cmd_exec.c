@@ -90,7 +90,7 @@ harden_process_file (const struct hr_cli *cli, const struct hr_profile *profile,
   if (result->n_denied > 0 || result->n_changed == 0)
     return 0;
   out = hr_json_serialize (process, &len);
-  return hr_file_replace (dirfd, name, out, len, &st, err);
+  return hr_file_replace (dirfd, name, out, len, &st, HR_FILE_DIR_SYNC_NOW, err);
 }
 
 int

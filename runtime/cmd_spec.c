@@ -63,7 +63,7 @@ write_spec (int dirfd, const struct hr_hardened *h, const char *original, size_t
 
   if (h->allocated && hr_bundle_remember (dirfd, original, original_len, text, len, st, err) < 0)
     return -1;
-  return hr_file_replace (dirfd, SPEC_NAME, text, len, st, err);
+  return hr_file_replace (dirfd, SPEC_NAME, text, len, st, HR_FILE_DIR_SYNC_NOW, err);
 }
 
 /* "/proc/PID/ns/user" -> the mappings in /proc/PID/{uid,gid}_map as spec JSON. */

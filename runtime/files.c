@@ -84,7 +84,7 @@ create_temp (int dirfd, const char *name, mode_t mode, char **tmp_name, hr_error
 }
 
 int
-hr_file_replace (int dirfd, const char *name, const char *data, size_t len, const struct stat *original,
+hr_file_replace (int dirfd, const char *name, const char *data, size_t len, const struct stat *original, int flags,
                  hr_error_t *err)
 {
   cleanup_free char *tmp_name = NULL;
@@ -98,7 +98,8 @@ hr_file_replace (int dirfd, const char *name, const char *data, size_t len, cons
     goto fail;
   if (renameat (dirfd, tmp_name, dirfd, name) < 0)
     goto fail;
-  fsync (dirfd);
+  if (!(flags & HR_FILE_DIR_SYNC_LATER))
+    fsync (dirfd);
   return 0;
 
 fail:

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <ftw.h>
-#include <libmount.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "hardrun/util.h"
+#include "libmount_lazy.h"
 #include "mount_points.h"
 #include "stage.h"
 #include "userns.h"
@@ -89,7 +89,8 @@ make_mount_point (const char *path, bool directory, hr_error_t *err)
 static int
 overlay_layers (const char *path, struct hr_strv *layers, hr_error_t *err)
 {
-  struct libmnt_table *tb = mnt_new_table_from_file ("/proc/self/mountinfo");
+  const struct hr_libmount *lm = hr_libmount (err);
+  struct libmnt_table *tb;
   struct libmnt_fs *fs;
   const char *opts;
   char *value = NULL;
@@ -97,24 +98,27 @@ overlay_layers (const char *path, struct hr_strv *layers, hr_error_t *err)
   cleanup_free char *base = NULL;
   int ret = 0;
 
+  if (lm == NULL)
+    return -1;
+  tb = lm->new_table_from_file ("/proc/self/mountinfo");
   if (tb == NULL)
     return hr_error_set (err, errno, "cannot read /proc/self/mountinfo");
-  fs = mnt_table_find_target (tb, path, MNT_ITER_BACKWARD);
-  if (fs == NULL || strcmp (mnt_fs_get_target (fs), path) != 0 || strcmp (mnt_fs_get_fstype (fs), "overlay") != 0)
+  fs = lm->table_find_target (tb, path, MNT_ITER_BACKWARD);
+  if (fs == NULL || strcmp (lm->fs_get_target (fs), path) != 0 || strcmp (lm->fs_get_fstype (fs), "overlay") != 0)
     goto out;
-  opts = mnt_fs_get_fs_options (fs);
+  opts = lm->fs_get_fs_options (fs);
   /* Docker gives relative layer paths when the list is long: they are
    * relative to the driver's directory, the parent of ID/merged. */
   base = xstrdup (path);
   for (int up = 0; up < 2 && strrchr (base, '/'); up++)
     *strrchr (base, '/') = '\0';
-  if (opts && mnt_optstr_get_option (opts, "upperdir", &value, &len) == 0)
+  if (opts && lm->optstr_get_option (opts, "upperdir", &value, &len) == 0)
     {
       char *p;
       xasprintf (&p, "%s%s%.*s", value[0] == '/' ? "" : base, value[0] == '/' ? "" : "/", (int)len, value);
       hr_strv_push_take (layers, p);
     }
-  if (opts && mnt_optstr_get_option (opts, "lowerdir", &value, &len) == 0)
+  if (opts && lm->optstr_get_option (opts, "lowerdir", &value, &len) == 0)
     {
       cleanup_free char *list = xstrndup (value, len);
       char *save = NULL;
@@ -134,7 +138,7 @@ overlay_layers (const char *path, struct hr_strv *layers, hr_error_t *err)
   if (layers->len > MAX_LAYERS)
     ret = hr_error_set (err, E2BIG, "overlay at %s has more than %d layers", path, MAX_LAYERS);
 out:
-  mnt_unref_table (tb);
+  lm->unref_table (tb);
   return ret;
 }
 
@@ -343,19 +347,34 @@ by_length_desc (const void *a, const void *b)
 int
 hr_stage_remove (const char *dir, hr_error_t *err)
 {
-  struct libmnt_table *tb = mnt_new_table_from_file ("/proc/self/mountinfo");
-  struct libmnt_iter *it = mnt_new_iter (MNT_ITER_FORWARD);
+  const struct hr_libmount *lm = hr_libmount (err);
+  struct libmnt_table *tb;
+  struct libmnt_iter *it;
   struct libmnt_fs *fs;
   struct hr_strv targets = { 0 };
 
-  while (tb && it && mnt_table_next_fs (tb, it, &fs) == 0)
+  if (lm == NULL)
+    return -1;
+  tb = lm->new_table_from_file ("/proc/self/mountinfo");
+  it = lm->new_iter (MNT_ITER_FORWARD);
+  if (tb == NULL || it == NULL)
     {
-      const char *t = mnt_fs_get_target (fs);
+      hr_error_set (err, errno, "cannot read /proc/self/mountinfo");
+      goto out;
+    }
+  while (lm->table_next_fs (tb, it, &fs) == 0)
+    {
+      const char *t = lm->fs_get_target (fs);
       if (t && hr_has_prefix (t, dir) && (t[strlen (dir)] == '/' || t[strlen (dir)] == '\0'))
         hr_strv_push (&targets, t);
     }
-  mnt_free_iter (it);
-  mnt_unref_table (tb);
+out:
+  if (it)
+    lm->free_iter (it);
+  if (tb)
+    lm->unref_table (tb);
+  if (tb == NULL || it == NULL)
+    return -1;
   /* deepest first, so an overlay goes before the layers under it */
   if (targets.len > 1)
     qsort (targets.items, targets.len, sizeof (char *), by_length_desc);

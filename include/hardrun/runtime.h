@@ -32,8 +32,16 @@ int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, siz
                   hr_error_t *err);
 /* Replaces name in dirfd with data, atomically: a temporary file in the same
  * directory with the original's mode and owner, fsync, rename, fsync of the
- * directory.  On any error the original is left as it was. */
-int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, const struct stat *original,
+ * directory.  On any error the original is left as it was.  With
+ * HR_FILE_DIR_SYNC_LATER the directory is not synced: the caller replaces
+ * another file of the same directory next, whose directory sync covers
+ * both renames (each fsync costs a few hundred microseconds of create). */
+enum
+{
+  HR_FILE_DIR_SYNC_NOW = 0,
+  HR_FILE_DIR_SYNC_LATER = 1,
+};
+int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, const struct stat *original, int flags,
                      hr_error_t *err);
 
 /* policy_source.c: --hardrun-policy, else the policy file, else the

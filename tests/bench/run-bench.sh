@@ -1,0 +1,329 @@
+#!/bin/bash
+# hardrun's cost next to runc's, and how create scales; writes
+# docs/benchmark.md and docs/bench-scaling.png.  Not a pass/fail test.
+#   tests/bench/run-bench.sh [--quick]        (root, Debian 12)
+# Every comparison alternates hardrun and the real runtime in one run
+# (tests/bench/bench_exec.c), so that the machine's drift falls on both.
+# --quick: fewer iterations (a smoke run of the script itself).
+# Environment: BENCH_OUT (default docs/), BENCH_BUILD (default build-bench).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPO=$PWD
+QUICK=false
+[ "${1:-}" = --quick ] && QUICK=true
+OUT=${BENCH_OUT:-$REPO/docs}
+BUILD=${BENCH_BUILD:-$REPO/build-bench}
+
+# iterations N_FULL N_QUICK
+iterations() { if $QUICK; then echo "$2"; else echo "$1"; fi; }
+
+[ "$(id -u)" -eq 0 ] || { echo "run-bench.sh: run as root (it creates containers)" >&2; exit 1; }
+need=()
+for c in bc:bc gnuplot:gnuplot-nox /usr/bin/time:time valgrind:valgrind callgrind_annotate:valgrind runc:runc jq:jq meson:meson; do
+	command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# an optimized build, as a package would ship it
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=true >/dev/null
+ninja -C "$BUILD" >/dev/null
+HARDRUN=$BUILD/runtime/hardrun
+BENCH_EXEC=$BUILD/tests/bench/bench_exec
+BENCH_CREATE=$BUILD/tests/bench/bench_create
+RUNC=$(command -v runc)
+
+WORK=$(mktemp -d /tmp/hardrun-bench.XXXXXX)
+RESULTS=$WORK/results.md
+CONTAINERS=()
+ENGINES_STARTED=false
+cleanup() {
+	local id
+	for id in "${CONTAINERS[@]}"; do "$RUNC" delete -f "$id" >/dev/null 2>&1 || true; done
+	if $ENGINES_STARTED; then e2e_suite_teardown >/dev/null 2>&1 || true; fi
+	rm -rf "$WORK" /var/lib/docker/containers/hardrun-bench-*
+}
+trap cleanup EXIT
+
+say() { echo "$*" | tee -a "$RESULTS"; }
+section() { printf '\n## %s\n\n' "$1" | tee -a "$RESULTS"; }
+
+# A busybox rootfs and a bundle of `runc spec` running ARGS: bundle DIR ARGS...
+busybox_rootfs() {
+	local root=$WORK/rootfs
+	[ -d "$root" ] && { echo "$root"; return; }
+	mkdir -p "$root/bin" "$root"/{etc,tmp,run,proc,sys,dev,mnt}
+	cp /bin/busybox "$root/bin/"
+	for applet in $(/bin/busybox --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+	done
+	echo "$root"
+}
+
+# compare LABEL_A CMD_A LABEL_B CMD_B [bench_exec options]: one alternated
+# run, its report in the results.  Labels are single words (median_of).
+compare() {
+	local out
+	out=$("$BENCH_EXEC" "${@:5}" "$1" "$2" "$3" "$4")
+	echo "$out" | grep -v '^result ' | sed 's/^/    /' | tee -a "$RESULTS"
+	echo "$out" | grep '^result ' >>"$WORK/all-results"
+}
+
+median_of() { awk -v l="$1" '$1 == "result" && $2 == l {print $3}' "$WORK/all-results" | tail -n 1; }
+
+# ---------------------------------------------------------------------------
+section_machine() {
+	cat >"$RESULTS" <<EOF
+# hardrun benchmark
+
+Written by \`tests/bench/run-bench.sh\` (this file is its output; run it
+again to refresh). Every comparison alternates hardrun and the real runtime
+in the same run, iteration by iteration, and reports medians.
+
+- date: $(date -u '+%Y-%m-%d %H:%M UTC')
+- machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)
+- runc: $("$RUNC" --version | head -n 1)
+- hardrun: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown), meson --buildtype=release
+- command: \`tests/bench/run-bench.sh$($QUICK && echo ' --quick')\`
+EOF
+}
+
+# ---------------------------------------------------------------------------
+section_passthrough() {
+	local bundle=$WORK/pt id=hardrun-bench-pt n
+	n=$(iterations 500 20)
+	section "Pass-through commands (target: at most one execve over runc)"
+	mkdir -p "$bundle"
+	(cd "$bundle" && "$RUNC" spec)
+	jq --arg root "$(busybox_rootfs)" '.root.path = $root | .process.terminal = false | .process.args = ["sleep", "1000000"]' \
+		"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
+	CONTAINERS+=("$id")
+	"$RUNC" run -d --bundle "$bundle" "$id" >/dev/null 2>&1 </dev/null
+	say "A running busybox container made by runc itself; $n alternated runs each."
+	say ""
+	say "One extra execve, for scale: \`env runc state\` against \`runc state\`:"
+	compare env+runc "env $RUNC state $id" runc "$RUNC state $id" -n "$n"
+	for cmd in "state $id" "kill $id SIGCONT" "ps $id"; do
+		say ""
+		say "\`$cmd\`:"
+		compare "hardrun-${cmd%% *}" "$HARDRUN $cmd" "runc-${cmd%% *}" "$RUNC $cmd" -n "$n"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# instructions SPEC N MODE: instructions of N creates (callgrind, one_create).
+instructions() {
+	local f=$WORK/callgrind.out
+	valgrind --tool=callgrind --toggle-collect=one_create --callgrind-out-file="$f" \
+		"$BENCH_CREATE" "$1" "$2" "$3" >/dev/null 2>&1
+	sed -n 's/^summary: *//p; s/^totals: *//p' "$f" | head -n 1 | awk '{print $1}'
+}
+
+section_create_inprocess() {
+	local spec name n line uncached cached rss i1 i2
+	n=$(iterations 200 5)
+	section "create: parse, enforce, seccomp compile, serialize (target: under 2 ms for Docker's default)"
+	say "In-process (\`bench_create\`, the embedded default policy, no filesystem): mean time of $n"
+	say "creates with the seccomp profile compiled each time (a profile hardrun has not seen"
+	say "yet) and remembered (every later container with the same profile); instructions"
+	say "counted by callgrind for exactly one create; peak RSS of a \`hardrun check\` process"
+	say "doing the same work from the file, next to \`hardrun policy show\` (start-up and policy only)."
+	say ""
+	say "| spec | bytes | first create | cached create | instructions (first) | instructions (cached) | peak RSS check / start-up |"
+	say "|---|---:|---:|---:|---:|---:|---:|"
+	local base_rss
+	base_rss=$(/usr/bin/time -f %M "$HARDRUN" policy show 2>&1 >/dev/null | tail -n 1)
+	for spec in "$REPO"/tests/fixtures/*/*/config.json; do
+		name=${spec#"$REPO/tests/fixtures/"}
+		name=${name%/config.json}
+		line=$("$BENCH_CREATE" "$spec" "$n")
+		uncached=$(echo "$line" | sed -n 's/.* \([0-9.]*\) us per create (seccomp compiled each time.*/\1/p')
+		cached=$(echo "$line" | sed -n 's/.* \([0-9.]*\) us per create (seccomp compile cached.*/\1/p')
+		i1=$(instructions "$spec" 1 uncached)
+		# cached: two creates minus one (the first compiles)
+		i2=$(($(instructions "$spec" 2 cached) - $(instructions "$spec" 1 cached)))
+		rss=$({ /usr/bin/time -f %M "$HARDRUN" check --config "$spec" >/dev/null || true; } 2>&1 | tail -n 1)
+		if [ "$name" = docker-20.10/default ]; then
+			DOCKER_FIRST_US=$uncached DOCKER_CACHED_US=$cached DOCKER_RSS=$rss BASE_RSS=$base_rss
+		fi
+		say "| $name | $(stat -c %s "$spec") | $(printf '%.2f' "$(echo "$uncached / 1000" | bc -l)") ms | $(printf '%.2f' "$(echo "$cached / 1000" | bc -l)") ms | $i1 | $i2 | $rss / $base_rss KiB |"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# docker_default_bundle DIR ID: Docker 20.10's default spec running sleep on
+# the busybox rootfs, with docker's bind files where docker keeps them.
+docker_default_bundle() {
+	local dir=$1 id=$2 src
+	mkdir -p "$dir"
+	jq --arg root "$(busybox_rootfs)" --arg id "$id" --arg cg "/$id" '
+		.root.path = $root | del(.hooks) | .linux.cgroupsPath = $cg
+		| .process.terminal = false | .process.args = ["sleep", "1000000"]
+		| .mounts |= map(if (.source | test("[0-9a-f]{64}")) then .source |= sub("[0-9a-f]{64}"; $id) else . end)
+		' "$REPO/tests/fixtures/docker-20.10/default/config.json" >"$dir/config.json"
+	for src in $(jq -r '.mounts[] | select(.type == "bind") | .source' "$dir/config.json"); do
+		[ -e "$src" ] && continue
+		mkdir -p "$(dirname "$src")"
+		if [[ "$src" == */shm ]]; then mkdir -p "$src"; else echo "# bench" >"$src"; fi
+	done
+	cp "$dir/config.json" "$dir/original.json"
+}
+
+section_create_real() {
+	local n hb rb policy=$WORK/policy.json audit=$WORK/audit.jsonl
+	n=$(iterations 40 4)
+	section "create with the real runc: hardrun create against runc create"
+	hb=$WORK/create-hardrun rb=$WORK/create-runc
+	docker_default_bundle "$hb" hardrun-bench-h
+	docker_default_bundle "$rb" hardrun-bench-r
+	jq -n --arg log "$audit" --arg runc "$RUNC" '{audit_log: $log, runtime: $runc}' >"$policy"
+	say "Docker's default spec on a busybox rootfs; $n alternated creates each, every"
+	say "container deleted (untimed) before the next. hardrun's includes what runc does"
+	say "more for the user namespace hardrun adds; the user-namespace setup of hardrun"
+	say "itself (id range, idmapped rootfs) is in its audit lines as \`userns_setup_us\`."
+	say ""
+	compare hardrun-create "$HARDRUN --hardrun-policy $policy create --bundle $hb hardrun-bench-h-{}" \
+		runc-create "$RUNC create --bundle $rb hardrun-bench-r-{}" -n "$n" -w 2 \
+		-c "$HARDRUN --hardrun-policy $policy delete -f hardrun-bench-h-{} && cp $hb/original.json $hb/config.json && rm -f $hb/.hardrun-*.json" \
+		-C "$RUNC delete -f hardrun-bench-r-{}"
+	say ""
+	say "hardrun's user-namespace setup: median $(jq -s '[.[] | select(.command == "create") | .userns_setup_us] | sort | .[length / 2 | floor]' "$audit") us of $(jq -s '[.[] | select(.command == "create")] | length' "$audit") creates."
+}
+
+# ---------------------------------------------------------------------------
+section_docker() {
+	local n img before
+	n=$(iterations 30 3)
+	section "docker run --rm IMAGE true (target: within 3 % of runc)"
+	# the e2e suites' engine set-up: hardrun installed, daemon.json, image
+	export E2E_STATE=/run/hardrun-bench HARDRUN
+	# shellcheck source=../e2e/engines.bash
+	. "$REPO/tests/e2e/engines.bash"
+	if [ -n "$(e2e_missing)" ]; then
+		say "skipped: $(e2e_missing)"
+		return
+	fi
+	ENGINES_STARTED=true
+	e2e_suite_setup
+	if [ -f "$E2E_STATE/broken" ]; then
+		say "skipped: $(cat "$E2E_STATE/broken")"
+		return
+	fi
+	img=$E2E_IMAGE
+	before=$(wc -l 2>/dev/null </var/log/hardrun/audit.jsonl || echo 0)
+	say "dockerd with examples/docker/daemon.json, the embedded default policy, a busybox"
+	say "image; $n alternated runs each."
+	say ""
+	compare "docker+hardrun" "$DOCKER run --rm --runtime=hardrun $img true" \
+		"docker+runc" "$DOCKER run --rm --runtime=runc $img true" -n "$n" -w 2
+	say ""
+	say "of which hardrun's user-namespace setup: median $(tail -n +"$((before + 1))" /var/log/hardrun/audit.jsonl |
+		jq -s '[.[] | select(.command == "create") | .userns_setup_us] | sort | .[length / 2 | floor]') us."
+}
+
+# ---------------------------------------------------------------------------
+# scaled_spec KIND COUNT FILE: Docker's default spec with COUNT env entries
+# or COUNT tmpfs mounts.
+scaled_spec() {
+	jq --arg kind "$1" --argjson n "$2" '
+		if $kind == "env" then .process.env += [range($n) | "VAR_\(.)=value-\(.)"]
+		else .mounts += [range($n) | {destination: "/data/m\(.)", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "size=64k"]}]
+		end' "$REPO/tests/fixtures/docker-20.10/default/config.json" >"$3"
+}
+
+section_scaling() {
+	local kind count iters line us rss ins spec data=$WORK/scaling.dat counts
+	counts="10 1000 10000 100000"
+	section "Scaling: create against spec size (must grow linearly)"
+	say "Docker's default spec with COUNT extra env entries or COUNT extra tmpfs mounts;"
+	say "\`bench_create\` (seccomp profile cached), one process per size for its peak RSS."
+	say ""
+	say "Instructions (callgrind, one create) are the repeatable measure of the work;"
+	say "time also carries the page faults of the memory the tree takes."
+	say ""
+	say "| kind | count | spec bytes | time per create | time per entry | instructions per entry | peak RSS |"
+	say "|---|---:|---:|---:|---:|---:|---:|"
+	: >"$data"
+	for kind in env mounts; do
+		for count in $counts; do
+			spec=$WORK/scaled-$kind-$count.json
+			scaled_spec "$kind" "$count" "$spec"
+			iters=$((2000000 / (count + 1000)))
+			$QUICK && iters=1
+			[ "$iters" -ge 1 ] || iters=1
+			line=$("$BENCH_CREATE" "$spec" "$iters" cached)
+			us=$(echo "$line" | sed -n 's/.* \([0-9.]*\) us per create.*/\1/p')
+			rss=$(echo "$line" | sed -n 's/.*peak RSS \([0-9]*\) KiB.*/\1/p')
+			ins=-
+			$QUICK || ins=$(($(instructions "$spec" 1 cached) / count))
+			echo "$kind $count $us $rss $ins" >>"$data"
+			say "| $kind | $count | $(stat -c %s "$spec") | $(printf '%.3f' "$(echo "$us / 1000" | bc -l)") ms | $(printf '%.3f' "$(echo "$us / $count" | bc -l)") us | $ins | $rss KiB |"
+		done
+	done
+	say ""
+	for kind in env mounts; do
+		local small big
+		small=$(awk -v k="$kind" '$1 == k && $2 == 1000 {print $3}' "$data")
+		big=$(awk -v k="$kind" '$1 == k && $2 == 100000 {print $3}' "$data")
+		say "- $kind: 100x the entries (1,000 to 100,000) costs $(printf '%.1f' "$(echo "$big / $small" | bc -l)")x the time; instructions per entry $(awk -v k="$kind" '$1 == k && $2 == 1000 {print $5}' "$data") at 1,000, $(awk -v k="$kind" '$1 == k && $2 == 100000 {print $5}' "$data") at 100,000."
+	done
+	mkdir -p "$OUT"
+	gnuplot <<EOF
+set terminal pngcairo size 800,500 noenhanced
+set output "$OUT/bench-scaling.png"
+set title "hardrun create (parse, enforce, serialize) against spec size"
+set logscale xy
+set xlabel "extra entries in Docker's default spec"
+set ylabel "time per create (ms)"
+set y2label "peak RSS (MiB)"
+set y2tics
+set logscale y2
+set key top left
+set grid
+plot "< grep ^env $data" using 2:(\$3/1000) with linespoints title "env entries: time", \
+     "< grep ^mounts $data" using 2:(\$3/1000) with linespoints title "tmpfs mounts: time", \
+     "< grep ^env $data" using 2:(\$4/1024) axes x1y2 with linespoints dashtype 2 title "env entries: peak RSS", \
+     "< grep ^mounts $data" using 2:(\$4/1024) axes x1y2 with linespoints dashtype 2 title "tmpfs mounts: peak RSS"
+EOF
+	say ""
+	say "![create time and peak RSS against spec size](bench-scaling.png)"
+}
+
+# ---------------------------------------------------------------------------
+# verdict LABEL VALUE TARGET: "met" or "missed" for VALUE <= TARGET.
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "met" : "MISSED"}'; }
+
+section_targets() {
+	local execve state kill ps first cached ratio
+	section "Targets"
+	execve=$(awk -v a="$(median_of env+runc)" -v b="$(median_of runc)" 'BEGIN {printf "%.0f", a - b}')
+	say "| target | measured | |"
+	say "|---|---|---|"
+	for cmd in state kill ps; do
+		local extra
+		extra=$(awk -v a="$(median_of "hardrun-$cmd")" -v b="$(median_of "runc-$cmd")" 'BEGIN {printf "%.0f", a - b}')
+		say "| pass-through \`$cmd\` adds at most one execve ($execve us here) | +$extra us | $(verdict "$extra" "$((execve * 3 / 2))") |"
+	done
+	first=$(awk -v u="$DOCKER_FIRST_US" 'BEGIN {printf "%.2f", u / 1000}')
+	cached=$(awk -v u="$DOCKER_CACHED_US" 'BEGIN {printf "%.2f", u / 1000}')
+	say "| create of Docker's default spec under 2 ms (profile already compiled) | $cached ms | $(verdict "$cached" 2) |"
+	say "| create of Docker's default spec under 2 ms (first container of a new profile) | $first ms | $(verdict "$first" 2) |"
+	say "| create's peak memory under 3 MB more than hardrun's start-up | $(((DOCKER_RSS - BASE_RSS))) KiB more ($DOCKER_RSS KiB in all) | $(verdict "$((DOCKER_RSS - BASE_RSS))" 3072) |"
+	if [ -n "$(median_of docker+runc)" ]; then
+		ratio=$(awk -v a="$(median_of docker+hardrun)" -v b="$(median_of docker+runc)" 'BEGIN {printf "%.1f", 100 * (a - b) / b}')
+		say "| \`docker run\` within 3 % of runc | $ratio % | $(verdict "$ratio" 3) |"
+	fi
+}
+
+section_machine
+section_passthrough
+section_create_inprocess
+section_create_real
+section_docker
+section_scaling
+section_targets
+mkdir -p "$OUT"
+cp "$RESULTS" "$OUT/benchmark.md"
+echo
+echo "written: $OUT/benchmark.md, $OUT/bench-scaling.png"
