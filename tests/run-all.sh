@@ -2,8 +2,11 @@
 # Runs every test layer and prints one closing line "N passed, N failed, N skipped".
 #   tests/run-all.sh [--install] [BUILD_DIR]
 # --install: apt-get the build and test dependencies first (Debian 12, root).
-# Layers: criterion unit tests (policy/, runtime/ grammar), then the bats
-# integration suites with the real runc (they skip, saying why, without root).
+# Layers: criterion unit tests (policy/, runtime/ grammar), the same under
+# ASan+UBSan and under valgrind (tests/run-valgrind.sh), then the bats
+# integration suites with the real runc, the end-to-end suites with docker,
+# containerd and podman (they skip, saying why, without root), and bounded
+# fuzzing.  The closing lines give the time each layer took.
 set -u
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -16,11 +19,20 @@ BUILD=${1:-build}
 
 passed=0 failed=0 skipped=0
 failed_names=()
+layer_times=()
 
+# layer_time NAME: records how long the layer since $layer_start took.
+layer_time() {
+	layer_times+=("$1 $((SECONDS - layer_start))s")
+	layer_start=$SECONDS
+}
+
+layer_start=$SECONDS
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" --werror >/dev/null || exit 1
 fi
 ninja -C "$BUILD" || exit 1
+layer_time build
 
 echo "== code format (clang-format, .clang-format)"
 if command -v clang-format >/dev/null; then
@@ -59,6 +71,7 @@ run_unit() {
 }
 
 run_unit "unit tests (criterion)" "$BUILD"
+layer_time unit
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 ASAN_BUILD="$BUILD-asan"
@@ -71,6 +84,31 @@ if ninja -C "$ASAN_BUILD" >/dev/null; then
 else
 	failed=$((failed + 1)); failed_names+=("ASan build")
 fi
+layer_time asan
+
+# run_script NAME PREFIX COMMAND...: a layer run by a script of its own that
+# ends with "PREFIX: N passed, N failed" (or says it skipped).
+run_script() {
+	local name=$1 prefix=$2 out line p f
+	shift 2
+	out=$("$@" 2>&1)
+	echo "$out"
+	line=$(echo "$out" | grep "^$prefix: .* passed" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(echo "$line" | sed -n "s/^$prefix: \([0-9]*\) passed.*/\1/p")
+		f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+		passed=$((passed + p)); failed=$((failed + f))
+		[ "$f" -gt 0 ] && failed_names+=("$name")
+	elif echo "$out" | grep -q 'skipped'; then
+		skipped=$((skipped + 1))
+	else
+		failed=$((failed + 1)); failed_names+=("$name (no result)")
+	fi
+}
+
+echo "== valgrind: unit tests, hardrun check and policy validate under memcheck"
+run_script valgrind valgrind "$REPO/tests/run-valgrind.sh" "$BUILD"
+layer_time valgrind
 
 export HARDRUN="$REPO/$BUILD/runtime/hardrun"
 [ -x "$HARDRUN" ] || HARDRUN="$BUILD/runtime/hardrun"
@@ -99,21 +137,14 @@ run_bats() {
 }
 
 run_bats "integration tests (bats, real runc)" "$REPO/tests/integration"
+layer_time integration
 run_bats "end-to-end tests (docker, containerd, podman)" "$REPO/tests/e2e"
+layer_time e2e
 
 echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-45}s a target) and corpus replay"
-fuzz_out=$("$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}" 2>&1)
-echo "$fuzz_out"
-fl=$(echo "$fuzz_out" | grep '^fuzz: .* passed' | tail -n 1)
-if [ -n "$fl" ]; then
-	p=$(echo "$fl" | sed -n 's/^fuzz: \([0-9]*\) passed.*/\1/p')
-	f=$(echo "$fl" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-	passed=$((passed + p)); failed=$((failed + f))
-	[ "$f" -gt 0 ] && failed_names+=("fuzzing")
-else
-	echo "$fuzz_out" | grep -q 'skipped' && skipped=$((skipped + 1)) || { failed=$((failed + 1)); failed_names+=("fuzzing (no result)"); }
-fi
-
+run_script fuzzing fuzz "$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}"
+layer_time fuzz
+echo "time per layer: ${layer_times[*]}"
 for n in "${failed_names[@]}"; do echo "failed: $n"; done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

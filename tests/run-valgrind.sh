@@ -1,0 +1,65 @@
+#!/bin/bash
+# valgrind's memcheck over what parses input: the criterion unit tests, and
+# the hardrun binary itself on every captured spec, every example policy and
+# the saved fuzzing inputs (`hardrun check`, `hardrun policy validate`, which
+# parse and enforce without running a container).  Any invalid access, use
+# of uninitialised memory or leak (definite or indirect) is a failure.
+#   tests/run-valgrind.sh BUILD_DIR
+# Ends with "valgrind: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+HARDRUN=$BUILD/runtime/hardrun
+LOGS=$(mktemp -d /tmp/hardrun-valgrind.XXXXXX)
+trap 'rm -rf "$LOGS"' EXIT
+passed=0 failed=0
+
+if ! command -v valgrind >/dev/null; then
+	echo "valgrind is not installed: skipped (apt-get install valgrind)"
+	exit 0
+fi
+
+# memcheck NAME COMMAND...: runs COMMAND (and the processes it starts) under
+# memcheck; passes when no process reported an error.  COMMAND's own exit
+# status is not judged here (a denied spec exits non-zero by design).
+memcheck() {
+	local name=$1 log
+	shift
+	rm -f "$LOGS"/vg.*
+	valgrind --quiet --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--show-leak-kinds=definite,indirect --log-file="$LOGS/vg.%p" "$@" >/dev/null 2>&1
+	# with --quiet a log holds only errors
+	if [ -n "$(cat "$LOGS"/vg.* 2>/dev/null)" ]; then
+		failed=$((failed + 1))
+		echo "FAILED (valgrind): $name"
+		cat "$LOGS"/vg.* | head -n 60
+	else
+		passed=$((passed + 1))
+	fi
+}
+
+echo "== criterion unit tests under valgrind"
+for t in "$BUILD"/tests/test_*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	memcheck "$(basename "$t")" "$t" --jobs=1
+done
+
+echo "== hardrun check / policy validate under valgrind"
+for spec in tests/fixtures/*/*/config.json; do
+	memcheck "check $spec" "$HARDRUN" check --config "$spec" --format json
+done
+for policy in examples/policies/*.json policy/default-policy.json; do
+	memcheck "policy validate $policy" "$HARDRUN" policy validate "$policy"
+done
+# the fuzzers' saved inputs (crashes once found, now regressions), each fed
+# to the parser of its target
+for input in tests/fuzz/regressions/*/*; do
+	[ -f "$input" ] || continue
+	case $input in
+	*/fuzz_json/* | */fuzz_spec/*) memcheck "check $input" "$HARDRUN" check --config "$input" ;;
+	*/fuzz_policy/*) memcheck "policy validate $input" "$HARDRUN" policy validate "$input" ;;
+	esac
+done
+
+echo "valgrind: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
