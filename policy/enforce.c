@@ -14,10 +14,23 @@
  * the final capabilities; user_namespace before sysctls, whose
  * ping_group_range it narrows. */
 const struct hr_rule_def *const hr_rule_defs[] = {
-  &hr_rule_user_namespace,    &hr_rule_host_namespaces, &hr_rule_readonly_rootfs, &hr_rule_capabilities,
-  &hr_rule_no_new_privileges, &hr_rule_privileged,      &hr_rule_devices,         &hr_rule_sensitive_mounts,
-  &hr_rule_bind_options,      &hr_rule_masked_paths,    &hr_rule_pids_limit,      &hr_rule_sysctls,
-  &hr_rule_process_cwd,       &hr_rule_hooks,           &hr_rule_seccomp,         NULL,
+  &hr_rule_user_namespace,
+  &hr_rule_host_namespaces,
+  &hr_rule_readonly_rootfs,
+  &hr_rule_capabilities,
+  &hr_rule_no_new_privileges,
+  &hr_rule_privileged,
+  &hr_rule_devices,
+  &hr_rule_sensitive_mounts,
+  &hr_rule_bind_options,
+  &hr_rule_masked_paths,
+  &hr_rule_pids_limit,
+  &hr_rule_sysctls,
+  &hr_rule_process_cwd,
+  &hr_rule_hooks,
+  &hr_rule_secrets,
+  &hr_rule_seccomp, /* last: its profile is computed for the final capabilities */
+  NULL,
 };
 
 size_t

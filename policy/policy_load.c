@@ -17,8 +17,8 @@
 #define MAX_EXTENDS_DEPTH 16
 
 static const char *const top_level_keys[]
-    = { "version",  "runtime", "audit_log", "audit_syslog", "audit_mode", "default_profile", "profile_annotation",
-        "profiles", NULL };
+    = { "version",    "runtime",         "runtime_sha256",     "audit_log", "audit_syslog",
+        "audit_mode", "default_profile", "profile_annotation", "profiles",  NULL };
 static const char *const profile_keys[] = { "description", "extends", "rules", NULL };
 
 static const char *const action_names[] = {
@@ -332,6 +332,7 @@ read_globals (struct hr_policy *policy, const struct hr_json *doc, hr_error_t *e
   if (version && (version->type != HR_JSON_NUMBER || strcmp (version->text, "1") != 0))
     return hr_error_set (err, 0, "version: only version 1 is supported");
   if (read_string (doc, "runtime", &policy->runtime, err) < 0
+      || read_string (doc, "runtime_sha256", &policy->runtime_sha256, err) < 0
       || read_string (doc, "audit_log", &policy->audit_log, err) < 0
       || read_string (doc, "default_profile", &policy->default_profile, err) < 0
       || read_bool (doc, "audit_syslog", &policy->audit_syslog, err) < 0
@@ -339,6 +340,9 @@ read_globals (struct hr_policy *policy, const struct hr_json *doc, hr_error_t *e
     return -1;
   if (policy->runtime && policy->runtime[0] != '/')
     return hr_error_set (err, 0, "runtime: \"%s\" is not an absolute path", policy->runtime);
+  if (policy->runtime_sha256 && !hr_is_sha256_hex (policy->runtime_sha256))
+    return hr_error_set (err, 0, "runtime_sha256: \"%s\" is not a SHA-256 digest (64 hex digits)",
+                         policy->runtime_sha256);
   if (policy->audit_log[0] != '\0' && policy->audit_log[0] != '/')
     return hr_error_set (err, 0, "audit_log: \"%s\" is not an absolute path", policy->audit_log);
   return 0;
@@ -430,6 +434,7 @@ hr_policy_free (struct hr_policy *policy)
   free (policy->profiles);
   free (policy->source);
   free (policy->runtime);
+  free (policy->runtime_sha256);
   free (policy->audit_log);
   free (policy->default_profile);
   free (policy->profile_annotation);

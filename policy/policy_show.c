@@ -33,6 +33,8 @@ hr_policy_to_json (const struct hr_policy *policy)
   hr_json_set (doc, "version", hr_json_new_int (1));
   if (policy->runtime)
     hr_json_set (doc, "runtime", hr_json_new_string (policy->runtime));
+  if (policy->runtime_sha256)
+    hr_json_set (doc, "runtime_sha256", hr_json_new_string (policy->runtime_sha256));
   hr_json_set (doc, "audit_log", hr_json_new_string (policy->audit_log));
   hr_json_set (doc, "audit_syslog", hr_json_new_bool (policy->audit_syslog));
   hr_json_set (doc, "audit_mode", hr_json_new_bool (policy->audit_mode));

@@ -76,6 +76,20 @@ xasprintf (char **out, const char *fmt, ...)
 }
 
 bool
+hr_is_sha256_hex (const char *s)
+{
+  size_t n = strspn (s, "0123456789abcdefABCDEF");
+  return n == 64 && s[n] == '\0';
+}
+
+bool
+hr_has_suffix (const char *s, const char *suffix)
+{
+  size_t len = strlen (s), n = strlen (suffix);
+  return len >= n && memcmp (s + len - n, suffix, n) == 0;
+}
+
+bool
 hr_has_prefix (const char *s, const char *prefix)
 {
   return strncmp (s, prefix, strlen (prefix)) == 0;

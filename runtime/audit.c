@@ -53,6 +53,7 @@ audit_line (const struct hr_audit_event *ev)
   set_string (obj, "command", ev->command);
   set_string (obj, "container", ev->container_id);
   set_string (obj, "document", ev->document);
+  set_string (obj, "image", ev->image);
   set_string (obj, "profile", ev->profile);
   hr_json_set (obj, "audit_mode", hr_json_new_bool (ev->audit_mode));
   set_string (obj, "decision", hr_result_verdict (ev->result));

@@ -24,32 +24,16 @@ struct check_options
 static const char usage[] = "usage: hardrun [--hardrun-policy FILE] check (--bundle DIR | --config FILE) "
                             "[--profile NAME] [--format text|json]";
 
-/* Accepts "--name value" and "--name=value". */
-static bool
-take_option (int argc, char **argv, int *i, const char *name, const char **out)
-{
-  size_t n = strlen (name);
-
-  if (strncmp (argv[*i], name, n) != 0)
-    return false;
-  if (argv[*i][n] == '=')
-    return *out = argv[*i] + n + 1, true;
-  if (argv[*i][n] != '\0' || *i + 1 >= argc)
-    return false;
-  *out = argv[++*i];
-  return true;
-}
-
 static int
 parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
 {
   o->format = "text";
   for (int i = 0; i < argc; i++)
     {
-      if (take_option (argc, argv, &i, "--bundle", &o->bundle) || take_option (argc, argv, &i, "-b", &o->bundle)
-          || take_option (argc, argv, &i, "--config", &o->config)
-          || take_option (argc, argv, &i, "--format", &o->format)
-          || take_option (argc, argv, &i, "--profile", &o->profile))
+      if (hr_take_option (argc, argv, &i, "--bundle", &o->bundle) || hr_take_option (argc, argv, &i, "-b", &o->bundle)
+          || hr_take_option (argc, argv, &i, "--config", &o->config)
+          || hr_take_option (argc, argv, &i, "--format", &o->format)
+          || hr_take_option (argc, argv, &i, "--profile", &o->profile))
         continue;
       return hr_error_set (err, 0, "unexpected argument \"%s\"\n%s", argv[i], usage);
     }
@@ -141,7 +125,7 @@ hr_cmd_check (const struct hr_cli *cli_in, int argc, char **argv)
     }
   if (o.profile)
     cli.profile = o.profile;
-  policy = hr_load_policy (&cli, &err);
+  policy = hr_load_policy (&cli, false, &err);
   if (policy == NULL)
     {
       hr_log_failure (err, "cannot load the policy");

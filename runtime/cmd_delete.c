@@ -41,11 +41,10 @@ int
 hr_cmd_delete (const struct hr_cli *cli)
 {
   cleanup_error hr_error_t err = NULL;
-  cleanup_free char *hint = hr_policy_runtime_hint (cli);
-  cleanup_free char *runtime = NULL;
+  cleanup_free char *hint = NULL, *pin = NULL, *runtime = NULL;
   int status;
 
-  if (hr_find_runtime (hint, &runtime, &err) < 0)
+  if (hr_policy_runtime_hint (cli, &hint, &pin, &err) < 0 || hr_find_runtime (hint, pin, &runtime, &err) < 0)
     return hr_log_failure (err, NULL);
   status = run_and_wait (runtime, cli, &err);
   if (status < 0)

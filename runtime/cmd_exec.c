@@ -97,7 +97,7 @@ int
 hr_cmd_exec (const struct hr_cli *cli)
 {
   cleanup_error hr_error_t err = NULL;
-  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, &err);
+  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, true, &err);
   cleanup_free char *runtime = NULL;
   cleanup_free char *summary = NULL;
   const struct hr_profile *profile;
@@ -107,7 +107,7 @@ hr_cmd_exec (const struct hr_cli *cli)
 
   if (policy == NULL)
     return hr_log_failure (err, "cannot load the policy, no process is started");
-  if (hr_find_runtime (policy->runtime, &runtime, &err) < 0)
+  if (hr_find_runtime (policy->runtime, policy->runtime_sha256, &runtime, &err) < 0)
     return hr_log_failure (err, NULL);
   profile = hr_select_profile (policy, cli, NULL, &err);
   if (profile == NULL)

@@ -26,7 +26,7 @@ static int
 show (const struct hr_cli *cli)
 {
   cleanup_error hr_error_t err = NULL;
-  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, &err);
+  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, false, &err);
   cleanup_json struct hr_json *doc = NULL;
   cleanup_free char *text = NULL;
 

@@ -26,11 +26,31 @@ open_bundle (const char *bundle, hr_error_t *err)
   return fd;
 }
 
+/* The image, where the engine's annotations name it (containerd's CRI,
+ * OCI image annotations); Docker 20.10 and ctr give none. */
+static const char *
+image_of (const struct hr_json *spec)
+{
+  static const char *const keys[]
+      = { "io.kubernetes.cri.image-name", "org.opencontainers.image.ref.name", "org.opencontainers.image.base.name" };
+  const struct hr_json *annotations = spec ? hr_json_get_value (spec, "annotations") : NULL;
+
+  for (size_t i = 0; annotations && annotations->type == HR_JSON_OBJECT && i < HR_ARRAY_SIZE (keys); i++)
+    {
+      /* annotations are a Go map: exact keys */
+      for (size_t m = 0; m < annotations->len; m++)
+        if (strcmp (annotations->members[m].key, keys[i]) == 0 && hr_json_is_string (annotations->members[m].value))
+          return annotations->members[m].value->text;
+    }
+  return NULL;
+}
+
 static void
 audit (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_hardened *h, const char *path,
        long userns_setup_us)
 {
   struct hr_audit_event ev = {
+    .image = image_of (h->doc),
     .userns_setup_us = userns_setup_us,
     .command = cli->command,
     .container_id = cli->container_id,
@@ -164,7 +184,7 @@ int
 hr_cmd_spec (const struct hr_cli *cli)
 {
   cleanup_error hr_error_t err = NULL;
-  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, &err);
+  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, true, &err);
   cleanup_free char *runtime = NULL;
   cleanup_free char *text = NULL;
   cleanup_free char *path = NULL;
@@ -177,7 +197,7 @@ hr_cmd_spec (const struct hr_cli *cli)
 
   if (policy == NULL)
     return hr_log_failure (err, "cannot load the policy, no container is started");
-  if (hr_find_runtime (policy->runtime, &runtime, &err) < 0)
+  if (hr_find_runtime (policy->runtime, policy->runtime_sha256, &runtime, &err) < 0)
     return hr_log_failure (err, NULL);
   xasprintf (&path, "%s/%s", cli->bundle[0] ? cli->bundle : ".", SPEC_NAME);
   dirfd = open_bundle (cli->bundle, &err);

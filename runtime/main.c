@@ -13,10 +13,9 @@ int
 hr_cmd_passthrough (const struct hr_cli *cli)
 {
   cleanup_error hr_error_t err = NULL;
-  cleanup_free char *hint = hr_policy_runtime_hint (cli);
-  cleanup_free char *runtime = NULL;
+  cleanup_free char *hint = NULL, *pin = NULL, *runtime = NULL;
 
-  if (hr_find_runtime (hint, &runtime, &err) < 0)
+  if (hr_policy_runtime_hint (cli, &hint, &pin, &err) < 0 || hr_find_runtime (hint, pin, &runtime, &err) < 0)
     return hr_log_failure (err, NULL);
   hr_exec_runtime (runtime, cli, &err);
   return hr_log_failure (err, NULL);
@@ -45,6 +44,8 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
       return hr_cmd_check (cli, argc - rest, argv + rest);
     case HR_CMD_POLICY:
       return hr_cmd_policy (cli, argc - rest, argv + rest);
+    case HR_CMD_REPORT:
+      return hr_cmd_report (cli, argc - rest, argv + rest);
     }
   return 1;
 }

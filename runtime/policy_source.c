@@ -6,17 +6,24 @@
 #include "config.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "runtime_trust.h"
 
 struct hr_policy *
-hr_load_policy (const struct hr_cli *cli, hr_error_t *err)
+hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err)
 {
-  if (cli->policy_path)
-    return hr_policy_load_file (cli->policy_path, err);
+  const char *path = cli->policy_path;
+
   /* Only a policy file that does not exist at all falls back to the
    * embedded default; one that exists but cannot be read fails closed. */
-  if (access (HARDRUN_DEFAULT_POLICY_PATH, F_OK) < 0 && errno == ENOENT)
-    return hr_policy_load_default (err);
-  return hr_policy_load_file (HARDRUN_DEFAULT_POLICY_PATH, err);
+  if (path == NULL)
+    {
+      if (access (HARDRUN_DEFAULT_POLICY_PATH, F_OK) < 0 && errno == ENOENT)
+        return hr_policy_load_default (err);
+      path = HARDRUN_DEFAULT_POLICY_PATH;
+    }
+  if (require_trusted && access (path, F_OK) == 0 && hr_check_root_owned (path, "the policy", true, err) < 0)
+    return NULL;
+  return hr_policy_load_file (path, err);
 }
 
 static const char *

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "runtime_trust.h"
 
 static const char *const runtime_names[] = { "runc", NULL };
 
@@ -32,8 +33,8 @@ usable (const char *path, bool *was_self)
   return !*was_self;
 }
 
-int
-hr_find_runtime (const char *configured, char **path, hr_error_t *err)
+static int
+find_runtime (const char *configured, char **path, hr_error_t *err)
 {
   cleanup_free char *dirs = xstrdup (HARDRUN_RUNTIME_SEARCH_PATH);
   char *save = NULL;
@@ -61,25 +62,54 @@ hr_find_runtime (const char *configured, char **path, hr_error_t *err)
                        HARDRUN_RUNTIME_SEARCH_PATH);
 }
 
-char *
-hr_policy_runtime_hint (const struct hr_cli *cli)
+int
+hr_find_runtime (const char *configured, const char *pin, char **path, hr_error_t *err)
+{
+  if (find_runtime (configured, path, err) < 0)
+    return -1;
+  if (hr_check_runtime (*path, pin, err) < 0)
+    {
+      free (*path);
+      *path = NULL;
+      return -1;
+    }
+  return 0;
+}
+
+/* A string member of the policy document, or NULL. */
+static char *
+string_member (const struct hr_json *doc, const char *key)
+{
+  const struct hr_json *value = doc ? hr_json_get_value (doc, key) : NULL;
+  return hr_json_is_string (value) ? xstrdup (value->text) : NULL;
+}
+
+int
+hr_policy_runtime_hint (const struct hr_cli *cli, char **runtime, char **pin, hr_error_t *err)
 {
   const char *path = cli->policy_path ? cli->policy_path : HARDRUN_DEFAULT_POLICY_PATH;
   cleanup_json struct hr_json *doc = NULL;
   cleanup_free char *text = NULL;
-  hr_error_t err = NULL;
-  const struct hr_json *runtime;
+  hr_error_t ignored = NULL;
   struct stat st;
   size_t len;
 
-  if (hr_file_read (AT_FDCWD, path, 4u << 20, &text, &len, &st, &err) < 0)
-    return hr_error_free (&err), NULL;
-  doc = hr_json_parse (text, len, &err);
-  hr_error_free (&err);
-  runtime = doc ? hr_json_get_value (doc, "runtime") : NULL;
-  if (!hr_json_is_string (runtime) || runtime->text[0] != '/')
-    return NULL;
-  return xstrdup (runtime->text);
+  *runtime = *pin = NULL;
+  if (hr_file_read (AT_FDCWD, path, 4u << 20, &text, &len, &st, &ignored) < 0)
+    return hr_error_free (&ignored), 0;
+  /* a policy that anyone could have rewritten names no runtime to trust */
+  if (hr_check_root_owned (path, "the policy", true, err) < 0)
+    return -1;
+  doc = hr_json_parse (text, len, &ignored);
+  hr_error_free (&ignored);
+  *runtime = string_member (doc, "runtime");
+  *pin = string_member (doc, "runtime_sha256");
+  if (*runtime && (*runtime)[0] != '/')
+    {
+      free (*runtime);
+      *runtime = NULL;
+    }
+  return 0;
 }
 
 int

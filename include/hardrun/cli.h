@@ -22,6 +22,7 @@ enum hr_command_kind
   HR_CMD_VERSION, /* --version / -v */
   HR_CMD_CHECK,   /* hardrun's own commands */
   HR_CMD_POLICY,
+  HR_CMD_REPORT,
 };
 
 struct hr_cli

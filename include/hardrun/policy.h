@@ -39,9 +39,10 @@ struct hr_profile
 
 struct hr_policy
 {
-  char *source;    /* file it came from, or "embedded default policy" */
-  char *runtime;   /* absolute path of the real runtime, or NULL to search */
-  char *audit_log; /* "" disables the audit file */
+  char *source;         /* file it came from, or "embedded default policy" */
+  char *runtime;        /* absolute path of the real runtime, or NULL to search */
+  char *runtime_sha256; /* the runtime's pinned digest (64 hex digits), or NULL */
+  char *audit_log;      /* "" disables the audit file */
   bool audit_syslog;
   bool audit_mode; /* every rule only records what it would do */
   char *default_profile;

@@ -46,7 +46,10 @@ int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, 
 
 /* policy_source.c: --hardrun-policy, else the policy file, else the
  * embedded default.  Fails closed on any problem with a file that exists. */
-struct hr_policy *hr_load_policy (const struct hr_cli *cli, hr_error_t *err);
+/* With require_trusted, a policy file that is not root's alone (see
+ * runtime_trust.h) is refused: commands that run containers ask for it,
+ * check and policy (which run nothing) do not. */
+struct hr_policy *hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err);
 /* The profile: --hardrun-profile, else the annotation the policy allows
  * (spec may be NULL), else the policy's default. */
 const struct hr_profile *hr_select_profile (const struct hr_policy *policy, const struct hr_cli *cli,
@@ -58,6 +61,7 @@ struct hr_audit_event
   const char *command;
   const char *container_id;
   const char *document; /* the file that was checked */
+  const char *image;    /* from the spec's annotations, or NULL */
   const char *profile;
   bool audit_mode;
   const struct hr_result *result;
@@ -69,10 +73,14 @@ void hr_audit_write (const struct hr_policy *policy, const struct hr_audit_event
 struct hr_json *hr_result_to_json (const struct hr_result *result);
 
 /* real_runtime.c */
-int hr_find_runtime (const char *configured, char **path, hr_error_t *err);
-/* The runtime the policy file (if any) names, without validating the rest:
- * pass-through commands need only this. */
-char *hr_policy_runtime_hint (const struct hr_cli *cli);
+/* The configured runtime, else the first runc of the search path that is
+ * not hardrun itself; refused unless root owns it (and the directories
+ * above it) and, with a pin, unless its SHA-256 is the pin. */
+int hr_find_runtime (const char *configured, const char *pin, char **path, hr_error_t *err);
+/* The runtime and pin the policy file (if any) names, without validating
+ * the rest: pass-through commands need only these.  Fails only when the
+ * file exists and is not root's alone. */
+int hr_policy_runtime_hint (const struct hr_cli *cli, char **runtime, char **pin, hr_error_t *err);
 /* execv's the runtime with the caller's argv (hardrun's flags removed);
  * returns only on failure. */
 int hr_exec_runtime (const char *path, const struct hr_cli *cli, hr_error_t *err);
@@ -83,6 +91,11 @@ int hr_cmd_spec (const struct hr_cli *cli);
 int hr_cmd_exec (const struct hr_cli *cli);
 int hr_cmd_delete (const struct hr_cli *cli);
 int hr_cmd_check (const struct hr_cli *cli, int argc, char **argv);
+int hr_cmd_report (const struct hr_cli *cli, int argc, char **argv);
+
+/* options.c: "--name value" or "--name=value" at argv[*i] (advancing *i
+ * past the value); false when argv[*i] is another option. */
+bool hr_take_option (int argc, char **argv, int *i, const char *name, const char **out);
 int hr_cmd_policy (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_version (const struct hr_cli *cli);
 

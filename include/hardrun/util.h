@@ -59,6 +59,8 @@ hr_streq (const char *a, const char *b)
 }
 
 bool hr_has_prefix (const char *s, const char *prefix);
+bool hr_has_suffix (const char *s, const char *suffix);
+bool hr_is_sha256_hex (const char *s);
 /* Lexically cleans an absolute path like Go's filepath.Clean. */
 char *hr_path_clean (const char *path);
 /* path equals dir or lies below it (both clean). */

@@ -1516,3 +1516,95 @@ Test (go_types, numbers_that_fit_and_null_are_accepted)
 
   cr_assert_eq (r.ret, 0, "%s", r.err ? r.err->msg : "");
 }
+
+/* secrets */
+
+#define SECRETS(action)                                                                                                \
+  "{\"action\":\"" action "\",\"names\":[\"*PASSWORD*\",\"*SECRET*\",\"*TOKEN*\",\"*API_KEY*\"],"                      \
+  "\"min_entropy_bits\":48}"
+#define AWS_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+#define GH_TOKEN "ghp_0123456789abcdefghijABCDEFGHIJ012345"
+#define API_TOKEN "Zx9q7LmT2vK8wR4nB6yH1cF5"
+#define AWS_KEY_ID "AKIAIOSFODNN7EXAMPLE"
+#define LEAKY_SPEC                                                                                                     \
+  "{\"process\":{\"args\":[\"app\",\"--api-token=" API_TOKEN "\",\"" AWS_KEY_ID "\",\"--verbose\"],"                   \
+  "\"env\":[\"PATH=/usr/bin\",\"AWS_SECRET_ACCESS_KEY=" AWS_SECRET "\",\"GH=" GH_TOKEN "\","                           \
+  "\"DB_PASSWORD=changeme\",\"DB_PASSWORD_FILE=/run/secrets/db\",\"SESSION_SECRET=/etc/app/secret\"]}}"
+
+/* No decision may carry a secret's value: they go to logs. */
+static void
+assert_no_values (const struct run *r)
+{
+  static const char *const values[] = { AWS_SECRET, GH_TOKEN, API_TOKEN, AWS_KEY_ID, "changeme" };
+
+  for (size_t i = 0; i < r->result.len; i++)
+    for (size_t v = 0; v < HR_ARRAY_SIZE (values); v++)
+      cr_assert_null (strstr (r->result.items[i].message, values[v]), "a value in: %s", r->result.items[i].message);
+}
+
+Test (rule_secrets, audited_by_name_never_by_value)
+{
+  cleanup_run struct run r = run_rule ("secrets", SECRETS ("audit"), LEAKY_SPEC);
+
+  cr_assert_eq (r.result.len, 4);
+  assert_decision (&r, HR_OUTCOME_AUDITED, "env AWS_SECRET_ACCESS_KEY holds a high-entropy value");
+  assert_decision (&r, HR_OUTCOME_AUDITED, "env GH holds a GitHub token");
+  assert_decision (&r, HR_OUTCOME_AUDITED, "process.args[1] (api-token) holds a high-entropy value");
+  assert_decision (&r, HR_OUTCOME_AUDITED, "process.args[2] holds an AWS access key id");
+  assert_no_values (&r);
+  cr_assert_str_eq (r.text, r.before, "audit changes nothing");
+}
+
+Test (rule_secrets, denied_and_on_exec)
+{
+  cleanup_run struct run spec = run_rule ("secrets", SECRETS ("deny"), LEAKY_SPEC);
+  cleanup_run struct run exec = run_rule_on ("secrets", SECRETS ("deny"),
+                                             "{\"args\":[\"sh\"],\"env\":[\"T=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0."
+                                             "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"]}",
+                                             RUN_PROCESS, &host_config);
+
+  cr_assert_eq (spec.result.n_denied, 4);
+  assert_no_values (&spec);
+  cr_assert_eq (exec.ret, 0);
+  cr_assert_eq (exec.result.n_denied, 1);
+  assert_decision (&exec, HR_OUTCOME_DENIED, "env T holds a JSON Web Token");
+}
+
+Test (rule_secrets, token_formats)
+{
+  static const struct
+  {
+    const char *value, *kind;
+  } tokens[] = {
+    { "ASIAY34FZKBOKMUTVV7A", "AWS access key id" },
+    { "https://x:" GH_TOKEN "@github.com/o/r", "GitHub token" },
+    { "glpat-abcdefghij0123456789", "GitLab token" },
+    { "xoxb-123456789012-abcdefABCDEF", "Slack token" },
+    { "AIzaSyA1234567890abcdefghijklmnopqrstuv", "Google API key" },
+    { "sk_live_0123456789abcdefABCDEFGH", "Stripe secret key" },
+    { "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Blbn==\\n-----END OPENSSH PRIVATE KEY-----", "private key" },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (tokens); i++)
+    {
+      char spec[512];
+      cleanup_run struct run r = { 0 };
+
+      snprintf (spec, sizeof spec, "{\"process\":{\"args\":[\"x\"],\"env\":[\"INNOCENT_NAME=%s\"]}}", tokens[i].value);
+      r = run_rule ("secrets", SECRETS ("deny"), spec);
+      cr_assert_eq (r.result.n_denied, 1, "%s", tokens[i].kind);
+      assert_decision (&r, HR_OUTCOME_DENIED, tokens[i].kind);
+    }
+}
+
+Test (rule_secrets, lower_case_patterns_are_refused)
+{
+  hr_error_t err = NULL;
+  cleanup_free char *text
+      = policy_text ("secrets", "{\"action\":\"audit\",\"names\":[\"*password*\"],\"min_entropy_bits\":48}");
+  struct hr_policy *policy = hr_policy_load_text (text, strlen (text), "test", &err);
+
+  cr_assert_null (policy);
+  cr_assert_not_null (strstr (err->msg, "upper case"), "%s", err->msg);
+  hr_error_free (&err);
+}

@@ -1,0 +1,368 @@
+/* `hardrun report`: the audit log summarized, the evidence a platform team
+ * needs before it turns a rollout (audit mode) into enforcement: per rule,
+ * per profile and per container, what was changed, denied, and what
+ * enforcement would have done (the audited decisions).
+ *   hardrun report [--audit-log FILE] [--format text|json]
+ * The log is the policy's audit_log unless --audit-log names one.  Lines
+ * that are not audit records are counted and skipped, never fatal: a log
+ * cut short by a full disk must still be readable.
+ * Exit status: 0, or 2 when the log cannot be read. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+#define EXIT_ERROR 2
+#define MAX_LINE (16u << 20)
+
+static const char usage[] = "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE] [--format text|json]";
+
+/* What one audit record says, kept for the per-container table. */
+struct record
+{
+  size_t line; /* order in the log: the last record of a container wins */
+  char *container, *image, *profile, *decision;
+  long changed, denied, audited;
+};
+
+/* One row of the per-rule or per-profile table. */
+struct tally
+{
+  char *name;
+  long records, allow, modify, deny;
+  long changed, denied, audited;
+};
+
+struct report
+{
+  struct record *records;
+  size_t n_records, cap_records;
+  struct tally *rules, *profiles;
+  size_t n_rules, n_profiles;
+  long skipped, allow, modify, deny;
+};
+
+static struct tally *
+tally_for (struct tally **list, size_t *n, const char *name)
+{
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp ((*list)[i].name, name) == 0)
+      return &(*list)[i];
+  *list = xrealloc (*list, (*n + 1) * sizeof **list);
+  memset (&(*list)[*n], 0, sizeof **list);
+  (*list)[*n].name = xstrdup (name);
+  return &(*list)[(*n)++];
+}
+
+static const char *
+text_of (const struct hr_json *obj, const char *key)
+{
+  const struct hr_json *v = hr_json_get_value (obj, key);
+  return hr_json_is_string (v) ? v->text : NULL;
+}
+
+static void
+count_decision (long *allow, long *modify, long *deny, const char *decision)
+{
+  if (strcmp (decision, "allow") == 0)
+    ++*allow;
+  else if (strcmp (decision, "modify") == 0)
+    ++*modify;
+  else if (strcmp (decision, "deny") == 0)
+    ++*deny;
+}
+
+/* The decisions of one record, into the rule table and the record's counts. */
+static void
+add_decisions (struct report *r, const struct hr_json *decisions, struct record *rec)
+{
+  for (size_t i = 0; decisions && decisions->type == HR_JSON_ARRAY && i < decisions->len; i++)
+    {
+      const char *rule = text_of (decisions->items[i], "rule"), *outcome = text_of (decisions->items[i], "outcome");
+      struct tally *t;
+      long *rule_count, *rec_count;
+
+      if (rule == NULL || outcome == NULL)
+        continue;
+      t = tally_for (&r->rules, &r->n_rules, rule);
+      if (strcmp (outcome, "changed") == 0)
+        rule_count = &t->changed, rec_count = &rec->changed;
+      else if (strcmp (outcome, "denied") == 0)
+        rule_count = &t->denied, rec_count = &rec->denied;
+      else if (strcmp (outcome, "audited") == 0)
+        rule_count = &t->audited, rec_count = &rec->audited;
+      else
+        continue;
+      ++*rule_count;
+      ++*rec_count;
+    }
+}
+
+static bool
+add_record (struct report *r, const struct hr_json *doc, size_t line)
+{
+  const char *container = text_of (doc, "container"), *decision = text_of (doc, "decision");
+  const char *profile = text_of (doc, "profile"), *image = text_of (doc, "image");
+  struct record rec = { .line = line };
+  struct tally *p;
+
+  if (doc->type != HR_JSON_OBJECT || container == NULL || decision == NULL)
+    return false;
+  add_decisions (r, hr_json_get_value (doc, "decisions"), &rec);
+  count_decision (&r->allow, &r->modify, &r->deny, decision);
+  p = tally_for (&r->profiles, &r->n_profiles, profile ? profile : "-");
+  p->records++;
+  count_decision (&p->allow, &p->modify, &p->deny, decision);
+  p->changed += rec.changed;
+  p->denied += rec.denied;
+  p->audited += rec.audited;
+  rec.container = xstrdup (container);
+  rec.image = xstrdup (image ? image : "-");
+  rec.profile = xstrdup (profile ? profile : "-");
+  rec.decision = xstrdup (decision);
+  if (r->n_records == r->cap_records)
+    {
+      r->cap_records = r->cap_records ? 2 * r->cap_records : 64;
+      r->records = xrealloc (r->records, r->cap_records * sizeof *r->records);
+    }
+  r->records[r->n_records++] = rec;
+  return true;
+}
+
+static int
+read_log (struct report *r, const char *path, hr_error_t *err)
+{
+  FILE *f = fopen (path, "re");
+  char *line = NULL;
+  size_t cap = 0, number = 0;
+  ssize_t len;
+
+  if (f == NULL)
+    return hr_error_set (err, errno, "cannot read the audit log %s", path);
+  while ((len = getline (&line, &cap, f)) >= 0)
+    {
+      hr_error_t ignored = NULL;
+      struct hr_json *doc = (size_t)len <= MAX_LINE ? hr_json_parse (line, (size_t)len, &ignored) : NULL;
+
+      number++;
+      if (doc == NULL || !add_record (r, doc, number))
+        r->skipped++;
+      hr_error_free (&ignored);
+      hr_json_free (doc);
+    }
+  free (line);
+  fclose (f);
+  return 0;
+}
+
+/* Per container: its records in log order, the last one's decision. */
+static int
+by_container_then_line (const void *a, const void *b)
+{
+  const struct record *x = a, *y = b;
+  int c = strcmp (x->container, y->container);
+  return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static void
+record_free (struct record *rec)
+{
+  free (rec->container);
+  free (rec->image);
+  free (rec->profile);
+  free (rec->decision);
+}
+
+/* Folds each container's records into one row: the last record's profile
+ * and decision, the last image named, the counts summed, and (in .line, which the sort
+ * no longer needs) how many records there were.  The rows are
+ * r->records[0 .. returned). */
+static size_t
+fold_containers (struct report *r)
+{
+  size_t out = 0;
+
+  qsort (r->records, r->n_records, sizeof *r->records, by_container_then_line);
+  for (size_t i = 0; i < r->n_records; i++)
+    {
+      struct record rec = r->records[i], *prev = out ? &r->records[out - 1] : NULL;
+
+      if (prev == NULL || strcmp (prev->container, rec.container) != 0)
+        {
+          rec.line = 1;
+          r->records[out++] = rec;
+          continue;
+        }
+      rec.line = prev->line + 1;
+      rec.changed += prev->changed;
+      rec.denied += prev->denied;
+      rec.audited += prev->audited;
+      if (strcmp (rec.image, "-") == 0)
+        {
+          /* an exec's record names no image: the create's did */
+          char *image = rec.image;
+          rec.image = prev->image;
+          prev->image = image;
+        }
+      record_free (prev);
+      *prev = rec;
+    }
+  return out;
+}
+
+static void
+print_tally_text (const char *title, const char *column, const struct tally *t, size_t n, bool with_decisions)
+{
+  printf ("\n%s\n", title);
+  if (with_decisions)
+    printf ("  %-20s %8s %8s %8s %8s %8s %8s %8s\n", column, "records", "allow", "modify", "deny", "changed", "denied",
+            "audited");
+  else
+    printf ("  %-20s %8s %8s %8s\n", column, "changed", "denied", "audited");
+  for (size_t i = 0; i < n; i++)
+    if (with_decisions)
+      printf ("  %-20s %8ld %8ld %8ld %8ld %8ld %8ld %8ld\n", t[i].name, t[i].records, t[i].allow, t[i].modify,
+              t[i].deny, t[i].changed, t[i].denied, t[i].audited);
+    else
+      printf ("  %-20s %8ld %8ld %8ld\n", t[i].name, t[i].changed, t[i].denied, t[i].audited);
+}
+
+static void
+print_text (const char *path, const struct report *r, size_t n_containers)
+{
+  printf ("audit log: %s\n", path);
+  printf ("records:   %zu (allow %ld, modify %ld, deny %ld)%s", r->n_records, r->allow, r->modify, r->deny,
+          r->skipped ? "" : "\n");
+  if (r->skipped)
+    printf ("; %ld lines skipped (not audit records)\n", r->skipped);
+  printf ("audited decisions are what enforcement would change or refuse\n");
+  print_tally_text ("per rule", "rule", r->rules, r->n_rules, false);
+  print_tally_text ("per profile", "profile", r->profiles, r->n_profiles, true);
+  printf ("\nper container\n  %-14s %-32s %-10s %7s %-8s %8s %8s %8s\n", "container", "image", "profile", "records",
+          "last", "changed", "denied", "audited");
+  for (size_t i = 0; i < n_containers; i++)
+    {
+      const struct record *c = &r->records[i];
+      printf ("  %-14.12s %-32s %-10s %7zu %-8s %8ld %8ld %8ld\n", c->container, c->image, c->profile, c->line,
+              c->decision, c->changed, c->denied, c->audited);
+    }
+}
+
+static struct hr_json *
+tally_json (const struct tally *t, const char *key, bool with_decisions)
+{
+  struct hr_json *o = hr_json_new (HR_JSON_OBJECT);
+
+  hr_json_set (o, key, hr_json_new_string (t->name));
+  if (with_decisions)
+    {
+      hr_json_set (o, "records", hr_json_new_int (t->records));
+      hr_json_set (o, "allow", hr_json_new_int (t->allow));
+      hr_json_set (o, "modify", hr_json_new_int (t->modify));
+      hr_json_set (o, "deny", hr_json_new_int (t->deny));
+    }
+  hr_json_set (o, "changed", hr_json_new_int (t->changed));
+  hr_json_set (o, "denied", hr_json_new_int (t->denied));
+  hr_json_set (o, "audited", hr_json_new_int (t->audited));
+  return o;
+}
+
+static void
+print_json (const char *path, const struct report *r, size_t n_containers)
+{
+  cleanup_json struct hr_json *out = hr_json_new (HR_JSON_OBJECT);
+  struct hr_json *decisions = hr_json_new (HR_JSON_OBJECT), *rules = hr_json_new (HR_JSON_ARRAY);
+  struct hr_json *profiles = hr_json_new (HR_JSON_ARRAY), *containers = hr_json_new (HR_JSON_ARRAY);
+  cleanup_free char *text = NULL;
+
+  hr_json_set (out, "audit_log", hr_json_new_string (path));
+  hr_json_set (out, "records", hr_json_new_int ((long)r->n_records));
+  hr_json_set (out, "skipped_lines", hr_json_new_int (r->skipped));
+  hr_json_set (decisions, "allow", hr_json_new_int (r->allow));
+  hr_json_set (decisions, "modify", hr_json_new_int (r->modify));
+  hr_json_set (decisions, "deny", hr_json_new_int (r->deny));
+  hr_json_set (out, "decisions", decisions);
+  for (size_t i = 0; i < r->n_rules; i++)
+    hr_json_append (rules, tally_json (&r->rules[i], "rule", false));
+  for (size_t i = 0; i < r->n_profiles; i++)
+    hr_json_append (profiles, tally_json (&r->profiles[i], "profile", true));
+  for (size_t i = 0; i < n_containers; i++)
+    {
+      const struct record *c = &r->records[i];
+      struct hr_json *o = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (o, "container", hr_json_new_string (c->container));
+      hr_json_set (o, "image", hr_json_new_string (c->image));
+      hr_json_set (o, "profile", hr_json_new_string (c->profile));
+      hr_json_set (o, "records", hr_json_new_int ((long)c->line));
+      hr_json_set (o, "last_decision", hr_json_new_string (c->decision));
+      hr_json_set (o, "changed", hr_json_new_int (c->changed));
+      hr_json_set (o, "denied", hr_json_new_int (c->denied));
+      hr_json_set (o, "audited", hr_json_new_int (c->audited));
+      hr_json_append (containers, o);
+    }
+  hr_json_set (out, "rules", rules);
+  hr_json_set (out, "profiles", profiles);
+  hr_json_set (out, "containers", containers);
+  text = hr_json_serialize_pretty (out);
+  fputs (text, stdout);
+}
+
+static void
+report_clear (struct report *r, size_t n_records)
+{
+  for (size_t i = 0; i < n_records; i++)
+    record_free (&r->records[i]);
+  for (size_t i = 0; i < r->n_rules; i++)
+    free (r->rules[i].name);
+  for (size_t i = 0; i < r->n_profiles; i++)
+    free (r->profiles[i].name);
+  free (r->records), free (r->rules), free (r->profiles);
+}
+
+/* The policy's audit_log; the built-in default when the policy cannot be
+ * read (report runs nothing: it need not fail closed). */
+static char *
+default_log (const struct hr_cli *cli)
+{
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_load_policy (cli, false, &err);
+  char *path = xstrdup (policy && policy->audit_log[0] ? policy->audit_log : HARDRUN_DEFAULT_AUDIT_LOG);
+
+  hr_error_free (&err);
+  hr_policy_free (policy);
+  return path;
+}
+
+int
+hr_cmd_report (const struct hr_cli *cli, int argc, char **argv)
+{
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *log_path = NULL;
+  const char *audit_log = NULL, *format = "text";
+  struct report r = { 0 };
+  size_t n_containers;
+
+  for (int i = 0; i < argc; i++)
+    if (!hr_take_option (argc, argv, &i, "--audit-log", &audit_log)
+        && !hr_take_option (argc, argv, &i, "--format", &format))
+      {
+        hr_error_set (&err, 0, "unexpected argument \"%s\"\n%s", argv[i], usage);
+        return hr_log_failure (err, "report"), EXIT_ERROR;
+      }
+  if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0)
+    return hr_error_set (&err, 0, "--format must be text or json"), hr_log_failure (err, "report"), EXIT_ERROR;
+  log_path = audit_log ? xstrdup (audit_log) : default_log (cli);
+  if (read_log (&r, log_path, &err) < 0)
+    return hr_log_failure (err, "report"), EXIT_ERROR;
+  n_containers = fold_containers (&r);
+  if (strcmp (format, "json") == 0)
+    print_json (log_path, &r, n_containers);
+  else
+    print_text (log_path, &r, n_containers);
+  report_clear (&r, n_containers);
+  return 0;
+}
