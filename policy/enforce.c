@@ -65,6 +65,8 @@ hr_outcome_name (enum hr_outcome outcome)
       return "denied";
     case HR_OUTCOME_AUDITED:
       return "audited";
+    case HR_OUTCOME_QUARANTINED:
+      return "quarantined";
     }
   return "unknown";
 }
@@ -74,6 +76,8 @@ hr_result_verdict (const struct hr_result *result)
 {
   if (result->n_denied > 0)
     return "deny";
+  if (result->quarantined)
+    return "quarantine";
   return result->n_changed > 0 ? "modify" : "allow";
 }
 
@@ -90,6 +94,8 @@ hr_result_add (struct hr_result *result, const char *rule, enum hr_outcome outco
     result->n_denied++;
   else if (outcome == HR_OUTCOME_CHANGED)
     result->n_changed++;
+  else if (outcome == HR_OUTCOME_QUARANTINED)
+    result->n_quarantined++;
 }
 
 void
@@ -100,6 +106,21 @@ hr_result_clear (struct hr_result *result)
   free (result->items);
   free (result->needs.join_userns);
   memset (result, 0, sizeof *result);
+}
+
+/* What a finding the rule does not cure becomes under the action. */
+static enum hr_outcome
+refusal_outcome (enum hr_action action)
+{
+  switch (action)
+    {
+    case HR_ACTION_AUDIT:
+      return HR_OUTCOME_AUDITED;
+    case HR_ACTION_QUARANTINE:
+      return HR_OUTCOME_QUARANTINED;
+    default:
+      return HR_OUTCOME_DENIED;
+    }
 }
 
 bool
@@ -113,18 +134,7 @@ hr_finding (struct hr_rule_ctx *ctx, const char *fmt, ...)
   if (vasprintf (&message, fmt, ap) < 0)
     abort ();
   va_end (ap);
-  switch (ctx->action)
-    {
-    case HR_ACTION_FIX:
-      outcome = HR_OUTCOME_CHANGED;
-      break;
-    case HR_ACTION_DENY:
-      outcome = HR_OUTCOME_DENIED;
-      break;
-    default:
-      outcome = HR_OUTCOME_AUDITED;
-      break;
-    }
+  outcome = ctx->action == HR_ACTION_FIX ? HR_OUTCOME_CHANGED : refusal_outcome (ctx->action);
   hr_result_add (ctx->result, ctx->config->name, outcome, message);
   return outcome == HR_OUTCOME_CHANGED;
 }
@@ -139,8 +149,7 @@ hr_violation (struct hr_rule_ctx *ctx, const char *fmt, ...)
   if (vasprintf (&message, fmt, ap) < 0)
     abort ();
   va_end (ap);
-  hr_result_add (ctx->result, ctx->config->name,
-                 ctx->action == HR_ACTION_AUDIT ? HR_OUTCOME_AUDITED : HR_OUTCOME_DENIED, message);
+  hr_result_add (ctx->result, ctx->config->name, refusal_outcome (ctx->action), message);
 }
 
 static enum hr_action
@@ -163,9 +172,9 @@ apply_rule (const struct hr_rule_def *def, struct hr_rule_ctx *ctx, bool for_pro
   return 0;
 }
 
-static int
-run_rules (struct hr_json *doc, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
-           bool for_process, struct hr_result *result, hr_error_t *err)
+int
+hr_run_rules (struct hr_json *doc, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
+              bool for_process, struct hr_result *result, hr_error_t *err)
 {
   for (size_t i = 0; i < hr_rule_count (); i++)
     {
@@ -180,6 +189,9 @@ run_rules (struct hr_json *doc, const struct hr_profile *profile, bool audit_mod
 
       if (ctx.action == HR_ACTION_OFF)
         continue;
+      /* an exec cannot be moved into quarantine: its container runs already */
+      if (for_process && ctx.action == HR_ACTION_QUARANTINE)
+        ctx.action = HR_ACTION_DENY;
       if (apply_rule (hr_rule_defs[i], &ctx, for_process, err) < 0)
         return hr_error_prefix (err, "rule %s", hr_rule_defs[i]->name);
     }
@@ -207,9 +219,18 @@ int
 hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
                  struct hr_result *result, hr_error_t *err)
 {
+  bool quarantine = false;
+
   if (check_spec_shape (spec, err) < 0 || hr_check_go_types_spec (spec, err) < 0)
     return -1;
-  return run_rules (spec, profile, audit_mode, host, false, result, err);
+  if (profile->quarantine && !audit_mode)
+    {
+      if (hr_quarantine_probe (spec, profile, host, result, &quarantine, err) < 0)
+        return -1;
+      if (quarantine)
+        profile = profile->quarantine;
+    }
+  return hr_run_rules (spec, profile, audit_mode, host, false, result, err);
 }
 
 int
@@ -220,5 +241,5 @@ hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, b
     return hr_error_set (err, 0, "the process is a JSON %s, not an object", hr_json_type_name (process->type));
   if (hr_check_go_types_process (process, "process", err) < 0)
     return -1;
-  return run_rules (process, profile, audit_mode, NULL, true, result, err);
+  return hr_run_rules (process, profile, audit_mode, NULL, true, result, err);
 }

@@ -18,14 +18,13 @@
 
 static const char *const top_level_keys[]
     = { "version",    "runtime",         "runtime_sha256",     "audit_log", "audit_syslog",
-        "audit_mode", "default_profile", "profile_annotation", "profiles",  NULL };
+        "audit_mode", "default_profile", "profile_annotation", "profiles",  "quarantine_profile",
+        NULL };
 static const char *const profile_keys[] = { "description", "extends", "rules", NULL };
 
 static const char *const action_names[] = {
-  [HR_ACTION_OFF] = "off",
-  [HR_ACTION_AUDIT] = "audit",
-  [HR_ACTION_FIX] = "fix",
-  [HR_ACTION_DENY] = "deny",
+  [HR_ACTION_OFF] = "off",   [HR_ACTION_AUDIT] = "audit",           [HR_ACTION_FIX] = "fix",
+  [HR_ACTION_DENY] = "deny", [HR_ACTION_QUARANTINE] = "quarantine",
 };
 
 const char *
@@ -148,7 +147,8 @@ overlay_rule (struct hr_json *resolved, const char *rule, const struct hr_json *
       if (strcmp (key, "action") == 0)
         {
           if (value->type != HR_JSON_STRING || hr_action_parse (value->text, &action) < 0)
-            return hr_error_set (err, 0, "%s: expected one of \"fix\", \"deny\", \"audit\", \"off\"", at);
+            return hr_error_set (err, 0, "%s: expected one of \"fix\", \"deny\", \"quarantine\", \"audit\", \"off\"",
+                                 at);
         }
       else
         {
@@ -335,6 +335,7 @@ read_globals (struct hr_policy *policy, const struct hr_json *doc, hr_error_t *e
       || read_string (doc, "runtime_sha256", &policy->runtime_sha256, err) < 0
       || read_string (doc, "audit_log", &policy->audit_log, err) < 0
       || read_string (doc, "default_profile", &policy->default_profile, err) < 0
+      || read_string (doc, "quarantine_profile", &policy->quarantine_profile, err) < 0
       || read_bool (doc, "audit_syslog", &policy->audit_syslog, err) < 0
       || read_bool (doc, "audit_mode", &policy->audit_mode, err) < 0)
     return -1;
@@ -363,6 +364,44 @@ embedded_default_rules (void)
   return rules;
 }
 
+static bool
+uses_quarantine (const struct hr_profile *profile)
+{
+  for (size_t r = 0; r < hr_rule_count (); r++)
+    if (profile->rules[r].action == HR_ACTION_QUARANTINE)
+      return true;
+  return false;
+}
+
+/* Points each profile that quarantines at the quarantine profile, which
+ * must exist and must not quarantine in turn (it is the last resort). */
+static int
+link_quarantine (struct hr_policy *policy, hr_error_t *err)
+{
+  const struct hr_profile *target = NULL;
+
+  if (policy->quarantine_profile)
+    {
+      target = hr_policy_find_profile (policy, policy->quarantine_profile);
+      if (target == NULL)
+        return hr_error_set (err, 0, "quarantine_profile: no profile named \"%s\"", policy->quarantine_profile);
+      if (uses_quarantine (target))
+        return hr_error_set (err, 0, "quarantine_profile \"%s\" has a rule whose action is quarantine itself",
+                             target->name);
+    }
+  for (size_t i = 0; i < policy->n_profiles; i++)
+    {
+      if (!uses_quarantine (&policy->profiles[i]))
+        continue;
+      if (target == NULL)
+        return hr_error_set (err, 0,
+                             "profile \"%s\" quarantines containers, but the policy names no quarantine_profile",
+                             policy->profiles[i].name);
+      policy->profiles[i].quarantine = target;
+    }
+  return 0;
+}
+
 struct hr_policy *
 hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_t *err)
 {
@@ -380,6 +419,8 @@ hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_
   if (expect_type (doc, HR_JSON_OBJECT, "the top level", err) < 0
       || check_keys (doc, top_level_keys, "the top level", err) < 0 || read_globals (policy, doc, err) < 0
       || load_profiles (policy, doc, defaults, err) < 0 || read_profile_annotation (policy, doc, err) < 0)
+    return hr_error_prefix (err, "policy %s", source), NULL;
+  if (link_quarantine (policy, err) < 0)
     return hr_error_prefix (err, "policy %s", source), NULL;
   if (hr_policy_find_profile (policy, policy->default_profile) == NULL)
     return hr_error_set (err, 0, "policy %s: default_profile: no profile named \"%s\"", source,
@@ -435,6 +476,7 @@ hr_policy_free (struct hr_policy *policy)
   free (policy->source);
   free (policy->runtime);
   free (policy->runtime_sha256);
+  free (policy->quarantine_profile);
   free (policy->audit_log);
   free (policy->default_profile);
   free (policy->profile_annotation);

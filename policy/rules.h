@@ -49,6 +49,18 @@ struct hr_rule_def
 extern const struct hr_rule_def *const hr_rule_defs[];
 const struct hr_rule_def *hr_rule_def_find (const char *name);
 
+/* Runs every rule of the profile over doc (a spec, or with for_process an
+ * exec's process). */
+int hr_run_rules (struct hr_json *doc, const struct hr_profile *profile, bool audit_mode, const struct hr_host *host,
+                  bool for_process, struct hr_result *result, hr_error_t *err);
+
+/* quarantine.c: runs the profile's rules on a copy of the spec, without side
+ * effects; when a quarantine-action rule is broken (and no deny rule), adds
+ * the quarantined decisions, isolates spec and sets *quarantine: the
+ * caller then enforces the quarantine profile on it. */
+int hr_quarantine_probe (struct hr_json *spec, const struct hr_profile *profile, const struct hr_host *host,
+                         struct hr_result *result, bool *quarantine, hr_error_t *err);
+
 /* Records that the document breaks the rule, as the message says, and
  * returns true when the rule must now change the document (action fix).
  * With deny the finding is a denial, with audit only a record. */

@@ -57,6 +57,8 @@ audit_line (const struct hr_audit_event *ev)
   set_string (obj, "profile", ev->profile);
   hr_json_set (obj, "audit_mode", hr_json_new_bool (ev->audit_mode));
   set_string (obj, "decision", hr_result_verdict (ev->result));
+  if (ev->result->quarantined)
+    hr_json_set (obj, "quarantined", hr_json_new_bool (true));
   if (ev->userns_setup_us >= 0)
     hr_json_set (obj, "userns_setup_us", hr_json_new_int (ev->userns_setup_us));
   hr_json_set (obj, "decisions", hr_result_to_json (ev->result));

@@ -1,7 +1,7 @@
 /* `hardrun report`: the audit log summarized, the evidence a platform team
  * needs before it turns a rollout (audit mode) into enforcement: per rule,
- * per profile and per container, what was changed, denied, and what
- * enforcement would have done (the audited decisions).
+ * per profile and per container, what was changed, denied, quarantined,
+ * and what enforcement would have done (the audited decisions).
  *   hardrun report [--audit-log FILE] [--format text|json]
  * The log is the policy's audit_log unless --audit-log names one.  Lines
  * that are not audit records are counted and skipped, never fatal: a log
@@ -26,15 +26,15 @@ struct record
 {
   size_t line; /* order in the log: the last record of a container wins */
   char *container, *image, *profile, *decision;
-  long changed, denied, audited;
+  long changed, denied, audited, quarantined;
 };
 
 /* One row of the per-rule or per-profile table. */
 struct tally
 {
   char *name;
-  long records, allow, modify, deny;
-  long changed, denied, audited;
+  long records, allow, modify, deny, quarantine;
+  long changed, denied, audited, quarantined;
 };
 
 struct report
@@ -43,7 +43,7 @@ struct report
   size_t n_records, cap_records;
   struct tally *rules, *profiles;
   size_t n_rules, n_profiles;
-  long skipped, allow, modify, deny;
+  long skipped, allow, modify, deny, quarantine;
 };
 
 static struct tally *
@@ -65,15 +65,15 @@ text_of (const struct hr_json *obj, const char *key)
   return hr_json_is_string (v) ? v->text : NULL;
 }
 
+/* The counters of the four verdicts, in this order. */
+static const char *const verdicts[] = { "allow", "modify", "deny", "quarantine" };
+
 static void
-count_decision (long *allow, long *modify, long *deny, const char *decision)
+count_decision (long *counters[4], const char *decision)
 {
-  if (strcmp (decision, "allow") == 0)
-    ++*allow;
-  else if (strcmp (decision, "modify") == 0)
-    ++*modify;
-  else if (strcmp (decision, "deny") == 0)
-    ++*deny;
+  for (size_t i = 0; i < HR_ARRAY_SIZE (verdicts); i++)
+    if (strcmp (decision, verdicts[i]) == 0)
+      ++*counters[i];
 }
 
 /* The decisions of one record, into the rule table and the record's counts. */
@@ -95,6 +95,8 @@ add_decisions (struct report *r, const struct hr_json *decisions, struct record 
         rule_count = &t->denied, rec_count = &rec->denied;
       else if (strcmp (outcome, "audited") == 0)
         rule_count = &t->audited, rec_count = &rec->audited;
+      else if (strcmp (outcome, "quarantined") == 0)
+        rule_count = &t->quarantined, rec_count = &rec->quarantined;
       else
         continue;
       ++*rule_count;
@@ -113,13 +115,14 @@ add_record (struct report *r, const struct hr_json *doc, size_t line)
   if (doc->type != HR_JSON_OBJECT || container == NULL || decision == NULL)
     return false;
   add_decisions (r, hr_json_get_value (doc, "decisions"), &rec);
-  count_decision (&r->allow, &r->modify, &r->deny, decision);
+  count_decision ((long *[]){ &r->allow, &r->modify, &r->deny, &r->quarantine }, decision);
   p = tally_for (&r->profiles, &r->n_profiles, profile ? profile : "-");
   p->records++;
-  count_decision (&p->allow, &p->modify, &p->deny, decision);
+  count_decision ((long *[]){ &p->allow, &p->modify, &p->deny, &p->quarantine }, decision);
   p->changed += rec.changed;
   p->denied += rec.denied;
   p->audited += rec.audited;
+  p->quarantined += rec.quarantined;
   rec.container = xstrdup (container);
   rec.image = xstrdup (image ? image : "-");
   rec.profile = xstrdup (profile ? profile : "-");
@@ -201,6 +204,7 @@ fold_containers (struct report *r)
       rec.changed += prev->changed;
       rec.denied += prev->denied;
       rec.audited += prev->audited;
+      rec.quarantined += prev->quarantined;
       if (strcmp (rec.image, "-") == 0)
         {
           /* an exec's record names no image: the create's did */
@@ -219,36 +223,36 @@ print_tally_text (const char *title, const char *column, const struct tally *t, 
 {
   printf ("\n%s\n", title);
   if (with_decisions)
-    printf ("  %-20s %8s %8s %8s %8s %8s %8s %8s\n", column, "records", "allow", "modify", "deny", "changed", "denied",
-            "audited");
+    printf ("  %-20s %8s %8s %8s %8s %10s %8s %8s %8s %11s\n", column, "records", "allow", "modify", "deny",
+            "quarantine", "changed", "denied", "audited", "quarantined");
   else
-    printf ("  %-20s %8s %8s %8s\n", column, "changed", "denied", "audited");
+    printf ("  %-20s %8s %8s %8s %11s\n", column, "changed", "denied", "audited", "quarantined");
   for (size_t i = 0; i < n; i++)
     if (with_decisions)
-      printf ("  %-20s %8ld %8ld %8ld %8ld %8ld %8ld %8ld\n", t[i].name, t[i].records, t[i].allow, t[i].modify,
-              t[i].deny, t[i].changed, t[i].denied, t[i].audited);
+      printf ("  %-20s %8ld %8ld %8ld %8ld %10ld %8ld %8ld %8ld %11ld\n", t[i].name, t[i].records, t[i].allow,
+              t[i].modify, t[i].deny, t[i].quarantine, t[i].changed, t[i].denied, t[i].audited, t[i].quarantined);
     else
-      printf ("  %-20s %8ld %8ld %8ld\n", t[i].name, t[i].changed, t[i].denied, t[i].audited);
+      printf ("  %-20s %8ld %8ld %8ld %11ld\n", t[i].name, t[i].changed, t[i].denied, t[i].audited, t[i].quarantined);
 }
 
 static void
 print_text (const char *path, const struct report *r, size_t n_containers)
 {
   printf ("audit log: %s\n", path);
-  printf ("records:   %zu (allow %ld, modify %ld, deny %ld)%s", r->n_records, r->allow, r->modify, r->deny,
-          r->skipped ? "" : "\n");
+  printf ("records:   %zu (allow %ld, modify %ld, deny %ld, quarantine %ld)%s", r->n_records, r->allow, r->modify,
+          r->deny, r->quarantine, r->skipped ? "" : "\n");
   if (r->skipped)
     printf ("; %ld lines skipped (not audit records)\n", r->skipped);
   printf ("audited decisions are what enforcement would change or refuse\n");
   print_tally_text ("per rule", "rule", r->rules, r->n_rules, false);
   print_tally_text ("per profile", "profile", r->profiles, r->n_profiles, true);
-  printf ("\nper container\n  %-14s %-32s %-10s %7s %-8s %8s %8s %8s\n", "container", "image", "profile", "records",
-          "last", "changed", "denied", "audited");
+  printf ("\nper container\n  %-14s %-32s %-10s %7s %-10s %8s %8s %8s %11s\n", "container", "image", "profile",
+          "records", "last", "changed", "denied", "audited", "quarantined");
   for (size_t i = 0; i < n_containers; i++)
     {
       const struct record *c = &r->records[i];
-      printf ("  %-14.12s %-32s %-10s %7zu %-8s %8ld %8ld %8ld\n", c->container, c->image, c->profile, c->line,
-              c->decision, c->changed, c->denied, c->audited);
+      printf ("  %-14.12s %-32s %-10s %7zu %-10s %8ld %8ld %8ld %11ld\n", c->container, c->image, c->profile, c->line,
+              c->decision, c->changed, c->denied, c->audited, c->quarantined);
     }
 }
 
@@ -264,10 +268,12 @@ tally_json (const struct tally *t, const char *key, bool with_decisions)
       hr_json_set (o, "allow", hr_json_new_int (t->allow));
       hr_json_set (o, "modify", hr_json_new_int (t->modify));
       hr_json_set (o, "deny", hr_json_new_int (t->deny));
+      hr_json_set (o, "quarantine", hr_json_new_int (t->quarantine));
     }
   hr_json_set (o, "changed", hr_json_new_int (t->changed));
   hr_json_set (o, "denied", hr_json_new_int (t->denied));
   hr_json_set (o, "audited", hr_json_new_int (t->audited));
+  hr_json_set (o, "quarantined", hr_json_new_int (t->quarantined));
   return o;
 }
 
@@ -285,6 +291,7 @@ print_json (const char *path, const struct report *r, size_t n_containers)
   hr_json_set (decisions, "allow", hr_json_new_int (r->allow));
   hr_json_set (decisions, "modify", hr_json_new_int (r->modify));
   hr_json_set (decisions, "deny", hr_json_new_int (r->deny));
+  hr_json_set (decisions, "quarantine", hr_json_new_int (r->quarantine));
   hr_json_set (out, "decisions", decisions);
   for (size_t i = 0; i < r->n_rules; i++)
     hr_json_append (rules, tally_json (&r->rules[i], "rule", false));
@@ -302,6 +309,7 @@ print_json (const char *path, const struct report *r, size_t n_containers)
       hr_json_set (o, "changed", hr_json_new_int (c->changed));
       hr_json_set (o, "denied", hr_json_new_int (c->denied));
       hr_json_set (o, "audited", hr_json_new_int (c->audited));
+      hr_json_set (o, "quarantined", hr_json_new_int (c->quarantined));
       hr_json_append (containers, o);
     }
   hr_json_set (out, "rules", rules);

@@ -14,9 +14,10 @@
 
 enum hr_outcome
 {
-  HR_OUTCOME_CHANGED, /* the rule rewrote the document */
-  HR_OUTCOME_DENIED,  /* the rule refuses the container */
-  HR_OUTCOME_AUDITED, /* audit action: what the rule would have done */
+  HR_OUTCOME_CHANGED,     /* the rule rewrote the document */
+  HR_OUTCOME_DENIED,      /* the rule refuses the container */
+  HR_OUTCOME_AUDITED,     /* audit action: what the rule would have done */
+  HR_OUTCOME_QUARANTINED, /* quarantine action: the container runs isolated */
 };
 
 struct hr_decision
@@ -48,6 +49,8 @@ struct hr_result
   size_t cap;
   size_t n_denied;
   size_t n_changed;
+  size_t n_quarantined;
+  bool quarantined; /* the spec was isolated and the quarantine profile enforced */
   struct hr_host_needs needs;
 };
 
@@ -84,6 +87,8 @@ struct hr_host
   /* Compiles the final seccomp profile, or knows that an identical one
    * compiled before.  NULL: hr_seccomp_compile every time. */
   int (*check_seccomp) (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err);
+  /* A dry run (the quarantine probe): the final profile is not compiled. */
+  bool skip_seccomp_compile;
   void *data;
   void *context; /* for allocate_ids */
 };

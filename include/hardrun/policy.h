@@ -18,6 +18,9 @@ enum hr_action
   HR_ACTION_AUDIT,
   HR_ACTION_FIX,
   HR_ACTION_DENY,
+  /* like deny, but the container runs isolated instead of being refused:
+   * fresh namespaces, no engine hooks, the policy's quarantine profile */
+  HR_ACTION_QUARANTINE,
 };
 
 const char *hr_action_name (enum hr_action action);
@@ -35,6 +38,9 @@ struct hr_profile
 {
   char *name;
   struct hr_rule_config *rules; /* hr_rule_count () entries, in enforcement order */
+  /* The policy's quarantine profile when a rule of this one has the action
+   * quarantine, else NULL. */
+  const struct hr_profile *quarantine;
 };
 
 struct hr_policy
@@ -46,6 +52,7 @@ struct hr_policy
   bool audit_syslog;
   bool audit_mode; /* every rule only records what it would do */
   char *default_profile;
+  char *quarantine_profile;           /* the profile quarantined containers get, or NULL */
   char *profile_annotation;           /* NULL: annotations cannot choose a profile */
   struct hr_strv annotation_profiles; /* the profiles an annotation may choose */
   struct hr_profile *profiles;

@@ -2,7 +2,8 @@
 # `hardrun report`: the audit log summarized per rule, per profile and per
 # container.  On a recorded log (tests/fixtures/audit/rollout.jsonl: a
 # rollout container with an exec, a hardened one, a refused one, a line cut
-# short by a full disk, a container with a credential in its env) the counts
+# short by a full disk, a container with a credential in its env, one
+# quarantined for joining the host's network) the counts
 # are known; on a live log, written by containers run through real runc
 # under the rollout profile, they must match what ran.
 
@@ -22,14 +23,16 @@ report_json() {
 	run report_json "$RECORDED"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	jq -e '.records == 5 and .skipped_lines == 1 and .decisions == {allow: 2, modify: 2, deny: 1}' <<<"$output"
-	jq -e '[.rules[] | select(.rule == "capabilities")][0] | .changed == 2 and .audited == 2 and .denied == 0' <<<"$output"
+	jq -e '.records == 6 and .skipped_lines == 1 and .decisions == {allow: 2, modify: 2, deny: 1, quarantine: 1}' <<<"$output"
+	jq -e '[.rules[] | select(.rule == "capabilities")][0] | .changed == 3 and .audited == 2 and .denied == 0' <<<"$output"
 	jq -e '[.rules[] | select(.rule == "privileged")][0].denied == 1' <<<"$output"
 	jq -e '[.rules[] | select(.rule == "secrets")][0].audited == 1' <<<"$output"
+	jq -e '[.rules[] | select(.rule == "host_namespaces")][0].quarantined == 1' <<<"$output"
+	jq -e '[.profiles[] | select(.profile == "default")][0] | .records == 3 and .quarantine == 1 and .changed == 6 and .quarantined == 1' <<<"$output"
 	jq -e '[.profiles[] | select(.profile == "rollout")][0] | .records == 2 and .allow == 2 and .audited == 5' <<<"$output"
 	jq -e '[.profiles[] | select(.profile == "strict")][0] | .deny == 1 and .denied == 2' <<<"$output"
 	# one row a container: the exec folded into its create, the image kept
-	jq -e '.containers | length == 4' <<<"$output"
+	jq -e '.containers | length == 5' <<<"$output"
 	jq -e '.containers[0] | .container == "c1c1c1c1c1c1c1c1" and .records == 2 and .image == "localhost/hardrun/busybox:latest" and .audited == 5' <<<"$output"
 }
 
@@ -37,9 +40,10 @@ report_json() {
 	run "$HARDRUN" report --audit-log "$RECORDED"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"records:   5 (allow 2, modify 2, deny 1); 1 lines skipped"* ]]
-	echo "$output" | grep -Eq '^  secrets +0 +0 +1$'
-	echo "$output" | grep -Eq '^  c1c1c1c1c1c1 +localhost/hardrun/busybox:latest +rollout +2 allow +0 +0 +5$'
+	[[ "$output" == *"records:   6 (allow 2, modify 2, deny 1, quarantine 1); 1 lines skipped"* ]]
+	echo "$output" | grep -Eq '^  secrets +0 +0 +1 +0$'
+	echo "$output" | grep -Eq '^  c1c1c1c1c1c1 +localhost/hardrun/busybox:latest +rollout +2 allow +0 +0 +5 +0$'
+	echo "$output" | grep -Eq '^  c5c5c5c5c5c5 +- +default +1 quarantine +2 +0 +0 +1$'
 	run "$HARDRUN" report --audit-log /nonexistent/audit.jsonl
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"cannot read the audit log /nonexistent/audit.jsonl"* ]]

@@ -255,8 +255,8 @@ Test (policy_errors, wrong_types)
 
 Test (policy_errors, bad_action)
 {
-  rules_fail ("{\"capabilities\":{\"action\":\"block\"}}", "expected one of \"fix\", \"deny\", \"audit\", \"off\"",
-              "capabilities.action");
+  rules_fail ("{\"capabilities\":{\"action\":\"block\"}}",
+              "expected one of \"fix\", \"deny\", \"quarantine\", \"audit\", \"off\"", "capabilities.action");
   rules_fail ("{\"capabilities\":{\"action\":\"FIX\"}}", "expected one of", NULL);
   rules_fail ("{\"capabilities\":{\"action\":true}}", "expected one of", NULL);
 }

@@ -1608,3 +1608,100 @@ Test (rule_secrets, lower_case_patterns_are_refused)
   cr_assert_not_null (strstr (err->msg, "upper case"), "%s", err->msg);
   hr_error_free (&err);
 }
+
+/* quarantine */
+
+#define FIELDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+#define QUARANTINE_POLICY                                                                                              \
+  "{\"default_profile\":\"t\",\"quarantine_profile\":\"q\",\"profiles\":{"                                             \
+  "\"t\":{\"rules\":{\"host_namespaces\":{\"action\":\"quarantine\"}}},"                                               \
+  "\"q\":{\"rules\":{\"capabilities\":{\"allow\":[]}}}}}"
+#define HOST_NET_SPEC(extra)                                                                                           \
+  "{\"process\":{\"args\":[\"sh\"],\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"]}},"                  \
+  "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"                 \
+  "{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]" extra "},"               \
+  "\"hooks\":{\"prestart\":[{\"path\":\"/usr/bin/dockerd\"}],\"poststop\":[{\"path\":\"/usr/bin/dockerd\"}]}}"
+
+static struct run
+run_quarantine (const char *policy_text, const char *spec)
+{
+  struct run r = { 0 };
+  struct hr_host host;
+
+  r.policy = hr_policy_load_text (policy_text, strlen (policy_text), "test", &r.err);
+  cr_assert_not_null (r.policy, "policy: %s", r.err ? r.err->msg : "?");
+  r.doc = hr_json_parse (spec, strlen (spec), &r.err);
+  cr_assert_not_null (r.doc);
+  fake_host_init (&host, &host_config);
+  r.ret = hr_enforce_spec (r.doc, hr_policy_find_profile (r.policy, "t"), false, &host, &r.result, &r.err);
+  r.text = hr_json_serialize (r.doc, NULL);
+  return r;
+}
+
+Test (quarantine, runs_isolated_under_the_quarantine_profile)
+{
+  cleanup_run struct run r = run_quarantine (QUARANTINE_POLICY, HOST_NET_SPEC (""));
+  const struct hr_json *net, *bounding;
+
+  cr_assert_eq (r.ret, 0, "%s", r.err ? r.err->msg : "");
+  cr_assert (r.result.quarantined);
+  cr_assert_str_eq (hr_result_verdict (&r.result), "quarantine");
+  cr_assert_eq (r.result.n_denied, 0);
+  assert_decision (&r, HR_OUTCOME_QUARANTINED, "the network namespace \"/proc/1/ns/net\" is the host's");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "a fresh network namespace in place of /proc/1/ns/net");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "the engine's prestart hooks removed");
+  /* isolated: the network namespace is a new one, the set-up hook gone, the cleanup hook kept */
+  net = hr_json_get_value (hr_json_get_path (r.doc, FIELDS ("linux", "namespaces"))->items[4], "path");
+  cr_assert_null (net, "%s", r.text);
+  cr_assert_null (hr_json_get_path (r.doc, FIELDS ("hooks", "prestart")));
+  cr_assert_not_null (hr_json_get_path (r.doc, FIELDS ("hooks", "poststop")));
+  /* and the quarantine profile enforced: no capabilities at all */
+  bounding = hr_json_get_path (r.doc, FIELDS ("process", "capabilities", "bounding"));
+  cr_assert_eq (bounding->len, 0, "%s", r.text);
+}
+
+Test (quarantine, a_deny_still_refuses)
+{
+  cleanup_run struct run r
+      = run_quarantine (QUARANTINE_POLICY, HOST_NET_SPEC (",\"sysctl\":{\"kernel.core_pattern\":\"|/x\"}"));
+
+  cr_assert_eq (r.ret, 0);
+  cr_assert_not (r.result.quarantined);
+  cr_assert_str_eq (hr_result_verdict (&r.result), "deny");
+}
+
+Test (quarantine, a_compliant_spec_is_not_quarantined)
+{
+  cleanup_run struct run r = run_quarantine (
+      QUARANTINE_POLICY, "{\"process\":{\"args\":[\"sh\"],\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"]}},"
+                         "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":"
+                         "\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"network\"}]}}");
+
+  cr_assert_eq (r.ret, 0);
+  cr_assert_not (r.result.quarantined);
+  cr_assert_eq (r.result.n_quarantined, 0);
+  /* the normal profile's capabilities, not the quarantine profile's */
+  cr_assert_eq (hr_json_get_path (r.doc, FIELDS ("process", "capabilities", "bounding"))->len, 1, "%s", r.text);
+}
+
+Test (quarantine, policy_needs_a_quarantine_profile_that_does_not_quarantine)
+{
+  static const char *const bad[][2] = {
+    { "{\"profiles\":{\"default\":{\"rules\":{\"host_namespaces\":{\"action\":\"quarantine\"}}}}}",
+      "names no quarantine_profile" },
+    { "{\"quarantine_profile\":\"nope\"}", "quarantine_profile: no profile named \"nope\"" },
+    { "{\"quarantine_profile\":\"default\",\"profiles\":{\"default\":{\"rules\":{\"privileged\":{\"action\":"
+      "\"quarantine\"}}}}}",
+      "has a rule whose action is quarantine itself" },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      hr_error_t err = NULL;
+      struct hr_policy *policy = hr_policy_load_text (bad[i][0], strlen (bad[i][0]), "test", &err);
+      cr_assert_null (policy, "%s", bad[i][0]);
+      cr_assert_not_null (strstr (err->msg, bad[i][1]), "%s", err->msg);
+      hr_error_free (&err);
+    }
+}
