@@ -235,7 +235,8 @@ build_profile (struct hr_profile *out, const char *name, const struct hr_json *r
       for (const struct hr_setting *s = def->settings; s && s->key; s++)
         if (member (cfg->settings, s->key) == NULL)
           return hr_error_set (err, 0, "profile \"%s\": rule \"%s\" lacks setting \"%s\"", name, def->name, s->key);
-      if (def->validate && def->validate (cfg->settings, err) < 0)
+      if ((def->validate && def->validate (cfg->settings, err) < 0)
+          || (def->load && def->load (cfg->settings, err) < 0))
         return hr_error_prefix (err, "profile \"%s\": rule \"%s\"", name, def->name);
     }
   return 0;
@@ -438,26 +439,12 @@ hr_policy_load_default (hr_error_t *err)
 struct hr_policy *
 hr_policy_load_file (const char *path, hr_error_t *err)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   cleanup_free char *text = NULL;
-  struct stat st;
-  ssize_t n;
+  size_t len;
 
-  if (fd < 0)
-    return hr_error_set (err, errno, "cannot open policy %s", path), NULL;
-  if (fstat (fd, &st) < 0)
-    return hr_error_set (err, errno, "cannot stat policy %s", path), NULL;
-  if (!S_ISREG (st.st_mode))
-    return hr_error_set (err, 0, "policy %s is not a regular file", path), NULL;
-  if (st.st_size > MAX_POLICY_SIZE)
-    return hr_error_set (err, EFBIG, "policy %s is larger than %u bytes", path, MAX_POLICY_SIZE), NULL;
-  text = xmalloc ((size_t)st.st_size + 1);
-  n = read (fd, text, (size_t)st.st_size + 1);
-  if (n < 0)
-    return hr_error_set (err, errno, "cannot read policy %s", path), NULL;
-  if (n != st.st_size)
-    return hr_error_set (err, 0, "policy %s changed while it was read", path), NULL;
-  return hr_policy_load_text (text, (size_t)n, path, err);
+  if (hr_read_small_file (path, MAX_POLICY_SIZE, &text, &len, err) < 0)
+    return hr_error_prefix (err, "policy"), NULL;
+  return hr_policy_load_text (text, len, path, err);
 }
 
 void

@@ -16,13 +16,51 @@
 
 static const struct hr_setting settings[] = {
   { "must_deny", HR_SETTING_STRINGS },
+  { "mode", HR_SETTING_STRING },    /* "enforce", or "learn" (see seccomp_learn.c) */
+  { "profile", HR_SETTING_STRING }, /* "" or the path of a profile (hardrun seccomp learn's) */
   { NULL, 0 },
 };
+
+#define LOADED_PROFILE "loaded_profile"
+#define MAX_PROFILE_SIZE (4u << 20)
 
 static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
-  return hr_validate_syscall_names (s->members[0].value, "must_deny", err);
+  const char *mode = hr_json_get_value (s, "mode")->text, *profile = hr_json_get_value (s, "profile")->text;
+
+  if (strcmp (mode, "enforce") != 0 && strcmp (mode, "learn") != 0)
+    return hr_error_set (err, 0, "mode: \"%s\" is neither \"enforce\" nor \"learn\"", mode);
+  if (profile[0] != '\0' && profile[0] != '/')
+    return hr_error_set (err, 0, "profile: \"%s\" is not an absolute path", profile);
+  return hr_validate_syscall_names (hr_json_get_value (s, "must_deny"), "must_deny", err);
+}
+
+/* The profile file, parsed and compiled once at policy load: a learned
+ * profile that runc could not load fails the policy, not a container. */
+static int
+load (struct hr_json *s, hr_error_t *err)
+{
+  const char *path = hr_json_get_value (s, "profile")->text;
+  cleanup_free char *text = NULL;
+  struct hr_json *profile;
+  size_t len;
+
+  if (path[0] == '\0')
+    return 0;
+  if (hr_read_small_file (path, MAX_PROFILE_SIZE, &text, &len, err) < 0)
+    return hr_error_prefix (err, "profile");
+  profile = hr_json_parse (text, len, err);
+  if (profile == NULL)
+    return hr_error_prefix (err, "profile %s", path);
+  if (profile->type != HR_JSON_OBJECT || hr_seccomp_compile (profile, err) < 0)
+    {
+      hr_json_free (profile);
+      return err && *err ? hr_error_prefix (err, "profile %s", path)
+                         : hr_error_set (err, 0, "profile %s: not a seccomp profile", path);
+    }
+  hr_json_set (s, LOADED_PROFILE, profile);
+  return 0;
 }
 
 static const char *
@@ -205,7 +243,23 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
     return -1;
   if (seccomp && hr_json_read_string (seccomp, "defaultAction", "linux.seccomp", &default_action, err) < 0)
     return -1;
-  if (seccomp == NULL || hr_seccomp_action_allows (default_action))
+  if (strcmp (hr_setting_string (ctx, "mode"), "learn") == 0)
+    {
+      if (hr_finding (ctx, "learning: system calls outside the floor are allowed and logged by the kernel "
+                           "(SCMP_ACT_LOG) for hardrun seccomp learn"))
+        hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp",
+                     hr_seccomp_learning_profile (hr_setting_get (ctx, "must_deny")));
+    }
+  else if (hr_json_get_value (ctx->config->settings, LOADED_PROFILE) != NULL)
+    {
+      if (hr_finding (ctx, "the profile %s applied in place of the spec's", hr_setting_string (ctx, "profile")))
+        hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp",
+                     hr_json_clone (hr_json_get_value (ctx->config->settings, LOADED_PROFILE)));
+      if (hr_spec_linux_member (ctx->doc, "seccomp", HR_JSON_OBJECT, &seccomp, err) < 0
+          || (seccomp && harden_existing (ctx, seccomp, err) < 0))
+        return -1;
+    }
+  else if (seccomp == NULL || hr_seccomp_action_allows (default_action))
     {
       bool fix = seccomp == NULL
                      ? hr_finding (ctx, "no seccomp profile: the default profile applied")
@@ -232,5 +286,6 @@ const struct hr_rule_def hr_rule_seccomp = {
   .name = "seccomp",
   .settings = settings,
   .validate = validate,
+  .load = load,
   .apply_spec = apply_spec,
 };

@@ -40,6 +40,9 @@ struct hr_rule_def
   const struct hr_setting *settings; /* terminated by a NULL key */
   /* Checks values beyond their type (names, paths); may be NULL. */
   int (*validate) (const struct hr_json *settings, hr_error_t *err);
+  /* Loads what a setting names (a file) into the settings, once, when the
+   * policy is loaded, so that a broken one fails the policy; may be NULL. */
+  int (*load) (struct hr_json *settings, hr_error_t *err);
   /* Rules about the whole spec (create, run, restore). */
   int (*apply_spec) (struct hr_rule_ctx *ctx, hr_error_t *err);
   /* Rules about a process: run on the spec's process and on every exec's. */

@@ -9,6 +9,7 @@
 #include "hardrun/enforce.h"
 #include "hardrun/error.h"
 #include "hardrun/json.h"
+#include "hardrun/util.h"
 
 extern const char hr_default_seccomp_text[];
 
@@ -18,6 +19,13 @@ extern const char hr_default_seccomp_text[];
 struct hr_json *hr_seccomp_default_profile (const struct hr_json *bounding, const struct hr_json *must_deny);
 
 /* hr_seccomp_compile is declared in hardrun/enforce.h. */
+
+/* seccomp_learn.c: the calls every profile allows (NULL-terminated); the
+ * profile of a container whose calls are being learned (the floor allowed,
+ * must_deny denied, everything else allowed and logged by the kernel); the
+ * minimal profile allowing the floor and the calls seen. */
+extern const char *const hr_seccomp_floor[];
+struct hr_json *hr_seccomp_learning_profile (const struct hr_json *must_deny);
 
 /* Actions under which a syscall may run (a tracer or notify agent can let it). */
 bool hr_seccomp_action_allows (const char *action);

@@ -106,6 +106,7 @@ static const struct command_def commands[] = {
   { "check", HR_CMD_CHECK, false, NULL },
   { "policy", HR_CMD_POLICY, false, NULL },
   { "report", HR_CMD_REPORT, false, NULL },
+  { "seccomp", HR_CMD_SECCOMP, false, NULL },
   /* runc's commands that read no spec and change no privilege */
   { "start", HR_CMD_PASSTHROUGH, false, NULL },
   { "delete", HR_CMD_DELETE, true, delete_flags },
@@ -489,10 +490,10 @@ const char *
 hr_command_kind_name (enum hr_command_kind kind)
 {
   static const char *const names[] = {
-    [HR_CMD_PASSTHROUGH] = "passthrough", [HR_CMD_CREATE] = "create", [HR_CMD_RUN] = "run",
-    [HR_CMD_RESTORE] = "restore",         [HR_CMD_EXEC] = "exec",     [HR_CMD_VERSION] = "version",
-    [HR_CMD_DELETE] = "delete",           [HR_CMD_CHECK] = "check",   [HR_CMD_POLICY] = "policy",
-    [HR_CMD_REPORT] = "report",
+    [HR_CMD_PASSTHROUGH] = "passthrough", [HR_CMD_CREATE] = "create",   [HR_CMD_RUN] = "run",
+    [HR_CMD_RESTORE] = "restore",         [HR_CMD_EXEC] = "exec",       [HR_CMD_VERSION] = "version",
+    [HR_CMD_DELETE] = "delete",           [HR_CMD_CHECK] = "check",     [HR_CMD_POLICY] = "policy",
+    [HR_CMD_REPORT] = "report",           [HR_CMD_SECCOMP] = "seccomp",
   };
   return names[kind];
 }

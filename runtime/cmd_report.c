@@ -331,20 +331,6 @@ report_clear (struct report *r, size_t n_records)
   free (r->records), free (r->rules), free (r->profiles);
 }
 
-/* The policy's audit_log; the built-in default when the policy cannot be
- * read (report runs nothing: it need not fail closed). */
-static char *
-default_log (const struct hr_cli *cli)
-{
-  hr_error_t err = NULL;
-  struct hr_policy *policy = hr_load_policy (cli, false, &err);
-  char *path = xstrdup (policy && policy->audit_log[0] ? policy->audit_log : HARDRUN_DEFAULT_AUDIT_LOG);
-
-  hr_error_free (&err);
-  hr_policy_free (policy);
-  return path;
-}
-
 int
 hr_cmd_report (const struct hr_cli *cli, int argc, char **argv)
 {
@@ -363,7 +349,7 @@ hr_cmd_report (const struct hr_cli *cli, int argc, char **argv)
       }
   if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0)
     return hr_error_set (&err, 0, "--format must be text or json"), hr_log_failure (err, "report"), EXIT_ERROR;
-  log_path = audit_log ? xstrdup (audit_log) : default_log (cli);
+  log_path = audit_log ? xstrdup (audit_log) : hr_policy_audit_log (cli);
   if (read_log (&r, log_path, &err) < 0)
     return hr_log_failure (err, "report"), EXIT_ERROR;
   n_containers = fold_containers (&r);

@@ -46,6 +46,8 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
       return hr_cmd_policy (cli, argc - rest, argv + rest);
     case HR_CMD_REPORT:
       return hr_cmd_report (cli, argc - rest, argv + rest);
+    case HR_CMD_SECCOMP:
+      return hr_cmd_seccomp (cli, argc - rest, argv + rest);
     }
   return 1;
 }

@@ -26,6 +26,18 @@ hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err)
   return hr_policy_load_file (path, err);
 }
 
+char *
+hr_policy_audit_log (const struct hr_cli *cli)
+{
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_load_policy (cli, false, &err);
+  char *path = xstrdup (policy && policy->audit_log[0] ? policy->audit_log : HARDRUN_DEFAULT_AUDIT_LOG);
+
+  hr_error_free (&err);
+  hr_policy_free (policy);
+  return path;
+}
+
 static const char *
 annotation_profile (const struct hr_policy *policy, const struct hr_json *spec, hr_error_t *err, bool *failed)
 {

@@ -23,6 +23,7 @@ enum hr_command_kind
   HR_CMD_CHECK,   /* hardrun's own commands */
   HR_CMD_POLICY,
   HR_CMD_REPORT,
+  HR_CMD_SECCOMP,
 };
 
 struct hr_cli

@@ -109,4 +109,8 @@ int hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err);
 size_t hr_rule_count (void);
 const char *hr_rule_name (size_t index);
 
+/* A minimal seccomp profile (OCI form): the floor every process needs plus
+ * the system calls in seen (names); see policy/seccomp_learn.c. */
+struct hr_json *hr_seccomp_learned_profile (const struct hr_strv *seen);
+
 #endif

@@ -50,6 +50,9 @@ int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, 
  * runtime_trust.h) is refused: commands that run containers ask for it,
  * check and policy (which run nothing) do not. */
 struct hr_policy *hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err);
+/* The audit log the policy names; the built-in default when the policy
+ * cannot be read (for report and seccomp learn, which run nothing). */
+char *hr_policy_audit_log (const struct hr_cli *cli);
 /* The profile: --hardrun-profile, else the annotation the policy allows
  * (spec may be NULL), else the policy's default. */
 const struct hr_profile *hr_select_profile (const struct hr_policy *policy, const struct hr_cli *cli,
@@ -92,6 +95,7 @@ int hr_cmd_exec (const struct hr_cli *cli);
 int hr_cmd_delete (const struct hr_cli *cli);
 int hr_cmd_check (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_report (const struct hr_cli *cli, int argc, char **argv);
+int hr_cmd_seccomp (const struct hr_cli *cli, int argc, char **argv);
 
 /* options.c: "--name value" or "--name=value" at argv[*i] (advancing *i
  * past the value); false when argv[*i] is another option. */

@@ -344,6 +344,16 @@ assert_log_error() {
 	jq -r .msg <<<"$line" | grep -Eq -- "$1"
 }
 
+# hr_refused COMMAND BUNDLE ID PATTERN: `hr COMMAND` of the bundle fails
+# with PATTERN in the --log file, and no container exists.
+hr_refused() {
+	run hr "$1" --bundle "$2" "$3"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	assert_log_error "$4"
+	! container_exists "$3"
+}
+
 # audit_last_for ID: the last audit line about container ID.
 audit_last_for() {
 	[ -f "$AUDIT" ] || return 1

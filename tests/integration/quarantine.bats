@@ -41,11 +41,7 @@ echo "interfaces=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | t
 @test "the same container under the default profile is refused; a compliant one under quarantine runs as usual" {
 	bundle=$(make_bundle host-net2 "$NET_SCRIPT" '.linux.namespaces |= map(select(.type != "network"))')
 	id=$(new_id refused)
-	run hr run --bundle "$bundle" "$id"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	assert_log_error 'host_namespaces: .*network'
-	! container_exists "$id"
+	hr_refused run "$bundle" "$id" 'host_namespaces: .*network'
 	# compliant: not quarantined, the default profile's capabilities
 	bundle=$(make_bundle compliant "$NET_SCRIPT")
 	id=$(new_id compliant)

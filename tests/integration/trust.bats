@@ -22,16 +22,6 @@ leaky_bundle() {
 		| .process.args = [\"/bin/sh\", \"-c\", \"echo ran=yes\", \"--token=$GH_TOKEN\"]"
 }
 
-# refused COMMAND BUNDLE ID PATTERN: `hr COMMAND` of the bundle fails with
-# PATTERN in the --log file, and no container exists.
-refused() {
-	run hr "$1" --bundle "$2" "$3"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	assert_log_error "$4"
-	! container_exists "$3"
-}
-
 # ran BUNDLE ID: `hr run` of the bundle succeeds and its container ran.
 ran() {
 	run hr run --bundle "$1" "$2"
@@ -75,7 +65,7 @@ assert_no_secret() {
 	bundle=$(leaky_bundle leaky-deny)
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
 	id=$(new_id leaky-deny)
-	refused create "$bundle" "$id" 'secrets: env AWS_SECRET_ACCESS_KEY holds'
+	hr_refused create "$bundle" "$id" 'secrets: env AWS_SECRET_ACCESS_KEY holds'
 	cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
 	echo "$output" >"$BATS_TEST_TMPDIR/stderr"
 	assert_no_secret "$AUDIT" "$LOG" "$BATS_TEST_TMPDIR/stderr"
@@ -87,7 +77,7 @@ assert_no_secret() {
 	POLICY=$(write_policy "{\"runtime\": \"$BATS_TEST_TMPDIR/runc\"}" writable-runtime)
 	bundle=$(make_bundle writable 'echo ran=yes')
 	id=$(new_id writable)
-	refused run "$bundle" "$id" "real runtime $BATS_TEST_TMPDIR/runc is not trusted: .* is writable by others \\(mode 0757\\)"
+	hr_refused run "$bundle" "$id" "real runtime $BATS_TEST_TMPDIR/runc is not trusted: .* is writable by others \\(mode 0757\\)"
 	run hr state "$id"
 	[ "$status" -eq 1 ]
 	assert_log_error 'is writable by others'
@@ -100,7 +90,7 @@ assert_no_secret() {
 	bundle=$(make_bundle pinned 'echo ran=yes')
 	id=$(new_id pinned)
 	POLICY=$(write_policy '{"runtime_sha256": "0000000000000000000000000000000000000000000000000000000000000000"}' wrong-pin)
-	refused run "$bundle" "$id" "real runtime $RUNC is not the one the policy pins: its SHA-256 is $(sha256sum "$RUNC" | cut -c1-64)"
+	hr_refused run "$bundle" "$id" "real runtime $RUNC is not the one the policy pins: its SHA-256 is $(sha256sum "$RUNC" | cut -c1-64)"
 	POLICY=$(write_policy "{\"runtime_sha256\": \"$(sha256sum "$RUNC" | cut -c1-64)\"}" right-pin)
 	ran "$bundle" "$id"
 }
@@ -109,7 +99,7 @@ assert_no_secret() {
 	chmod 0666 "$POLICY"
 	bundle=$(make_bundle open-policy 'echo ran=yes')
 	id=$(new_id open-policy)
-	refused run "$bundle" "$id" "the policy $POLICY is not trusted: .* is writable by others"
+	hr_refused run "$bundle" "$id" "the policy $POLICY is not trusted: .* is writable by others"
 	run "$HARDRUN" policy validate "$POLICY"
 	[ "$status" -eq 0 ]
 }

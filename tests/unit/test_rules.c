@@ -3,9 +3,11 @@
  * and the resulting document.  Then what deny, audit, off and audit mode do
  * with the same violation, and the exec path. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fake_host.h"
 #include "hardrun/enforce.h"
@@ -1704,4 +1706,85 @@ Test (quarantine, policy_needs_a_quarantine_profile_that_does_not_quarantine)
       cr_assert_not_null (strstr (err->msg, bad[i][1]), "%s", err->msg);
       hr_error_free (&err);
     }
+}
+
+/* seccomp learning */
+
+#define SECCOMP_RULE(extra) "{\"action\":\"fix\",\"must_deny\":[\"mount\",\"unshare\"]," extra "}"
+
+Test (rule_seccomp, learn_mode_logs_all_but_the_floor_and_must_deny)
+{
+  cleanup_run struct run r
+      = run_rule ("seccomp", SECCOMP_RULE ("\"mode\":\"learn\",\"profile\":\"\""), "{\"process\":{\"args\":[\"sh\"]}}");
+  const struct hr_json *seccomp = hr_json_get_path (r.doc, FIELDS ("linux", "seccomp"));
+  const struct hr_json *rules = hr_json_get (seccomp, "syscalls");
+
+  cr_assert_str_eq (hr_json_get (seccomp, "defaultAction")->text, "SCMP_ACT_LOG");
+  cr_assert_str_eq (hr_json_get (rules->items[0], "action")->text, "SCMP_ACT_ALLOW");
+  cr_assert (hr_json_strings_contain (hr_json_get (rules->items[0], "names"), "read"));
+  cr_assert_str_eq (hr_json_get (rules->items[1], "action")->text, "SCMP_ACT_ERRNO");
+  cr_assert (hr_json_strings_contain (hr_json_get (rules->items[1], "names"), "mount"));
+  assert_decision (&r, HR_OUTCOME_CHANGED, "learning");
+}
+
+Test (rule_seccomp, learned_profile_is_the_floor_and_what_was_seen)
+{
+  struct hr_strv seen = { 0 };
+  cleanup_json struct hr_json *profile = NULL;
+  const struct hr_json *names;
+  hr_error_t err = NULL;
+
+  hr_strv_push (&seen, "uname");
+  hr_strv_push (&seen, "read"); /* in the floor already: listed once */
+  hr_strv_push (&seen, "mkdir");
+  profile = hr_seccomp_learned_profile (&seen);
+  names = hr_json_get (hr_json_get (profile, "syscalls")->items[0], "names");
+  cr_assert_str_eq (hr_json_get (profile, "defaultAction")->text, "SCMP_ACT_ERRNO");
+  cr_assert (hr_json_strings_contain (names, "uname") && hr_json_strings_contain (names, "mkdir"));
+  for (size_t i = 1; i < names->len; i++)
+    cr_assert (strcmp (names->items[i - 1]->text, names->items[i]->text) < 0, "sorted, no duplicates");
+  cr_assert_eq (hr_seccomp_compile (profile, &err), 0, "%s", err ? err->msg : "");
+  hr_strv_clear (&seen);
+}
+
+Test (rule_seccomp, a_profile_file_replaces_the_spec_profile_without_must_deny)
+{
+  char path[] = "/tmp/hardrun-learned-XXXXXX";
+  int fd = mkstemp (path);
+  static const char profile[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\"write\","
+                                "\"mount\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+  cleanup_free char *rule = NULL;
+  cleanup_free char *bad_rule = NULL;
+  cleanup_free char *bad_policy = NULL;
+  hr_error_t err = NULL;
+
+  cr_assert (fd >= 0 && write (fd, profile, sizeof profile - 1) == (ssize_t)sizeof profile - 1);
+  close (fd);
+  xasprintf (&rule, SECCOMP_RULE ("\"mode\":\"enforce\",\"profile\":\"%s\""), path);
+  {
+    cleanup_run struct run r
+        = run_rule ("seccomp", rule,
+                    "{\"process\":{\"args\":[\"sh\"]},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}");
+    const struct hr_json *names
+        = hr_json_get (hr_json_get_path (r.doc, FIELDS ("linux", "seccomp", "syscalls"))->items[0], "names");
+
+    cr_assert (hr_json_strings_contain (names, "read"), "%s", r.text);
+    cr_assert_not (hr_json_strings_contain (names, "mount"), "%s", r.text);
+    assert_decision (&r, HR_OUTCOME_CHANGED, path);
+  }
+  /* a file that is not a profile runc could load fails the policy */
+  fd = open (path, O_WRONLY | O_TRUNC);
+  cr_assert (fd >= 0 && write (fd, "{\"defaultAction\":\"NOPE\"}", 24) == 24);
+  close (fd);
+  bad_policy = policy_text ("seccomp", rule);
+  cr_assert_null (hr_policy_load_text (bad_policy, strlen (bad_policy), "test", &err));
+  cr_assert_not_null (strstr (err->msg, path), "%s", err->msg);
+  hr_error_free (&err);
+  xasprintf (&bad_rule, SECCOMP_RULE ("\"mode\":\"guess\",\"profile\":\"\""));
+  free (bad_policy);
+  bad_policy = policy_text ("seccomp", bad_rule);
+  cr_assert_null (hr_policy_load_text (bad_policy, strlen (bad_policy), "test", &err));
+  cr_assert_not_null (strstr (err->msg, "neither \"enforce\" nor \"learn\""), "%s", err->msg);
+  hr_error_free (&err);
+  unlink (path);
 }

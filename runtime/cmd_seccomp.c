@@ -1,0 +1,250 @@
+/* `hardrun seccomp learn`: a minimal seccomp profile for a workload, from
+ * what the kernel logged while it ran under the seccomp rule's "learn" mode
+ * (every call outside a small floor allowed and logged, SCMP_ACT_LOG).
+ *   hardrun seccomp learn --container ID [--audit-log FILE]
+ *                         [--kernel-log FILE] [--output FILE]
+ * The kernel's records (type=1326) name the calling process's host uid, not
+ * its container: the container's private id range, from its audit line,
+ * says which records are its, and its create time bounds them below (ranges
+ * are reused).  Records come from /dev/kmsg, or from a saved kernel log
+ * (dmesg, journalctl -k) with --kernel-log.  The kernel rate-limits these
+ * messages: set kernel.printk_ratelimit=0 while learning, or calls are lost.
+ * Exit status: 0, 1 when no record of the container was found, 2 on bad
+ * input. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hardrun/enforce.h"
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+#define EXIT_NOTHING 1
+#define EXIT_ERROR 2
+
+static const char usage[] = "usage: hardrun seccomp learn --container ID [--audit-log FILE] [--kernel-log FILE] "
+                            "[--output FILE]";
+
+/* What the audit log says of the container's last create. */
+struct learned_from
+{
+  int64_t uid_first, uid_last;
+  time_t created;
+};
+
+static time_t
+parse_rfc3339 (const char *text)
+{
+  struct tm tm = { 0 };
+
+  if (text == NULL || strptime (text, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+    return 0;
+  return timegm (&tm);
+}
+
+/* The host uid range of the user_namespace decision, from its message. */
+static bool
+uid_range (const struct hr_json *decisions, int64_t *first, int64_t *last)
+{
+  for (size_t i = 0; decisions && decisions->type == HR_JSON_ARRAY && i < decisions->len; i++)
+    {
+      const struct hr_json *rule = hr_json_get_value (decisions->items[i], "rule");
+      const struct hr_json *msg = hr_json_get_value (decisions->items[i], "message");
+      const char *at;
+
+      if (!hr_json_is_string (rule) || strcmp (rule->text, "user_namespace") != 0 || !hr_json_is_string (msg))
+        continue;
+      at = strstr (msg->text, "host uids ");
+      if (at && sscanf (at, "host uids %" SCNd64 "-%" SCNd64, first, last) == 2)
+        return true;
+    }
+  return false;
+}
+
+static int
+find_container (const char *audit_log, const char *id, struct learned_from *from, hr_error_t *err)
+{
+  FILE *f = fopen (audit_log, "re");
+  char *line = NULL;
+  size_t cap = 0;
+  bool found = false;
+
+  if (f == NULL)
+    return hr_error_set (err, errno, "cannot read the audit log %s", audit_log);
+  while (getline (&line, &cap, f) >= 0)
+    {
+      hr_error_t ignored = NULL;
+      cleanup_json struct hr_json *doc = hr_json_parse (line, strlen (line), &ignored);
+      const struct hr_json *container = doc ? hr_json_get_value (doc, "container") : NULL;
+      const struct hr_json *command = doc ? hr_json_get_value (doc, "command") : NULL;
+
+      hr_error_free (&ignored);
+      if (!hr_json_is_string (container) || strcmp (container->text, id) != 0 || !hr_json_is_string (command)
+          || strcmp (command->text, "exec") == 0)
+        continue;
+      /* the last create of this id wins */
+      found = uid_range (hr_json_get_value (doc, "decisions"), &from->uid_first, &from->uid_last);
+      if (found)
+        {
+          const struct hr_json *when = hr_json_get_value (doc, "time");
+          from->created = parse_rfc3339 (hr_json_is_string (when) ? when->text : NULL);
+        }
+    }
+  free (line);
+  fclose (f);
+  if (!found)
+    return hr_error_set (err, 0,
+                         "the audit log %s has no create of container %s with a private id range (a container that "
+                         "joins another's user namespace is learned through that one)",
+                         audit_log, id);
+  return 0;
+}
+
+/* One kernel seccomp record: "... audit(1795643848.971:7): ... uid=100000
+ * ... arch=c000003e syscall=257 ...".  Adds the call's name to seen. */
+static bool
+take_record (const char *text, const struct learned_from *from, struct hr_strv *seen)
+{
+  const char *audit = strstr (text, "audit("), *uid = strstr (text, " uid="), *arch = strstr (text, " arch=");
+  const char *nr = strstr (text, " syscall=");
+  long long when, id, syscall_nr;
+  unsigned int arch_token;
+  char *name;
+
+  if (!strstr (text, "type=1326") || !audit || !uid || !arch || !nr || sscanf (audit, "audit(%lld.", &when) != 1
+      || sscanf (uid, " uid=%lld", &id) != 1 || sscanf (arch, " arch=%x", &arch_token) != 1
+      || sscanf (nr, " syscall=%lld", &syscall_nr) != 1)
+    return false;
+  if (id < from->uid_first || id > from->uid_last || when + 1 < (long long)from->created)
+    return false;
+  /* the kernel's AUDIT_ARCH_* values are libseccomp's SCMP_ARCH_* tokens */
+  name = seccomp_syscall_resolve_num_arch (arch_token, (int)syscall_nr);
+  if (name == NULL)
+    return false;
+  if (!hr_strv_contains (seen, name))
+    hr_strv_push (seen, name);
+  free (name);
+  return true;
+}
+
+/* /dev/kmsg: one record a read, from the oldest the kernel still holds. */
+static int
+read_kmsg (const struct learned_from *from, struct hr_strv *seen, size_t *records, hr_error_t *err)
+{
+  cleanup_close int fd = open ("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  char buf[8192];
+  ssize_t n;
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot read the kernel log /dev/kmsg");
+  for (;;)
+    {
+      n = read (fd, buf, sizeof buf - 1);
+      if (n < 0 && errno == EPIPE)
+        continue; /* overwritten while we read: go on with the next */
+      if (n <= 0)
+        break;
+      buf[n] = '\0';
+      *records += take_record (buf, from, seen);
+    }
+  if (n < 0 && errno != EAGAIN)
+    return hr_error_set (err, errno, "cannot read the kernel log /dev/kmsg");
+  return 0;
+}
+
+static int
+read_kernel_log_file (const char *path, const struct learned_from *from, struct hr_strv *seen, size_t *records,
+                      hr_error_t *err)
+{
+  FILE *f = fopen (path, "re");
+  char *line = NULL;
+  size_t cap = 0;
+
+  if (f == NULL)
+    return hr_error_set (err, errno, "cannot read the kernel log %s", path);
+  while (getline (&line, &cap, f) >= 0)
+    *records += take_record (line, from, seen);
+  free (line);
+  fclose (f);
+  return 0;
+}
+
+static int
+write_profile (const char *output, const struct hr_strv *seen, hr_error_t *err)
+{
+  cleanup_json struct hr_json *profile = hr_seccomp_learned_profile (seen);
+  cleanup_free char *text = hr_json_serialize_pretty (profile);
+  FILE *f = output ? fopen (output, "we") : stdout;
+
+  if (f == NULL)
+    return hr_error_set (err, errno, "cannot write %s", output);
+  fputs (text, f);
+  if ((output && fclose (f) != 0) || (!output && fflush (f) != 0))
+    return hr_error_set (err, errno, "cannot write %s", output ? output : "the profile");
+  return 0;
+}
+
+static int
+learn (const struct hr_cli *cli, int argc, char **argv)
+{
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *audit_log = NULL;
+  const char *id = NULL, *audit_arg = NULL, *kernel_log = NULL, *output = NULL;
+  struct learned_from from = { 0 };
+  struct hr_strv seen = { 0 };
+  size_t records = 0;
+  int ret;
+
+  for (int i = 0; i < argc; i++)
+    if (!hr_take_option (argc, argv, &i, "--container", &id)
+        && !hr_take_option (argc, argv, &i, "--audit-log", &audit_arg)
+        && !hr_take_option (argc, argv, &i, "--kernel-log", &kernel_log)
+        && !hr_take_option (argc, argv, &i, "--output", &output))
+      return hr_error_set (&err, 0, "unexpected argument \"%s\"\n%s", argv[i], usage),
+             hr_log_failure (err, "seccomp learn"), EXIT_ERROR;
+  if (id == NULL)
+    return hr_error_set (&err, 0, "--container is required\n%s", usage), hr_log_failure (err, "seccomp learn"),
+           EXIT_ERROR;
+  audit_log = audit_arg ? xstrdup (audit_arg) : hr_policy_audit_log (cli);
+  if (find_container (audit_log, id, &from, &err) < 0
+      || (kernel_log ? read_kernel_log_file (kernel_log, &from, &seen, &records, &err)
+                     : read_kmsg (&from, &seen, &records, &err))
+             < 0)
+    return hr_strv_clear (&seen), hr_log_failure (err, "seccomp learn"), EXIT_ERROR;
+  if (records == 0)
+    {
+      hr_error_set (&err, 0,
+                    "no seccomp log record of container %s (host uids %" PRId64 "-%" PRId64
+                    "): was it run with the seccomp rule's mode \"learn\"?  The kernel logs them only when "
+                    "kernel.seccomp.actions_logged has \"log\", and drops them unless kernel.printk_ratelimit is 0",
+                    id, from.uid_first, from.uid_last);
+      return hr_strv_clear (&seen), hr_log_failure (err, "seccomp learn"), EXIT_NOTHING;
+    }
+  ret = write_profile (output, &seen, &err);
+  if (ret == 0)
+    fprintf (stderr,
+             "hardrun: %zu system calls of container %s learned from %zu kernel records (host uids %" PRId64 "-%" PRId64
+             ")\n",
+             seen.len, id, records, from.uid_first, from.uid_last);
+  hr_strv_clear (&seen);
+  return ret < 0 ? (hr_log_failure (err, "seccomp learn"), EXIT_ERROR) : 0;
+}
+
+int
+hr_cmd_seccomp (const struct hr_cli *cli, int argc, char **argv)
+{
+  cleanup_error hr_error_t err = NULL;
+
+  if (argc >= 1 && strcmp (argv[0], "learn") == 0)
+    return learn (cli, argc - 1, argv + 1);
+  hr_error_set (&err, 0, "%s", usage);
+  hr_log_failure (err, "seccomp");
+  return EXIT_ERROR;
+}
