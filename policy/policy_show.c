@@ -16,8 +16,9 @@ profile_to_json (const struct hr_profile *profile)
       struct hr_json *rule = hr_json_new (HR_JSON_OBJECT);
 
       hr_json_set (rule, "action", hr_json_new_string (hr_action_name (cfg->action)));
-      for (size_t k = 0; k < cfg->settings->len; k++)
-        hr_json_set (rule, cfg->settings->members[k].key, hr_json_clone (cfg->settings->members[k].value));
+      /* the settings the rule knows, not what loading added (a loaded file) */
+      for (const struct hr_setting *k = hr_rule_defs[i]->settings; k && k->key; k++)
+        hr_json_set (rule, k->key, hr_json_clone (hr_json_get_value (cfg->settings, k->key)));
       hr_json_set (rules, cfg->name, rule);
     }
   hr_json_set (obj, "rules", rules);
@@ -39,6 +40,8 @@ hr_policy_to_json (const struct hr_policy *policy)
   hr_json_set (doc, "audit_syslog", hr_json_new_bool (policy->audit_syslog));
   hr_json_set (doc, "audit_mode", hr_json_new_bool (policy->audit_mode));
   hr_json_set (doc, "default_profile", hr_json_new_string (policy->default_profile));
+  if (policy->quarantine_profile)
+    hr_json_set (doc, "quarantine_profile", hr_json_new_string (policy->quarantine_profile));
   if (policy->profile_annotation)
     {
       struct hr_json *ann = hr_json_new (HR_JSON_OBJECT);

@@ -138,6 +138,14 @@ run_bats() {
 
 run_bats "integration tests (bats, real runc)" "$REPO/tests/integration"
 layer_time integration
+# The same suites with hardrun built with ASan+UBSan: a memory error or a
+# leak on any path they drive aborts hardrun, and the test fails.
+if [ -x "$REPO/$ASAN_BUILD/runtime/hardrun" ]; then
+	HARDRUN="$REPO/$ASAN_BUILD/runtime/hardrun" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		run_bats "integration tests with hardrun under ASan+UBSan" "$REPO/tests/integration"
+	layer_time integration-asan
+fi
 run_bats "end-to-end tests (docker, containerd, podman)" "$REPO/tests/e2e"
 layer_time e2e
 
