@@ -360,6 +360,8 @@ handle_command_flag (void *data, const struct flag_value *f, hr_error_t *err, ch
     c->help = strcmp (f->value, "true") == 0;
   else if (strcmp (name, "cap,c") == 0)
     hr_strv_push (&c->cli->exec_caps, f->value);
+  else if (strcmp (name, "env,e") == 0)
+    hr_strv_push (&c->cli->exec_env, f->value);
   else if (strcmp (name, "apparmor") == 0)
     c->cli->exec_apparmor = f->value;
   else if (strcmp (name, "process-label") == 0)
@@ -477,6 +479,7 @@ hr_cli_clear (struct hr_cli *cli)
 {
   free (cli->runtime_argv);
   hr_strv_clear (&cli->exec_caps);
+  hr_strv_clear (&cli->exec_env);
   memset (cli, 0, sizeof *cli);
 }
 

@@ -29,23 +29,42 @@ flag_finding (struct hr_result *result, bool audit_mode, const char *fmt, ...)
   hr_result_add (result, FLAGS_RULE, audit_mode ? HR_OUTCOME_AUDITED : HR_OUTCOME_DENIED, msg);
 }
 
-/* --cwd goes through the process rules on a process that has only a cwd. */
+/* --cwd and --env go through the process rules (process_cwd, secrets) on a
+ * process made of them alone.  What a rule would rewrite in a process file
+ * cannot be rewritten in argv: it is refused; what a rule only audits is
+ * recorded as such. */
 static int
-check_cwd_flag (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mode, struct hr_result *result,
-                hr_error_t *err)
+check_process_flags (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mode,
+                     struct hr_result *result, hr_error_t *err)
 {
   cleanup_json struct hr_json *process = hr_json_new (HR_JSON_OBJECT);
+  struct hr_json *env = hr_json_new (HR_JSON_ARRAY);
   struct hr_result probe = { 0 };
   int ret;
 
-  if (cli->exec_cwd == NULL || cli->exec_cwd[0] == '\0')
-    return 0;
-  hr_json_set (process, "cwd", hr_json_new_string (cli->exec_cwd));
+  if ((cli->exec_cwd == NULL || cli->exec_cwd[0] == '\0') && cli->exec_env.len == 0)
+    return hr_json_free (env), 0;
+  if (cli->exec_cwd && cli->exec_cwd[0])
+    hr_json_set (process, "cwd", hr_json_new_string (cli->exec_cwd));
+  for (size_t i = 0; i < cli->exec_env.len; i++)
+    hr_json_append (env, hr_json_new_string (cli->exec_env.items[i]));
+  hr_json_set (process, "env", env);
   hr_json_set (process, "noNewPrivileges", hr_json_new_bool (true));
   ret = hr_enforce_process (process, profile, audit_mode, &probe, err);
   for (size_t i = 0; ret == 0 && i < probe.len; i++)
-    if (probe.items[i].outcome != HR_OUTCOME_AUDITED || audit_mode)
-      flag_finding (result, audit_mode, "exec --cwd: %s", probe.items[i].message);
+    {
+      /* the synthetic process has a cwd and an env only */
+      const char *flag = strcmp (probe.items[i].rule, "process_cwd") == 0 ? "--cwd" : "--env";
+      char *message;
+
+      if (probe.items[i].outcome != HR_OUTCOME_AUDITED || audit_mode)
+        {
+          flag_finding (result, audit_mode, "exec %s: %s", flag, probe.items[i].message);
+          continue;
+        }
+      xasprintf (&message, "exec %s: %s", flag, probe.items[i].message);
+      hr_result_add (result, probe.items[i].rule, HR_OUTCOME_AUDITED, message);
+    }
   hr_result_clear (&probe);
   return ret;
 }
@@ -63,7 +82,7 @@ check_flags (const struct hr_cli *cli, const struct hr_profile *profile, bool au
     flag_finding (result, audit_mode, "exec --process-label \"%s\" is not allowed", cli->exec_process_label);
   if (cli->exec_no_new_privs == 0)
     flag_finding (result, audit_mode, "exec --no-new-privs=%s is not allowed", "false");
-  return check_cwd_flag (cli, profile, audit_mode, result, err);
+  return check_process_flags (cli, profile, audit_mode, result, err);
 }
 
 static int

@@ -53,6 +53,7 @@ struct hr_cli
 
   /* exec flags that change the process's privileges */
   struct hr_strv exec_caps;
+  struct hr_strv exec_env; /* exec --env NAME=VALUE */
   const char *exec_apparmor;
   const char *exec_process_label;
   const char *exec_cwd;

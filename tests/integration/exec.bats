@@ -138,6 +138,18 @@ refused_flag() {
 	refused_flag '--cwd' --cwd=/proc/1/cwd
 }
 
+@test "exec --env with a credential: audited by name by default, refused under secrets deny; never the value" {
+	secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+	run hr exec --env "AWS_SECRET_ACCESS_KEY=$secret" "$CID" true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	audit_last_for "$CID" | jq -e '.decisions[] | select(.rule == "secrets" and .outcome == "audited" and (.message | test("exec --env: env AWS_SECRET_ACCESS_KEY holds")))'
+	POLICY=$(write_policy '{"profiles": {"default": {"rules": {"secrets": {"action": "deny"}}}}}' secrets-deny)
+	refused_flag '--env: env AWS_SECRET_ACCESS_KEY holds' --env "AWS_SECRET_ACCESS_KEY=$secret"
+	refused_flag '--env: env GH holds a GitHub token' -e GH=ghp_0123456789abcdefghijABCDEFGHIJ012345
+	! grep -F -e "$secret" -e ghp_0123456789 "$AUDIT" "$LOG"
+}
+
 @test "exec --apparmor and --process-label are refused" {
 	refused_flag '--apparmor "x"' --apparmor x
 	refused_flag '--process-label "x"' --process-label x
