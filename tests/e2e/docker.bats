@@ -49,7 +49,7 @@ docker_default_runtime_reset() {
 	jq '. + {"default-runtime": "runc"}' "$REPO/examples/docker/daemon.json" >/etc/docker/daemon.json
 	reload_dockerd hardrun
 	write_daemon_json
-	reload_dockerd hardrun hardrun-strict hardrun-rollout
+	reload_dockerd hardrun hardrun-strict hardrun-rollout hardrun-quarantine
 	d info 2>/dev/null | grep -q 'Default Runtime: runc'
 }
 
@@ -321,6 +321,20 @@ docker_default_runtime_reset() {
 	done
 	# a rollout container holds no id range
 	[ -z "$(hr_entry_ids "$DOCKER_RUNC_ROOT" | grep -x "$id")" ]
+}
+
+@test "runtime hardrun-quarantine: docker run --net host runs isolated (only lo, no capability), audited as quarantined" {
+	run d run --rm --label "$E2E_LABEL" --runtime=hardrun-quarantine --net host "$E2E_IMAGE" sh -c "$PROBE
+		echo \"interfaces: \$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')\""
+	echo "$output"
+	[ "$status" -eq 0 ]
+	expect_field interfaces "lo "
+	expect_field CapEff "$CAPS_NONE"
+	expect_field NoNewPrivs 1
+	line=$(grep '"profile":"quarantine"' "$E2E_AUDIT" | grep '"command":"create"' | tail -n 1)
+	echo "$line" | jq -c .
+	echo "$line" | jq -e '.quarantined == true and .decision == "quarantine"' >/dev/null
+	echo "$line" | jq -e '[.decisions[] | select(.rule == "host_namespaces" and .outcome == "quarantined")] | length == 1' >/dev/null
 }
 
 @test "runtime hardrun-rollout: what the default profile refuses still runs, audited" {

@@ -245,7 +245,7 @@ e2e_suite_setup_engines() {
 		E2E_BROKEN_WHY="a dockerd is running but does not answer on $DOCKER_SOCK"
 		return 1
 	fi
-	if ! reload_dockerd hardrun hardrun-strict hardrun-rollout; then
+	if ! reload_dockerd hardrun hardrun-strict hardrun-rollout hardrun-quarantine; then
 		E2E_BROKEN_WHY="dockerd does not list the runtimes of examples/docker/daemon.json after SIGHUP"
 		return 1
 	fi
