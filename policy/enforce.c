@@ -76,9 +76,15 @@ hr_result_verdict (const struct hr_result *result)
 {
   if (result->n_denied > 0)
     return "deny";
-  if (result->quarantined)
+  if (hr_result_quarantined (result))
     return "quarantine";
   return result->n_changed > 0 ? "modify" : "allow";
+}
+
+bool
+hr_result_quarantined (const struct hr_result *result)
+{
+  return result->n_quarantined > 0 && result->n_denied == 0;
 }
 
 void

@@ -14,6 +14,7 @@
 
 #include "hardrun/util.h"
 #include "rules.h"
+#include "spec_access.h"
 
 static const char *const isolated_namespaces[] = { "network", "pid", "ipc", "uts", "mount", NULL };
 /* The hooks an engine runs before the process starts; poststart and
@@ -35,18 +36,6 @@ record (struct hr_result *result, const char *fmt, ...)
   hr_result_add (result, "quarantine", HR_OUTCOME_CHANGED, message);
 }
 
-static struct hr_json *
-find_namespace (struct hr_json *namespaces, const char *type)
-{
-  for (size_t i = 0; i < namespaces->len; i++)
-    {
-      const struct hr_json *t = hr_json_get_value (namespaces->items[i], "type");
-      if (hr_json_is_string (t) && strcmp (t->text, type) == 0)
-        return namespaces->items[i];
-    }
-  return NULL;
-}
-
 static void
 isolate_namespaces (struct hr_json *spec, struct hr_result *result)
 {
@@ -55,7 +44,7 @@ isolate_namespaces (struct hr_json *spec, struct hr_result *result)
   for (size_t i = 0; isolated_namespaces[i]; i++)
     {
       const char *type = isolated_namespaces[i];
-      struct hr_json *ns = find_namespace (namespaces, type);
+      struct hr_json *ns = hr_namespace_find (namespaces, type);
       const struct hr_json *path = ns ? hr_json_get_value (ns, "path") : NULL;
 
       if (ns == NULL)
@@ -84,6 +73,13 @@ drop_setup_hooks (struct hr_json *spec, struct hr_result *result)
       record (result, "the engine's %s hooks removed (they could connect the container)", setup_hooks[i]);
 }
 
+/* The probe's profile is compiled by the real pass, if it comes to that. */
+static int
+accept_unchecked (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err)
+{
+  return 0;
+}
+
 int
 hr_quarantine_probe (struct hr_json *spec, const struct hr_profile *profile, const struct hr_host *host,
                      struct hr_result *result, bool *quarantine, hr_error_t *err)
@@ -94,8 +90,7 @@ hr_quarantine_probe (struct hr_json *spec, const struct hr_profile *profile, con
 
   /* a dry run: no id range allocated, no seccomp compiled */
   quiet.allocate_ids = NULL;
-  quiet.check_seccomp = NULL;
-  quiet.skip_seccomp_compile = true;
+  quiet.check_seccomp = accept_unchecked;
   *quarantine = false;
   if (hr_run_rules (probe, profile, false, &quiet, false, &found, err) < 0)
     {
@@ -110,7 +105,6 @@ hr_quarantine_probe (struct hr_json *spec, const struct hr_profile *profile, con
           hr_result_add (result, found.items[i].rule, HR_OUTCOME_QUARANTINED, xstrdup (found.items[i].message));
       isolate_namespaces (spec, result);
       drop_setup_hooks (spec, result);
-      result->quarantined = true;
       *quarantine = true;
     }
   hr_result_clear (&found);

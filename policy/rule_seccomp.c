@@ -273,7 +273,7 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
     return -1;
   if (hr_spec_linux_member (ctx->doc, "seccomp", HR_JSON_OBJECT, &seccomp, err) < 0)
     return -1;
-  if (seccomp == NULL || ctx->host->skip_seccomp_compile)
+  if (seccomp == NULL)
     return 0;
   if ((ctx->host->check_seccomp ? ctx->host->check_seccomp (ctx->host, seccomp, err)
                                 : hr_seccomp_compile (seccomp, err))

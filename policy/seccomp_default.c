@@ -60,6 +60,24 @@ add_group (struct hr_json *syscalls, const struct hr_json *group, const struct h
   hr_json_append (syscalls, rule);
 }
 
+static struct hr_json *
+native_architectures_of (const struct hr_json *embedded)
+{
+  return hr_json_clone (hr_json_get (hr_json_get (embedded, "architectures"), native_arch_key ()));
+}
+
+struct hr_json *
+hr_seccomp_native_architectures (void)
+{
+  hr_error_t err = NULL;
+  cleanup_json struct hr_json *embedded
+      = hr_json_parse (hr_default_seccomp_text, strlen (hr_default_seccomp_text), &err);
+
+  if (embedded == NULL)
+    abort (); /* checked by the unit tests */
+  return native_architectures_of (embedded);
+}
+
 struct hr_json *
 hr_seccomp_default_profile (const struct hr_json *bounding, const struct hr_json *must_deny)
 {
@@ -74,8 +92,7 @@ hr_seccomp_default_profile (const struct hr_json *bounding, const struct hr_json
   profile = hr_json_new (HR_JSON_OBJECT);
   hr_json_set (profile, "defaultAction", hr_json_clone (hr_json_get (embedded, "defaultAction")));
   hr_json_set (profile, "defaultErrnoRet", hr_json_clone (hr_json_get (embedded, "defaultErrnoRet")));
-  hr_json_set (profile, "architectures",
-               hr_json_clone (hr_json_get (hr_json_get (embedded, "architectures"), native_arch_key ())));
+  hr_json_set (profile, "architectures", native_architectures_of (embedded));
   syscalls = hr_json_new (HR_JSON_ARRAY);
   groups = hr_json_get (embedded, "syscalls");
   for (size_t i = 0; i < groups->len; i++)

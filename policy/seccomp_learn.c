@@ -48,17 +48,6 @@ const char *const hr_seccomp_floor[] = {
 };
 
 static struct hr_json *
-architectures (void)
-{
-  struct hr_json *list = hr_json_new (HR_JSON_ARRAY);
-
-  hr_json_append (list, hr_json_new_string ("SCMP_ARCH_X86_64"));
-  hr_json_append (list, hr_json_new_string ("SCMP_ARCH_X86"));
-  hr_json_append (list, hr_json_new_string ("SCMP_ARCH_X32"));
-  return list;
-}
-
-static struct hr_json *
 syscall_rule (struct hr_json *names, const char *action)
 {
   struct hr_json *rule = hr_json_new (HR_JSON_OBJECT);
@@ -94,7 +83,7 @@ hr_seccomp_learning_profile (const struct hr_json *must_deny)
   struct hr_json *denied = hr_json_clone (must_deny);
 
   hr_json_set (profile, "defaultAction", hr_json_new_string ("SCMP_ACT_LOG"));
-  hr_json_set (profile, "architectures", architectures ());
+  hr_json_set (profile, "architectures", hr_seccomp_native_architectures ());
   hr_json_append (syscalls, syscall_rule (name_list (hr_seccomp_floor, floor_len ()), "SCMP_ACT_ALLOW"));
   /* learning is no licence: the calls behind escapes stay denied */
   if (denied->len > 0)
@@ -129,7 +118,7 @@ hr_seccomp_learned_profile (const struct hr_strv *seen)
   qsort (names.items, names.len, sizeof (char *), compare_names);
   hr_json_set (profile, "defaultAction", hr_json_new_string ("SCMP_ACT_ERRNO"));
   hr_json_set (profile, "defaultErrnoRet", hr_json_new_int (1));
-  hr_json_set (profile, "architectures", architectures ());
+  hr_json_set (profile, "architectures", hr_seccomp_native_architectures ());
   hr_json_append (syscalls, syscall_rule (name_list ((const char *const *)names.items, names.len), "SCMP_ACT_ALLOW"));
   hr_json_set (profile, "syscalls", syscalls);
   hr_strv_clear (&names);

@@ -20,6 +20,10 @@ struct hr_json *hr_seccomp_default_profile (const struct hr_json *bounding, cons
 
 /* hr_seccomp_compile is declared in hardrun/enforce.h. */
 
+/* This machine's architectures as the embedded profile lists them (the
+ * native one and those it can run). */
+struct hr_json *hr_seccomp_native_architectures (void);
+
 /* seccomp_learn.c: the calls every profile allows (NULL-terminated); the
  * profile of a container whose calls are being learned (the floor allowed,
  * must_deny denied, everything else allowed and logged by the kernel); the

@@ -36,6 +36,19 @@ set_string (struct hr_json *obj, const char *key, const char *value)
     hr_json_set (obj, key, hr_json_new_string (value));
 }
 
+/* The private range the container's ids map to on the host: who its
+ * processes are in the kernel's own records (seccomp learn reads it). */
+static struct hr_json *
+id_range (const struct hr_host_needs *needs)
+{
+  struct hr_json *range = hr_json_new (HR_JSON_OBJECT);
+
+  hr_json_set (range, "host_uid", hr_json_new_int (needs->host_uid));
+  hr_json_set (range, "host_gid", hr_json_new_int (needs->host_gid));
+  hr_json_set (range, "size", hr_json_new_int (needs->size));
+  return range;
+}
+
 static char *
 audit_line (const struct hr_audit_event *ev)
 {
@@ -57,8 +70,10 @@ audit_line (const struct hr_audit_event *ev)
   set_string (obj, "profile", ev->profile);
   hr_json_set (obj, "audit_mode", hr_json_new_bool (ev->audit_mode));
   set_string (obj, "decision", hr_result_verdict (ev->result));
-  if (ev->result->quarantined)
+  if (hr_result_quarantined (ev->result))
     hr_json_set (obj, "quarantined", hr_json_new_bool (true));
+  if (ev->result->needs.idmapped_rootfs && ev->result->needs.join_userns == NULL)
+    hr_json_set (obj, "id_range", id_range (&ev->result->needs));
   if (ev->userns_setup_us >= 0)
     hr_json_set (obj, "userns_setup_us", hr_json_new_int (ev->userns_setup_us));
   hr_json_set (obj, "decisions", hr_result_to_json (ev->result));

@@ -29,32 +29,22 @@ flag_finding (struct hr_result *result, bool audit_mode, const char *fmt, ...)
   hr_result_add (result, FLAGS_RULE, audit_mode ? HR_OUTCOME_AUDITED : HR_OUTCOME_DENIED, msg);
 }
 
-/* --cwd and --env go through the process rules (process_cwd, secrets) on a
- * process made of them alone.  What a rule would rewrite in a process file
- * cannot be rewritten in argv: it is refused; what a rule only audits is
- * recorded as such. */
+/* An exec flag goes through the process rules on a process made of it
+ * alone (--cwd: process_cwd; --env: secrets).  What a rule would rewrite in
+ * a process file cannot be rewritten in argv: it is refused; what a rule
+ * only audits is recorded as such.  Takes process. */
 static int
-check_process_flags (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mode,
-                     struct hr_result *result, hr_error_t *err)
+check_flag_as_process (const char *flag, struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
+                       struct hr_result *result, hr_error_t *err)
 {
-  cleanup_json struct hr_json *process = hr_json_new (HR_JSON_OBJECT);
-  struct hr_json *env = hr_json_new (HR_JSON_ARRAY);
+  cleanup_json struct hr_json *owned = process;
   struct hr_result probe = { 0 };
   int ret;
 
-  if ((cli->exec_cwd == NULL || cli->exec_cwd[0] == '\0') && cli->exec_env.len == 0)
-    return hr_json_free (env), 0;
-  if (cli->exec_cwd && cli->exec_cwd[0])
-    hr_json_set (process, "cwd", hr_json_new_string (cli->exec_cwd));
-  for (size_t i = 0; i < cli->exec_env.len; i++)
-    hr_json_append (env, hr_json_new_string (cli->exec_env.items[i]));
-  hr_json_set (process, "env", env);
   hr_json_set (process, "noNewPrivileges", hr_json_new_bool (true));
   ret = hr_enforce_process (process, profile, audit_mode, &probe, err);
   for (size_t i = 0; ret == 0 && i < probe.len; i++)
     {
-      /* the synthetic process has a cwd and an env only */
-      const char *flag = strcmp (probe.items[i].rule, "process_cwd") == 0 ? "--cwd" : "--env";
       char *message;
 
       if (probe.items[i].outcome != HR_OUTCOME_AUDITED || audit_mode)
@@ -67,6 +57,29 @@ check_process_flags (const struct hr_cli *cli, const struct hr_profile *profile,
     }
   hr_result_clear (&probe);
   return ret;
+}
+
+static int
+check_process_flags (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mode,
+                     struct hr_result *result, hr_error_t *err)
+{
+  if (cli->exec_cwd && cli->exec_cwd[0])
+    {
+      struct hr_json *process = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (process, "cwd", hr_json_new_string (cli->exec_cwd));
+      if (check_flag_as_process ("--cwd", process, profile, audit_mode, result, err) < 0)
+        return -1;
+    }
+  if (cli->exec_env.len > 0)
+    {
+      struct hr_json *process = hr_json_new (HR_JSON_OBJECT), *env = hr_json_new (HR_JSON_ARRAY);
+      for (size_t i = 0; i < cli->exec_env.len; i++)
+        hr_json_append (env, hr_json_new_string (cli->exec_env.items[i]));
+      hr_json_set (process, "env", env);
+      if (check_flag_as_process ("--env", process, profile, audit_mode, result, err) < 0)
+        return -1;
+    }
+  return 0;
 }
 
 static int

@@ -17,14 +17,13 @@
 #include "hardrun/util.h"
 
 #define EXIT_ERROR 2
-#define MAX_LINE (16u << 20)
-
 static const char usage[] = "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE] [--format text|json]";
 
 /* What one audit record says, kept for the per-container table. */
 struct record
 {
-  size_t line; /* order in the log: the last record of a container wins */
+  size_t line;    /* order in the log: the last record of a container wins */
+  size_t records; /* after folding: how many records the container had */
   char *container, *image, *profile, *decision;
   long changed, denied, audited, quarantined;
 };
@@ -105,14 +104,15 @@ add_decisions (struct report *r, const struct hr_json *decisions, struct record 
 }
 
 static bool
-add_record (struct report *r, const struct hr_json *doc, size_t line)
+add_record (const struct hr_json *doc, size_t line, void *data)
 {
+  struct report *r = data;
   const char *container = text_of (doc, "container"), *decision = text_of (doc, "decision");
   const char *profile = text_of (doc, "profile"), *image = text_of (doc, "image");
-  struct record rec = { .line = line };
+  struct record rec = { .line = line, .records = 1 };
   struct tally *p;
 
-  if (doc->type != HR_JSON_OBJECT || container == NULL || decision == NULL)
+  if (container == NULL || decision == NULL)
     return false;
   add_decisions (r, hr_json_get_value (doc, "decisions"), &rec);
   count_decision ((long *[]){ &r->allow, &r->modify, &r->deny, &r->quarantine }, decision);
@@ -136,32 +136,6 @@ add_record (struct report *r, const struct hr_json *doc, size_t line)
   return true;
 }
 
-static int
-read_log (struct report *r, const char *path, hr_error_t *err)
-{
-  FILE *f = fopen (path, "re");
-  char *line = NULL;
-  size_t cap = 0, number = 0;
-  ssize_t len;
-
-  if (f == NULL)
-    return hr_error_set (err, errno, "cannot read the audit log %s", path);
-  while ((len = getline (&line, &cap, f)) >= 0)
-    {
-      hr_error_t ignored = NULL;
-      struct hr_json *doc = (size_t)len <= MAX_LINE ? hr_json_parse (line, (size_t)len, &ignored) : NULL;
-
-      number++;
-      if (doc == NULL || !add_record (r, doc, number))
-        r->skipped++;
-      hr_error_free (&ignored);
-      hr_json_free (doc);
-    }
-  free (line);
-  fclose (f);
-  return 0;
-}
-
 /* Per container: its records in log order, the last one's decision. */
 static int
 by_container_then_line (const void *a, const void *b)
@@ -181,9 +155,8 @@ record_free (struct record *rec)
 }
 
 /* Folds each container's records into one row: the last record's profile
- * and decision, the last image named, the counts summed, and (in .line, which the sort
- * no longer needs) how many records there were.  The rows are
- * r->records[0 .. returned). */
+ * and decision, the last image named, the counts and records summed.  The
+ * rows are r->records[0 .. returned). */
 static size_t
 fold_containers (struct report *r)
 {
@@ -196,11 +169,10 @@ fold_containers (struct report *r)
 
       if (prev == NULL || strcmp (prev->container, rec.container) != 0)
         {
-          rec.line = 1;
           r->records[out++] = rec;
           continue;
         }
-      rec.line = prev->line + 1;
+      rec.records += prev->records;
       rec.changed += prev->changed;
       rec.denied += prev->denied;
       rec.audited += prev->audited;
@@ -251,8 +223,8 @@ print_text (const char *path, const struct report *r, size_t n_containers)
   for (size_t i = 0; i < n_containers; i++)
     {
       const struct record *c = &r->records[i];
-      printf ("  %-14.12s %-32s %-10s %7zu %-10s %8ld %8ld %8ld %11ld\n", c->container, c->image, c->profile, c->line,
-              c->decision, c->changed, c->denied, c->audited, c->quarantined);
+      printf ("  %-14.12s %-32s %-10s %7zu %-10s %8ld %8ld %8ld %11ld\n", c->container, c->image, c->profile,
+              c->records, c->decision, c->changed, c->denied, c->audited, c->quarantined);
     }
 }
 
@@ -304,7 +276,7 @@ print_json (const char *path, const struct report *r, size_t n_containers)
       hr_json_set (o, "container", hr_json_new_string (c->container));
       hr_json_set (o, "image", hr_json_new_string (c->image));
       hr_json_set (o, "profile", hr_json_new_string (c->profile));
-      hr_json_set (o, "records", hr_json_new_int ((long)c->line));
+      hr_json_set (o, "records", hr_json_new_int ((long)c->records));
       hr_json_set (o, "last_decision", hr_json_new_string (c->decision));
       hr_json_set (o, "changed", hr_json_new_int (c->changed));
       hr_json_set (o, "denied", hr_json_new_int (c->denied));
@@ -350,7 +322,7 @@ hr_cmd_report (const struct hr_cli *cli, int argc, char **argv)
   if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0)
     return hr_error_set (&err, 0, "--format must be text or json"), hr_log_failure (err, "report"), EXIT_ERROR;
   log_path = audit_log ? xstrdup (audit_log) : hr_policy_audit_log (cli);
-  if (read_log (&r, log_path, &err) < 0)
+  if (hr_audit_read (log_path, add_record, &r, &r.skipped, &err) < 0)
     return hr_log_failure (err, "report"), EXIT_ERROR;
   n_containers = fold_containers (&r);
   if (strcmp (format, "json") == 0)

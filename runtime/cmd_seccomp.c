@@ -35,6 +35,8 @@ static const char usage[] = "usage: hardrun seccomp learn --container ID [--audi
 /* What the audit log says of the container's last create. */
 struct learned_from
 {
+  const char *id;
+  bool found;
   int64_t uid_first, uid_last;
   time_t created;
 };
@@ -49,61 +51,49 @@ parse_rfc3339 (const char *text)
   return timegm (&tm);
 }
 
-/* The host uid range of the user_namespace decision, from its message. */
 static bool
-uid_range (const struct hr_json *decisions, int64_t *first, int64_t *last)
+int_member (const struct hr_json *obj, const char *key, int64_t *out)
 {
-  for (size_t i = 0; decisions && decisions->type == HR_JSON_ARRAY && i < decisions->len; i++)
-    {
-      const struct hr_json *rule = hr_json_get_value (decisions->items[i], "rule");
-      const struct hr_json *msg = hr_json_get_value (decisions->items[i], "message");
-      const char *at;
+  const struct hr_json *v = obj ? hr_json_get_value (obj, key) : NULL;
+  return v && hr_json_number_to_int64 (v, out) == 0;
+}
 
-      if (!hr_json_is_string (rule) || strcmp (rule->text, "user_namespace") != 0 || !hr_json_is_string (msg))
-        continue;
-      at = strstr (msg->text, "host uids ");
-      if (at && sscanf (at, "host uids %" SCNd64 "-%" SCNd64, first, last) == 2)
-        return true;
+/* A create (run, restore) of the container: its id_range; the last wins. */
+static bool
+take_create (const struct hr_json *record, size_t line, void *data)
+{
+  struct learned_from *from = data;
+  const struct hr_json *container = hr_json_get_value (record, "container");
+  const struct hr_json *command = hr_json_get_value (record, "command");
+  const struct hr_json *range = hr_json_get_value (record, "id_range");
+  const struct hr_json *when = hr_json_get_value (record, "time");
+  int64_t uid, size;
+
+  if (!hr_json_is_string (container) || strcmp (container->text, from->id) != 0 || !hr_json_is_string (command)
+      || strcmp (command->text, "exec") == 0)
+    return true;
+  from->found = int_member (range, "host_uid", &uid) && int_member (range, "size", &size) && size > 0;
+  if (from->found)
+    {
+      from->uid_first = uid;
+      from->uid_last = uid + size - 1;
+      from->created = parse_rfc3339 (hr_json_is_string (when) ? when->text : NULL);
     }
-  return false;
+  return true;
 }
 
 static int
-find_container (const char *audit_log, const char *id, struct learned_from *from, hr_error_t *err)
+find_container (const char *audit_log, struct learned_from *from, hr_error_t *err)
 {
-  FILE *f = fopen (audit_log, "re");
-  char *line = NULL;
-  size_t cap = 0;
-  bool found = false;
+  long skipped;
 
-  if (f == NULL)
-    return hr_error_set (err, errno, "cannot read the audit log %s", audit_log);
-  while (getline (&line, &cap, f) >= 0)
-    {
-      hr_error_t ignored = NULL;
-      cleanup_json struct hr_json *doc = hr_json_parse (line, strlen (line), &ignored);
-      const struct hr_json *container = doc ? hr_json_get_value (doc, "container") : NULL;
-      const struct hr_json *command = doc ? hr_json_get_value (doc, "command") : NULL;
-
-      hr_error_free (&ignored);
-      if (!hr_json_is_string (container) || strcmp (container->text, id) != 0 || !hr_json_is_string (command)
-          || strcmp (command->text, "exec") == 0)
-        continue;
-      /* the last create of this id wins */
-      found = uid_range (hr_json_get_value (doc, "decisions"), &from->uid_first, &from->uid_last);
-      if (found)
-        {
-          const struct hr_json *when = hr_json_get_value (doc, "time");
-          from->created = parse_rfc3339 (hr_json_is_string (when) ? when->text : NULL);
-        }
-    }
-  free (line);
-  fclose (f);
-  if (!found)
+  if (hr_audit_read (audit_log, take_create, from, &skipped, err) < 0)
+    return -1;
+  if (!from->found)
     return hr_error_set (err, 0,
                          "the audit log %s has no create of container %s with a private id range (a container that "
                          "joins another's user namespace is learned through that one)",
-                         audit_log, id);
+                         audit_log, from->id);
   return 0;
 }
 
@@ -213,7 +203,8 @@ learn (const struct hr_cli *cli, int argc, char **argv)
     return hr_error_set (&err, 0, "--container is required\n%s", usage), hr_log_failure (err, "seccomp learn"),
            EXIT_ERROR;
   audit_log = audit_arg ? xstrdup (audit_arg) : hr_policy_audit_log (cli);
-  if (find_container (audit_log, id, &from, &err) < 0
+  from.id = id;
+  if (find_container (audit_log, &from, &err) < 0
       || (kernel_log ? read_kernel_log_file (kernel_log, &from, &seen, &records, &err)
                      : read_kmsg (&from, &seen, &records, &err))
              < 0)

@@ -50,7 +50,6 @@ struct hr_result
   size_t n_denied;
   size_t n_changed;
   size_t n_quarantined;
-  bool quarantined; /* the spec was isolated and the quarantine profile enforced */
   struct hr_host_needs needs;
 };
 
@@ -58,8 +57,10 @@ void hr_result_clear (struct hr_result *result);
 /* Records a decision; takes ownership of message. */
 void hr_result_add (struct hr_result *result, const char *rule, enum hr_outcome outcome, char *message);
 const char *hr_outcome_name (enum hr_outcome outcome);
-/* "deny", "modify" or "allow". */
+/* "deny", "quarantine", "modify" or "allow". */
 const char *hr_result_verdict (const struct hr_result *result);
+/* The container runs quarantined: a quarantine rule was broken, no deny rule. */
+bool hr_result_quarantined (const struct hr_result *result);
 
 /* What the policy needs to ask the host. */
 struct hr_host
@@ -87,8 +88,6 @@ struct hr_host
   /* Compiles the final seccomp profile, or knows that an identical one
    * compiled before.  NULL: hr_seccomp_compile every time. */
   int (*check_seccomp) (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err);
-  /* A dry run (the quarantine probe): the final profile is not compiled. */
-  bool skip_seccomp_compile;
   void *data;
   void *context; /* for allocate_ids */
 };

@@ -73,6 +73,12 @@ struct hr_audit_event
   long userns_setup_us;
 };
 void hr_audit_write (const struct hr_policy *policy, const struct hr_audit_event *event);
+
+/* audit_read.c: calls fn for each line of the log that is a JSON object,
+ * with its line number; lines that are not, or that fn rejects (false),
+ * are counted in *skipped. */
+typedef bool (*hr_audit_record_fn) (const struct hr_json *record, size_t line, void *data);
+int hr_audit_read (const char *path, hr_audit_record_fn fn, void *data, long *skipped, hr_error_t *err);
 struct hr_json *hr_result_to_json (const struct hr_result *result);
 
 /* real_runtime.c */

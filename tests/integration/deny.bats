@@ -256,3 +256,27 @@ sock_bind() {
 	[ "$(field sock)" = present ]
 	[ -z "$EXPECT" ] || [ "$(field content)" = "$EXPECT" ]
 }
+
+# restore reads the spec as create does: no CRIU is needed to show that it
+# is enforced before the runtime sees it.
+@test "restore is enforced like create: a denied spec is refused before runc, an admitted one is hardened first" {
+	bundle=$(make_bundle restore-denied "$MARKER_SCRIPT" '.linux.namespaces |= map(select(.type != "pid"))')
+	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/before.json"
+	id=$(new_id restore-denied)
+	run hr restore --image-path "$BATS_TEST_TMPDIR/no-image" --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	assert_log_error "policy denies container $id .*host_namespaces: .*no pid namespace"
+	cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/before.json"
+	! container_exists "$id"
+	# admitted: the spec runc is handed is the hardened one (runc then fails
+	# for want of a checkpoint image, which is not hardrun's business)
+	bundle=$(make_bundle restore-admitted "$MARKER_SCRIPT" "$EVERYTHING_FILTER")
+	id=$(new_id restore-admitted)
+	run hr restore --image-path "$BATS_TEST_TMPDIR/no-image" --bundle "$bundle" "$id"
+	echo "$output"
+	jq -e '.process.noNewPrivileges == true and (.linux.seccomp.syscalls | length > 0) and .root.readonly == true
+		and ([.linux.namespaces[] | select(.type == "user")] | length == 1)' "$bundle/config.json"
+	[ "$(jq -r '[.decisions[].rule] | index("capabilities") != null' <<<"$(audit_last_for "$id")")" = true ]
+	[ "$(audit_last_for "$id" | jq -r .command)" = restore ]
+}

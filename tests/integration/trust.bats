@@ -100,6 +100,28 @@ assert_no_secret() {
 	bundle=$(make_bundle open-policy 'echo ran=yes')
 	id=$(new_id open-policy)
 	hr_refused run "$bundle" "$id" "the policy $POLICY is not trusted: .* is writable by others"
+	# pass-through commands read the policy's runtime: refused too
+	run hr state "$id"
+	[ "$status" -eq 1 ]
+	assert_log_error "the policy $POLICY is not trusted"
 	run "$HARDRUN" policy validate "$POLICY"
 	[ "$status" -eq 0 ]
+}
+
+@test "exec and delete refuse an untrusted runtime too: no command runs it" {
+	bundle=$(make_bundle live 'sleep 60')
+	id=$(new_id live)
+	run hr create --bundle "$bundle" "$id"
+	[ "$status" -eq 0 ]
+	cp "$RUNC" "$BATS_TEST_TMPDIR/runc"
+	chmod 0757 "$BATS_TEST_TMPDIR/runc"
+	POLICY=$(write_policy "{\"runtime\": \"$BATS_TEST_TMPDIR/runc\"}" writable-runtime)
+	run hr exec "$id" true
+	echo "$output"
+	[ "$status" -eq 1 ]
+	assert_log_error 'is writable by others'
+	run hr delete -f "$id"
+	[ "$status" -eq 1 ]
+	assert_log_error 'is writable by others'
+	container_exists "$id"
 }

@@ -1648,7 +1648,7 @@ Test (quarantine, runs_isolated_under_the_quarantine_profile)
   const struct hr_json *net, *bounding;
 
   cr_assert_eq (r.ret, 0, "%s", r.err ? r.err->msg : "");
-  cr_assert (r.result.quarantined);
+  cr_assert (hr_result_quarantined (&r.result));
   cr_assert_str_eq (hr_result_verdict (&r.result), "quarantine");
   cr_assert_eq (r.result.n_denied, 0);
   assert_decision (&r, HR_OUTCOME_QUARANTINED, "the network namespace \"/proc/1/ns/net\" is the host's");
@@ -1670,7 +1670,7 @@ Test (quarantine, a_deny_still_refuses)
       = run_quarantine (QUARANTINE_POLICY, HOST_NET_SPEC (",\"sysctl\":{\"kernel.core_pattern\":\"|/x\"}"));
 
   cr_assert_eq (r.ret, 0);
-  cr_assert_not (r.result.quarantined);
+  cr_assert_not (hr_result_quarantined (&r.result));
   cr_assert_str_eq (hr_result_verdict (&r.result), "deny");
 }
 
@@ -1682,7 +1682,7 @@ Test (quarantine, a_compliant_spec_is_not_quarantined)
                          "\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"network\"}]}}");
 
   cr_assert_eq (r.ret, 0);
-  cr_assert_not (r.result.quarantined);
+  cr_assert_not (hr_result_quarantined (&r.result));
   cr_assert_eq (r.result.n_quarantined, 0);
   /* the normal profile's capabilities, not the quarantine profile's */
   cr_assert_eq (hr_json_get_path (r.doc, FIELDS ("process", "capabilities", "bounding"))->len, 1, "%s", r.text);
@@ -1793,4 +1793,24 @@ Test (rule_seccomp, a_profile_file_replaces_the_spec_profile_without_must_deny)
   cr_assert_not_null (strstr (err->msg, "neither \"enforce\" nor \"learn\""), "%s", err->msg);
   hr_error_free (&err);
   unlink (path);
+}
+
+Test (quarantine, an_exec_cannot_be_quarantined_it_is_refused)
+{
+  static const char policy_text[] = "{\"default_profile\":\"t\",\"quarantine_profile\":\"q\",\"profiles\":{"
+                                    "\"t\":{\"rules\":{\"no_new_privileges\":{\"action\":\"quarantine\"}}},\"q\":{}}}";
+  static const char process_text[] = "{\"args\":[\"sh\"],\"noNewPrivileges\":false}";
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_policy_load_text (policy_text, strlen (policy_text), "test", &err);
+  struct hr_json *process = hr_json_parse (process_text, strlen (process_text), &err);
+  struct hr_result result = { 0 };
+
+  cr_assert_not_null (policy, "%s", err ? err->msg : "");
+  cr_assert_eq (hr_enforce_process (process, hr_policy_find_profile (policy, "t"), false, &result, &err), 0);
+  cr_assert_eq (result.n_denied, 1);
+  cr_assert_eq (result.n_quarantined, 0);
+  cr_assert_str_eq (hr_result_verdict (&result), "deny");
+  hr_result_clear (&result);
+  hr_json_free (process);
+  hr_policy_free (policy);
 }
