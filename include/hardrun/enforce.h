@@ -11,6 +11,7 @@
 #include "hardrun/error.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
+#include "hardrun/util.h"
 
 enum hr_outcome
 {
@@ -40,6 +41,12 @@ struct hr_host_needs
    * the container whose other namespaces it joins (a Kubernetes pod's
    * sandbox): the rootfs is idmapped with that namespace.  Owned. */
   char *join_userns;
+  /* Bind sources (as they stand in the hardened spec) that are this
+   * container's own: the engine's per-container files of this container and
+   * named volumes that really are volumes.  Only these may be idmapped onto
+   * the container's range; every other host path keeps the host's
+   * ownership as the container's user namespace sees it. */
+  struct hr_strv own_binds;
 };
 
 struct hr_result
@@ -88,6 +95,9 @@ struct hr_host
   /* Compiles the final seccomp profile, or knows that an identical one
    * compiled before.  NULL: hr_seccomp_compile every time. */
   int (*check_seccomp) (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err);
+  /* The id of the container being created or exec'd into (runc's
+   * container-id argument), or NULL (check, unit tests). */
+  const char *container_id;
   void *data;
   void *context; /* for allocate_ids */
 };
