@@ -46,6 +46,13 @@ else
 	skipped=$((skipped + 1))
 fi
 
+echo "== negated checks (tests/lint-negations.sh: no bare \"! cmd\" in a bats suite)"
+if tests/lint-negations.sh; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); failed_names+=("lint-negations")
+fi
+
 # run_unit LABEL BUILD_DIR: the criterion binaries of one build, counted
 # from criterion's "Synthesis" line.
 run_unit() {

@@ -50,9 +50,9 @@ refused() {
 	assert_log_error "$pattern"
 	cmp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/before.json"
 	[ -z "$(find "$BUNDLE" -name '.config.json.hardrun-*')" ]
-	! container_exists "$id"
-	! grep -rqs -- "$id" /run/hardrun/ids
-	! grep -qs "\"container\":\"$id\".*\"decision\":\"\(modify\|allow\)\"" "$AUDIT"
+	refute container_exists "$id"
+	refute grep -rqs -- "$id" /run/hardrun/ids
+	refute grep -qs "\"container\":\"$id\".*\"decision\":\"\(modify\|allow\)\"" "$AUDIT"
 }
 
 @test "control: the base spec runs" {
@@ -168,7 +168,7 @@ refused() {
 	[ -z "$output" ]
 	assert_log_error 'config.json'
 	[ ! -e "$BUNDLE/config.json" ]
-	! container_exists "$id"
+	refute container_exists "$id"
 }
 
 @test "policy: malformed JSON" {

@@ -38,7 +38,7 @@ deny_case() {
 	# nothing changed, nothing started
 	cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/before.json"
 	[ -z "$(find "$bundle" -name '.config.json.hardrun-*')" ]
-	! container_exists "$id"
+	refute container_exists "$id"
 	run "$RUNC" list -q
 	[[ "$output" != *"$id"* ]]
 	[ ! -e "$OUT/ran" ]
@@ -48,7 +48,7 @@ deny_case() {
 	[[ "$line" == *'"decision":"deny"'* ]]
 	jq -e --arg r "$rule" '.decisions | map(select(.rule == $r and .outcome == "denied")) | length > 0' <<<"$line"
 	# and no id range is held for it
-	! grep -rqs -- "$id" /run/hardrun/ids
+	refute grep -rqs -- "$id" /run/hardrun/ids
 }
 
 out_bind() {
@@ -170,7 +170,7 @@ out_bind() {
 	[ -z "$output" ]
 	assert_log_error "sysctls: "
 	cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/before.json"
-	! container_exists "$id"
+	refute container_exists "$id"
 }
 
 # stand_in_socket: /var/run/docker.sock, made a plain file with known content
@@ -268,7 +268,7 @@ sock_bind() {
 	[ "$status" -eq 1 ]
 	assert_log_error "policy denies container $id .*host_namespaces: .*no pid namespace"
 	cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/before.json"
-	! container_exists "$id"
+	refute container_exists "$id"
 	# admitted: the spec runc is handed is the hardened one (runc then fails
 	# for want of a checkpoint image, which is not hardrun's business)
 	bundle=$(make_bundle restore-admitted "$MARKER_SCRIPT" "$EVERYTHING_FILTER")

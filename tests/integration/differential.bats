@@ -43,7 +43,7 @@ refused_as_ambiguous() {
 	[ -z "$output" ]
 	assert_log_error 'duplicate key'
 	cmp "$1/config.json" "$BATS_TEST_TMPDIR/before.json"
-	! container_exists "$id"
+	refute container_exists "$id"
 }
 
 # ---------------------------------------------------------------------------
@@ -199,7 +199,7 @@ argv_case() {
 	echo "hardrun: status $h_status, bundle ${h_bundle:-none}: $(cat "$BATS_TEST_TMPDIR/hr.out")"
 	if [ "$r_status" -ne 0 ]; then
 		[ "$h_status" -ne 0 ]
-		! container_exists "$id"
+		refute container_exists "$id"
 		cmp "$DECOY/config.json" "$BATS_TEST_TMPDIR/decoy.pristine"
 		cmp "$TARGET/config.json" "$BATS_TEST_TMPDIR/target.pristine"
 		return 0
@@ -209,7 +209,7 @@ argv_case() {
 	if [ "$r_bundle" = "$TARGET" ]; then chosen=target other=decoy; else chosen=decoy other=target; fi
 	[ "$r_bundle" = "$(eval echo "\$${chosen^^}")" ]
 	# the bundle runc uses was hardened, the other left alone
-	! cmp -s "$(eval echo "\$${chosen^^}")/config.json" "$BATS_TEST_TMPDIR/$chosen.pristine"
+	refute cmp -s "$(eval echo "\$${chosen^^}")/config.json" "$BATS_TEST_TMPDIR/$chosen.pristine"
 	[ "$(jq .process.noNewPrivileges "$(eval echo "\$${chosen^^}")/config.json")" = true ]
 	cmp "$(eval echo "\$${other^^}")/config.json" "$BATS_TEST_TMPDIR/$other.pristine"
 	# and the container, started, is that bundle's process, hardened

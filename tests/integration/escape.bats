@@ -38,7 +38,7 @@ not_in_kernel() {
 		"dev_mem=blocked ENXIO") [ -e /dev/mem ] || keep=true ;;
 		esac
 		[ "${1:-}" = --invert ] && { $keep && keep=false || keep=true; }
-		! $keep || echo "$line"
+		if $keep; then echo "$line"; fi
 	done
 }
 

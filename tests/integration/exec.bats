@@ -49,7 +49,7 @@ ran_in_container() {
 		[ "$(field mount)" = EPERM ]
 	fi
 	# the process file was rewritten in place
-	! cmp -s "$f" "$BATS_TEST_TMPDIR/before.json"
+	refute cmp -s "$f" "$BATS_TEST_TMPDIR/before.json"
 	[ "$(jq .noNewPrivileges "$f")" = true ]
 	jq -e '.capabilities | [.bounding, .effective, .permitted] | map(length <= 8) | all' "$f"
 	jq -e '.capabilities.bounding | index("CAP_SYS_ADMIN") | not' "$f"
@@ -79,7 +79,7 @@ ran_in_container() {
 	run "$RUNC" exec --process "$f" "$CID"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	! caps_within "$(field CapEff)"
+	refute caps_within "$(field CapEff)"
 	[ "$(field NoNewPrivs)" = 0 ]
 }
 
@@ -115,7 +115,7 @@ refused_flag() {
 	[ -z "$output" ]
 	assert_log_error "policy denies exec in container $CID.*$pattern"
 	[[ "$stderr" == *"$pattern"* ]]
-	! ran_in_container "$marker"
+	refute ran_in_container "$marker"
 	[[ "$(audit_last_for "$CID")" == *'"decision":"deny"'* ]]
 }
 
@@ -147,7 +147,7 @@ refused_flag() {
 	POLICY=$(write_policy '{"profiles": {"default": {"rules": {"secrets": {"action": "deny"}}}}}' secrets-deny)
 	refused_flag '--env: env AWS_SECRET_ACCESS_KEY holds' --env "AWS_SECRET_ACCESS_KEY=$secret"
 	refused_flag '--env: env GH holds a GitHub token' -e GH=ghp_0123456789abcdefghijABCDEFGHIJ012345
-	! grep -F -e "$secret" -e ghp_0123456789 "$AUDIT" "$LOG"
+	refute grep -F -e "$secret" -e ghp_0123456789 "$AUDIT" "$LOG"
 }
 
 @test "exec --apparmor and --process-label are refused" {
@@ -176,7 +176,7 @@ refused_flag() {
 	[ "$status" -eq 1 ]
 	assert_log_error 'process_cwd'
 	cmp "$f" "$BATS_TEST_TMPDIR/before.json"
-	! ran_in_container /tmp/cwd-ran
+	refute ran_in_container /tmp/cwd-ran
 }
 
 @test "a process file hardrun cannot read unambiguously is refused" {
@@ -187,10 +187,10 @@ refused_flag() {
 	[ "$status" -eq 1 ]
 	assert_log_error 'duplicate key'
 	cmp "$f" "$BATS_TEST_TMPDIR/before.json"
-	! ran_in_container /tmp/dup-ran
+	refute ran_in_container /tmp/dup-ran
 	printf '%s' '{"args":["touch","/tmp/trunc-ran"],"cwd":"/",' >"$f"
 	run --separate-stderr hr exec --process "$f" "$CID"
 	[ "$status" -eq 1 ]
 	assert_log_error 'invalid JSON'
-	! ran_in_container /tmp/trunc-ran
+	refute ran_in_container /tmp/trunc-ran
 }

@@ -22,10 +22,10 @@ MOUNTED=()
 # mount, no temporary file in the bundle.
 assert_nothing_left() {
 	local id=$1 bundle=$2
-	! runc_ state "$id" >/dev/null 2>&1
-	! grep -rqs -- "$id" /run/hardrun/ids
-	! grep -q " /run/hardrun/stage/.* " <(grep -F -- "$id" /proc/self/mountinfo)
-	! ls -A "$bundle" | grep -q '\.hardrun-[0-9a-f]\{16\}$'
+	refute runc_ state "$id"
+	refute grep -rqs -- "$id" /run/hardrun/ids
+	refute grep -q " /run/hardrun/stage/.* " <(grep -F -- "$id" /proc/self/mountinfo)
+	refute grep -q '\.hardrun-[0-9a-f]\{16\}$' <(ls -A "$bundle")
 }
 
 # create_refused BUNDLE PATTERN [COMMAND...]: a create of BUNDLE by hardrun
@@ -84,7 +84,7 @@ create_refused() {
 	create_refused "$bundle" '/nonexistent/runc'
 }
 
-@test "SIGKILL at 40 moments of a create: config.json is always the original or the complete rewrite" {
+@test "SIGKILL at 40 or more moments of a create: config.json is always the original or the complete rewrite" {
 	# a large spec (20,000 env entries) makes the rewrite long enough to be hit
 	bundle=$(make_bundle killed 'true' '.process.env += [range(20000) | "VAR\(.)=value-\(.)"]')
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
@@ -92,16 +92,35 @@ create_refused() {
 	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/no-runtime"
 	chmod +x "$BATS_TEST_TMPDIR/no-runtime"
 	POLICY=$(write_policy "{\"runtime\": \"$BATS_TEST_TMPDIR/no-runtime\"}" killed)
-	originals=0 rewrites=0
-	for i in $(seq 40); do
+	# how long a whole create takes on this machine now (microseconds)
+	cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
+	t0=$(date +%s%N)
+	hr create --bundle "$bundle" "hrit-killed-$$-timing" >/dev/null 2>&1 || true
+	total_us=$((($(date +%s%N) - t0) / 1000))
+	"$HARDRUN" --hardrun-policy "$POLICY" delete -f "hrit-killed-$$-timing" >/dev/null 2>&1 || true
+	echo "a whole create takes ${total_us} us"
+	originals=0 rewrites=0 midwrite=0
+	# at least 40 kills, sweeping that time in 40 steps (each sweep shifted
+	# by a prime), and on (up to 200) until kills have landed before, inside
+	# and after the rewrite
+	for i in $(seq 200); do
+		if [ "$i" -gt 40 ] && [ "$originals" -gt 0 ] && [ "$rewrites" -gt 0 ] && [ "$midwrite" -gt 0 ]; then
+			break
+		fi
 		cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
 		rm -f "$bundle"/.hardrun-*.json
 		id=hrit-killed-$$-$i
 		hr create --bundle "$bundle" "$id" >/dev/null 2>&1 &
 		pid=$!
-		sleep "0.00$((i % 10))$((i / 10))"
+		sleep "0.$(printf %06d $((((i * 7) % 41) * total_us / 40)))"
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+		# a temporary file left beside config.json: this kill landed in the
+		# middle of the atomic rewrite
+		if compgen -G "$bundle/.config.json.hardrun-*" >/dev/null; then
+			midwrite=$((midwrite + 1))
+			rm -f "$bundle"/.config.json.hardrun-*
+		fi
 		if cmp -s "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"; then
 			originals=$((originals + 1))
 		else
@@ -115,17 +134,22 @@ create_refused() {
 		fi
 		"$HARDRUN" --hardrun-policy "$POLICY" delete -f "$id" >/dev/null 2>&1 || true
 	done
-	echo "originals: $originals, complete rewrites: $rewrites"
+	echo "originals: $originals, complete rewrites: $rewrites, killed mid-rewrite: $midwrite"
+	# the kills must have landed on every side of the rewrite, or the test
+	# proved nothing
+	[ "$originals" -gt 0 ]
+	[ "$rewrites" -gt 0 ]
+	[ "$midwrite" -gt 0 ]
 	# the next create reclaims whatever a kill left
 	rm -f "$bundle"/.config.json.hardrun-*
 	cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
-	! grep -qs "hrit-killed-$$" /run/hardrun/ids/* || {
+	if grep -qs "hrit-killed-$$" /run/hardrun/ids/*; then
 		POLICY=$(write_policy)
 		id=$(new_id after-kills)
 		bundle2=$(make_bundle after 'true')
 		hr run --bundle "$bundle2" "$id"
-		! grep -qs "hrit-killed-$$" /run/hardrun/ids/*
-	}
+		refute grep -qs "hrit-killed-$$" /run/hardrun/ids/*
+	fi
 }
 
 @test "32 creates at once with four profiles: each container gets its profile, its own range, one audit line" {

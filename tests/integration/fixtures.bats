@@ -144,7 +144,7 @@ assert_engine_files() {
 	else
 		[ "$status" -eq 0 ]
 		[ "$(field NoNewPrivs)" = 0 ]
-		! caps_within "$(field CapEff)"
+		refute caps_within "$(field CapEff)"
 		[[ "$(field devices_list)" == *"a *:* rwm"* ]]
 	fi
 }

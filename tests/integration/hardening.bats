@@ -158,7 +158,7 @@ $INSIDE_CHECKS" "$filter" "$root")
 @test "hardened: the bundle's config.json now says what the container got" {
 	run_everything hr
 	c=$BUNDLE/config.json
-	! cmp -s "$c" "$BATS_TEST_TMPDIR/original.json"
+	refute cmp -s "$c" "$BATS_TEST_TMPDIR/original.json"
 	[ "$(jq .root.readonly "$c")" = true ]
 	[ "$(jq .process.noNewPrivileges "$c")" = true ]
 	[ "$(jq -c .process.capabilities.bounding "$c")" = '["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_NET_BIND_SERVICE"]' ]
@@ -236,7 +236,7 @@ run_probe() {
 	[ "$(field clone3)" = ENOSYS ]
 	# the engine's profile was kept: same default action, its own rules still there
 	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO" and (.linux.seccomp.syscalls | length > 10)' "$BUNDLE/config.json"
-	! jq -e '.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[] | select(. == "keyctl" or . == "unshare")' "$BUNDLE/config.json"
+	refute jq -e '.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[] | select(. == "keyctl" or . == "unshare")' "$BUNDLE/config.json"
 }
 
 @test "seccomp: must-deny syscalls allowed through SCMP_ACT_LOG or an argument filter are removed too" {

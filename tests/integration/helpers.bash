@@ -351,7 +351,7 @@ hr_refused() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	assert_log_error "$4"
-	! container_exists "$3"
+	refute container_exists "$3"
 }
 
 # audit_last_for ID: the last audit line about container ID.
@@ -396,4 +396,15 @@ hr_teardown() {
 			esac
 		done
 	fi
+}
+
+# refute CMD...: fails the test when CMD succeeds.  A bare "! CMD" in the
+# middle of a test never fails it: bash's set -e ignores negated commands.
+# (tests/lint-negations.sh keeps bare negations out of the suites.)
+refute() {
+	if "$@"; then
+		echo "refute: this succeeded but must not: $*" >&2
+		return 1
+	fi
+	return 0
 }

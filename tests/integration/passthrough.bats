@@ -136,10 +136,10 @@ no_cpu_column() {
 	run --separate-stderr runc_ delete "$b"
 	[ "$h_status" -eq "$status" ] && [ "$h_status" -eq 0 ]
 	[ "$h_out" = "$output" ] && [ -z "$h_out" ]
-	! container_exists "$a"
-	! container_exists "$b"
-	! grep -rqs -- "$a" /run/hardrun/ids
-	! grep -q " /run/hardrun/stage/$slot/" /proc/self/mountinfo
+	refute container_exists "$a"
+	refute container_exists "$b"
+	refute grep -rqs -- "$a" /run/hardrun/ids
+	refute grep -q " /run/hardrun/stage/$slot/" /proc/self/mountinfo
 }
 
 @test "pass-through commands work with a broken policy, and leave no audit line" {

@@ -35,10 +35,10 @@ assert_no_secret() {
 	local f
 	for f in "$@"; do
 		[ -e "$f" ] || continue
-		! grep -F -e "$AWS_SECRET" -e "$GH_TOKEN" "$f" || {
+		if grep -F -e "$AWS_SECRET" -e "$GH_TOKEN" "$f"; then
 			echo "a secret's value leaked into $f"
 			return 1
-		}
+		fi
 	done
 }
 
@@ -55,7 +55,7 @@ assert_no_secret() {
 	jq -e '.decisions[] | select(.rule == "secrets") | select(.message | test("env AWS_SECRET_ACCESS_KEY holds"))' <<<"$line" >/dev/null
 	jq -e '.decisions[] | select(.rule == "secrets") | select(.message | test("process.args\\[3\\] \\(token\\) holds a GitHub token"))' <<<"$line" >/dev/null
 	# the reference to a secret file is not a finding
-	! jq -e '.decisions[] | select(.message | test("DB_PASSWORD_FILE"))' <<<"$line" >/dev/null
+	refute jq -e '.decisions[] | select(.message | test("DB_PASSWORD_FILE"))' <<<"$line" >/dev/null
 	echo "$output" >"$BATS_TEST_TMPDIR/stderr"
 	assert_no_secret "$AUDIT" "$LOG" "$BATS_TEST_TMPDIR/stderr"
 }

@@ -37,8 +37,8 @@ teardown() {
 	grep -q "mapped to host uids $map_a-" "$BATS_TEST_TMPDIR/audit.jsonl"
 	hr delete -f "$a"
 	hr delete -f "$b"
-	! grep -rqs -e "$a" -e "$b" /run/hardrun/ids
-	! grep -q "/run/hardrun/stage" /proc/self/mountinfo || ! grep "/run/hardrun/stage" /proc/self/mountinfo | grep -q .
+	refute grep -rqs -e "$a" -e "$b" /run/hardrun/ids
+	refute grep -q "/run/hardrun/stage" /proc/self/mountinfo
 }
 
 @test "a create killed half-way leaves nothing the next create does not reclaim" {
@@ -56,7 +56,7 @@ teardown() {
 	id2=$(unique_id next)
 	track "$id2"
 	hr run --bundle "$bundle2" "$id2"
-	! grep -rqs "$id" /run/hardrun/ids # reclaimed
+	refute grep -rqs "$id" /run/hardrun/ids # reclaimed
 }
 
 @test "100 create/delete cycles leave the mount table and the id state as they were" {
@@ -71,7 +71,7 @@ teardown() {
 	done
 	after=$(awk '{print $5}' /proc/self/mountinfo | sort)
 	[ "$before" = "$after" ]
-	! grep -rqs "hr-it-cycle" /run/hardrun/ids
+	refute grep -rqs "hr-it-cycle" /run/hardrun/ids
 }
 
 @test "a bind file that cannot be idmapped: nobody-owned by default, refused when the policy says deny" {
@@ -91,7 +91,7 @@ teardown() {
 	run "$HARDRUN" --hardrun-policy "$deny" --log "$BATS_TEST_TMPDIR/log.json" --log-format json run --bundle "$bundle" "$(unique_id unmapped2)"
 	[ "$status" -eq 1 ]
 	[[ "$(last_log_msg)" == *"cannot be idmapped"* ]]
-	! grep -rqs "unmapped2" /run/hardrun/ids
+	refute grep -rqs "unmapped2" /run/hardrun/ids
 }
 
 # The bundle's rootfs as an overlay (as docker and podman give it): staging
