@@ -121,8 +121,8 @@ static const struct command_def commands[] = {
   { "checkpoint", HR_CMD_PASSTHROUGH, false, NULL },
   { "features", HR_CMD_PASSTHROUGH, false, NULL },
   { "spec", HR_CMD_PASSTHROUGH, false, NULL },
-  { "help", HR_CMD_PASSTHROUGH, false, NULL },
-  { "h", HR_CMD_PASSTHROUGH, false, NULL },
+  { "help", HR_CMD_HELP, false, NULL },
+  { "h", HR_CMD_HELP, false, NULL },
   { "mounts", HR_CMD_PASSTHROUGH, false, NULL }, /* crun */
 };
 
@@ -454,7 +454,7 @@ hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
   build_runtime_argv (cli, argc, argv, drop);
   /* urfave/cli answers --help before --version, and both before any command. */
   if (g.help || (!g.version && first >= argc - 1))
-    return cli->kind = HR_CMD_PASSTHROUGH, 0;
+    return cli->runtime_help = true, cli->kind = HR_CMD_PASSTHROUGH, 0;
   if (g.version)
     return cli->kind = HR_CMD_VERSION, 0;
   cli->command_index = first + 1;
@@ -496,7 +496,7 @@ hr_command_kind_name (enum hr_command_kind kind)
     [HR_CMD_PASSTHROUGH] = "passthrough", [HR_CMD_CREATE] = "create",   [HR_CMD_RUN] = "run",
     [HR_CMD_RESTORE] = "restore",         [HR_CMD_EXEC] = "exec",       [HR_CMD_VERSION] = "version",
     [HR_CMD_DELETE] = "delete",           [HR_CMD_CHECK] = "check",     [HR_CMD_POLICY] = "policy",
-    [HR_CMD_REPORT] = "report",           [HR_CMD_SECCOMP] = "seccomp",
+    [HR_CMD_REPORT] = "report",           [HR_CMD_SECCOMP] = "seccomp", [HR_CMD_HELP] = "help",
   };
   return names[kind];
 }

@@ -15,6 +15,8 @@ hr_cmd_passthrough (const struct hr_cli *cli)
   cleanup_error hr_error_t err = NULL;
   cleanup_free char *hint = NULL, *pin = NULL, *runtime = NULL;
 
+  if (cli->runtime_help)
+    hr_print_help_pointer ();
   if (hr_policy_runtime_hint (cli, &hint, &pin, &err) < 0 || hr_find_runtime (hint, pin, &runtime, &err) < 0)
     return hr_log_failure (err, NULL);
   hr_exec_runtime (runtime, cli, &err);
@@ -26,6 +28,11 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
 {
   int rest = cli->command_index + 1;
 
+  /* hardrun COMMAND --help, for hardrun's own commands */
+  if ((cli->kind == HR_CMD_CHECK || cli->kind == HR_CMD_POLICY || cli->kind == HR_CMD_REPORT
+       || cli->kind == HR_CMD_SECCOMP)
+      && hr_help_requested (argc - rest, argv + rest))
+    return hr_cmd_help_topic (cli->command);
   switch (cli->kind)
     {
     case HR_CMD_PASSTHROUGH:
@@ -48,6 +55,8 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
       return hr_cmd_report (cli, argc - rest, argv + rest);
     case HR_CMD_SECCOMP:
       return hr_cmd_seccomp (cli, argc - rest, argv + rest);
+    case HR_CMD_HELP:
+      return hr_cmd_help (cli, argc - rest, argv + rest);
     }
   return 1;
 }

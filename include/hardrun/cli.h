@@ -24,6 +24,7 @@ enum hr_command_kind
   HR_CMD_POLICY,
   HR_CMD_REPORT,
   HR_CMD_SECCOMP,
+  HR_CMD_HELP, /* hardrun help [COMMAND] */
 };
 
 struct hr_cli
@@ -45,6 +46,7 @@ struct hr_cli
   const char *command;  /* the subcommand as written, NULL when none */
   int command_index;    /* its index in argv; own commands read argv after it */
   bool unknown_command; /* parsing failed on a command runc does not have */
+  bool runtime_help;    /* --help (or no command): runc prints its help */
 
   /* create, run, restore, exec */
   const char *bundle;       /* "" means the working directory, as in runc */

@@ -103,6 +103,15 @@ int hr_cmd_check (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_report (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_seccomp (const struct hr_cli *cli, int argc, char **argv);
 
+/* cmd_help.c: hardrun's own help; runc's help stays runc's. */
+int hr_cmd_help (const struct hr_cli *cli, int argc, char **argv);
+/* The help of one of hardrun's own commands; 1 when name is none. */
+int hr_cmd_help_topic (const char *name);
+/* --help or -h among argv */
+bool hr_help_requested (int argc, char **argv);
+/* The line in front of runc's help that points at hardrun's. */
+void hr_print_help_pointer (void);
+
 /* options.c: "--name value" or "--name=value" at argv[*i] (advancing *i
  * past the value); false when argv[*i] is another option. */
 bool hr_take_option (int argc, char **argv, int *i, const char *name, const char **out);

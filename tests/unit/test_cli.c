@@ -545,8 +545,8 @@ Test (cli_grammar, own_commands)
 
 Test (cli_grammar, passthrough_commands)
 {
-  const char *const names[] = { "start",  "kill",   "state",      "list",     "ps",   "pause", "resume",
-                                "update", "events", "checkpoint", "features", "spec", "help" };
+  const char *const names[] = { "start",  "kill",   "state",  "list",       "ps",       "pause",
+                                "resume", "update", "events", "checkpoint", "features", "spec" };
 
   for (size_t i = 0; i < HR_ARRAY_SIZE (names); i++)
     {
@@ -559,6 +559,29 @@ Test (cli_grammar, passthrough_commands)
       ASSERT_RUNTIME_ARGV (&cli, "runc", names[i], "--weird-flag", "id", "9");
       hr_cli_clear (&cli);
     }
+}
+
+/* help is hardrun's own for its commands and runc's for runc's (main.c
+ * hands `help create` on); --help is always runc's, with a pointer. */
+Test (cli_grammar, help)
+{
+  struct hr_cli cli;
+  hr_error_t err = NULL;
+
+  cr_assert_eq (PARSE (&cli, &err, "help", "check"), 0);
+  cr_assert_eq (cli.kind, HR_CMD_HELP);
+  cr_assert_eq (cli.command_index, 1);
+  cr_assert_not (cli.runtime_help);
+  ASSERT_RUNTIME_ARGV (&cli, "runc", "help", "check");
+  hr_cli_clear (&cli);
+  cr_assert_eq (PARSE (&cli, &err, "--help"), 0);
+  cr_assert_eq (cli.kind, HR_CMD_PASSTHROUGH);
+  cr_assert (cli.runtime_help);
+  hr_cli_clear (&cli);
+  cr_assert_eq (PARSE (&cli, &err, "create", "--help"), 0);
+  cr_assert_eq (cli.kind, HR_CMD_PASSTHROUGH);
+  cr_assert_not (cli.runtime_help);
+  hr_cli_clear (&cli);
 }
 
 Test (cli_grammar, run_restore_delete)

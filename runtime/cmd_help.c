@@ -1,0 +1,128 @@
+/* hardrun's own help: `hardrun help [COMMAND]` and `hardrun COMMAND --help`
+ * for the commands hardrun adds.  runc's own help (`hardrun --help`,
+ * `hardrun help create`) stays runc's text, which engines and runc's tests
+ * read; hardrun only adds one line in front of it that points here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "hardrun/runtime.h"
+#include "hardrun/util.h"
+
+struct help_topic
+{
+  const char *name;
+  const char *summary;
+  const char *text;
+};
+
+static const struct help_topic topics[] = {
+  { "check", "what the policy would change or deny in a spec, touching nothing",
+    "usage: hardrun [--hardrun-policy FILE] check (--bundle DIR | --config FILE)\n"
+    "                                      [--profile NAME] [--format text|json]\n"
+    "\n"
+    "Judges a spec as create would, without running anything: the decision\n"
+    "(allow, modify, deny), every change and denial with the rule that made it,\n"
+    "and with --format json the resulting spec.\n"
+    "\n"
+    "  --bundle, -b DIR   the bundle whose config.json is checked\n"
+    "  --config FILE      a config.json anywhere\n"
+    "  --profile NAME     the profile to judge under (default: the policy's)\n"
+    "  --format FORMAT    text (default) or json\n"
+    "\n"
+    "Exit status: 0 the container would run (as is or hardened), 1 it would be\n"
+    "refused, 2 the spec or the policy could not be used.\n" },
+  { "policy", "validate a policy file, or show the effective policy",
+    "usage: hardrun policy validate FILE\n"
+    "       hardrun [--hardrun-policy FILE] policy show\n"
+    "\n"
+    "validate  reads FILE as hardrun would and says whether it is valid\n"
+    "show      prints the effective policy with every default spelled out\n"
+    "          (the policy file, else the embedded default)\n" },
+  { "report", "the audit log summarized per rule, profile and container",
+    "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE]\n"
+    "                                       [--format text|json]\n"
+    "\n"
+    "Reads the audit log (the policy's audit_log by default) and summarizes what\n"
+    "was changed, denied, quarantined, and what enforcement would change (the\n"
+    "audited decisions of a rollout), per rule, per profile and per container.\n" },
+  { "seccomp", "learn a minimal seccomp profile from a workload's run",
+    "usage: hardrun seccomp learn --container ID [--audit-log FILE]\n"
+    "                             [--kernel-log FILE] [--output FILE]\n"
+    "\n"
+    "After the container ran under the seccomp rule's learn mode, prints (or\n"
+    "writes to --output) a profile of the calls the kernel logged for it on\n"
+    "top of a small floor, for the seccomp rule's profile setting.  Records come\n"
+    "from /dev/kmsg or --kernel-log; set kernel.printk_ratelimit=0 while learning.\n" },
+  { "help", "this help, or a command's", "usage: hardrun help [COMMAND]\n" },
+};
+
+static const struct help_topic *
+find_topic (const char *name)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE (topics); i++)
+    if (strcmp (topics[i].name, name) == 0)
+      return &topics[i];
+  return NULL;
+}
+
+static void
+print_overview (void)
+{
+  printf ("hardrun %s: a runc-compatible OCI runtime that enforces a security baseline\n\n", HARDRUN_VERSION);
+  printf ("usage: hardrun [runc's global flags] [--hardrun-policy FILE] [--hardrun-profile NAME]\n"
+          "               COMMAND [ARGS...]\n\n");
+  printf ("hardrun's own commands:\n");
+  for (size_t i = 0; i < HR_ARRAY_SIZE (topics); i++)
+    printf ("  %-9s %s\n", topics[i].name, topics[i].summary);
+  printf ("\nrunc's commands (create, run, exec, delete, start, state, ...) are runc's:\n"
+          "create, run and restore are hardened by the policy, exec's process too;\n"
+          "the others go to the real runtime untouched.  Their help: hardrun --help,\n"
+          "hardrun help COMMAND.\n\n");
+  printf ("hardrun's global flags (taken out before the real runtime sees argv):\n"
+          "  --hardrun-policy FILE  the policy (default %s, else the embedded one)\n"
+          "  --hardrun-profile NAME the profile to enforce (default: the policy's)\n\n",
+          HARDRUN_DEFAULT_POLICY_PATH);
+  printf ("See hardrun(8) and hardrun-policy(5).\n");
+}
+
+bool
+hr_help_requested (int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++)
+    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "-help") == 0)
+      return true;
+  return false;
+}
+
+int
+hr_cmd_help_topic (const char *name)
+{
+  const struct help_topic *t = find_topic (name);
+
+  if (t == NULL)
+    return 1;
+  fputs (t->text, stdout);
+  return 0;
+}
+
+int
+hr_cmd_help (const struct hr_cli *cli, int argc, char **argv)
+{
+  if (argc == 0)
+    {
+      print_overview ();
+      return 0;
+    }
+  if (find_topic (argv[0]))
+    return hr_cmd_help_topic (argv[0]);
+  /* a runc command's help is runc's */
+  return hr_cmd_passthrough (cli);
+}
+
+void
+hr_print_help_pointer (void)
+{
+  printf ("hardrun: this is runc's help; hardrun's own commands (check, policy, report, seccomp): hardrun help\n\n");
+  fflush (stdout);
+}
