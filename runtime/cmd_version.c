@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "commit.h"
 #include "config.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
@@ -40,6 +41,7 @@ hr_cmd_version (const struct hr_cli *cli)
   else
     status = run_runtime_version (runtime);
   printf ("hardrun version %s\n", HARDRUN_VERSION);
+  printf ("hardrun commit: %s\n", HARDRUN_COMMIT);
   printf ("hardrun real runtime: %s\n", runtime ? runtime : "not found");
   return status;
 }

@@ -14,6 +14,16 @@
 
 static const char *const runtime_names[] = { "runc", NULL };
 
+/* The runtime hr_find_runtime verified, opened once: hr_exec_runtime
+ * executes this descriptor, so what runs is the file that was checked (and
+ * hashed against the pin), whatever happens to the path meanwhile.  One
+ * per process: hardrun finds and executes one runtime and exits. */
+static struct
+{
+  char *path;
+  int fd;
+} verified = { NULL, -1 };
+
 static bool
 is_self (const struct stat *st)
 {
@@ -65,14 +75,21 @@ find_runtime (const char *configured, char **path, hr_error_t *err)
 int
 hr_find_runtime (const char *configured, const char *pin, char **path, hr_error_t *err)
 {
+  int fd;
+
   if (find_runtime (configured, path, err) < 0)
     return -1;
-  if (hr_check_runtime (*path, pin, err) < 0)
+  if (hr_open_runtime (*path, pin, &fd, err) < 0)
     {
       free (*path);
       *path = NULL;
       return -1;
     }
+  if (verified.fd >= 0)
+    close (verified.fd);
+  free (verified.path);
+  verified.path = xstrdup (*path);
+  verified.fd = fd;
   return 0;
 }
 
@@ -116,6 +133,14 @@ int
 hr_exec_runtime (const char *path, const struct hr_cli *cli, hr_error_t *err)
 {
   cli->runtime_argv[0] = (char *)path;
+  if (verified.fd >= 0 && strcmp (path, verified.path) == 0)
+    {
+      execveat (verified.fd, "", cli->runtime_argv, environ, AT_EMPTY_PATH);
+      /* ENOENT: a script, whose interpreter cannot open a close-on-exec
+       * descriptor; anything else is an error of the runtime itself */
+      if (errno != ENOENT)
+        return hr_error_set (err, errno, "cannot execute the real runtime %s", path);
+    }
   execv (path, cli->runtime_argv);
   return hr_error_set (err, errno, "cannot execute the real runtime %s", path);
 }

@@ -117,15 +117,11 @@ hash_fd (int fd, const char *path, char digest[65], hr_error_t *err)
 }
 
 static int
-check_pin (const char *path, const char *pin, hr_error_t *err)
+check_pin (int fd, const struct stat *st, const char *path, const char *pin, hr_error_t *err)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
   char identity[160], digest[65];
-  struct stat st;
 
-  if (fd < 0 || fstat (fd, &st) < 0)
-    return hr_error_set (err, errno, "cannot open the real runtime %s", path);
-  file_identity (&st, identity, sizeof identity);
+  file_identity (st, identity, sizeof identity);
   if (remembered (identity, pin))
     return 0;
   if (hash_fd (fd, path, digest, err) < 0)
@@ -139,9 +135,34 @@ check_pin (const char *path, const char *pin, hr_error_t *err)
 }
 
 int
-hr_check_runtime (const char *path, const char *pin, hr_error_t *err)
+hr_open_runtime (const char *path, const char *pin, int *fd_out, hr_error_t *err)
 {
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  struct stat opened, checked;
+
+  if (fd < 0 || fstat (fd, &opened) < 0)
+    return hr_error_set (err, errno, "cannot open the real runtime %s", path);
   if (hr_check_root_owned (path, "the real runtime", false, err) < 0)
     return -1;
-  return pin ? check_pin (path, pin, err) : 0;
+  /* the file that was checked is the file that was opened (and is what
+   * runs: the caller executes this descriptor, not the path again) */
+  if (stat (path, &checked) < 0 || checked.st_dev != opened.st_dev || checked.st_ino != opened.st_ino)
+    return hr_error_set (err, EAGAIN, "the real runtime %s changed while it was being checked", path);
+  if (check_one (path, &opened, "the real runtime", path, S_IWGRP | S_IWOTH, err) < 0)
+    return -1;
+  if (pin && check_pin (fd, &opened, path, pin, err) < 0)
+    return -1;
+  *fd_out = hr_steal_fd (&fd);
+  return 0;
+}
+
+int
+hr_check_runtime (const char *path, const char *pin, hr_error_t *err)
+{
+  int fd;
+
+  if (hr_open_runtime (path, pin, &fd, err) < 0)
+    return -1;
+  close (fd);
+  return 0;
 }

@@ -24,5 +24,8 @@ int hr_check_root_owned (const char *path, const char *what, bool allow_group_wr
  * inode; only root could rewrite it in place and keep size and both times
  * within one clock tick, and root is trusted anyway. */
 int hr_check_runtime (const char *path, const char *pin, hr_error_t *err);
+/* The same checks on the file opened once: *fd (O_CLOEXEC) is the very file
+ * that was checked and hashed, for the caller to execute. */
+int hr_open_runtime (const char *path, const char *pin, int *fd, hr_error_t *err);
 
 #endif

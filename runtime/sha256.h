@@ -1,17 +1,15 @@
-/* SHA-256 (FIPS 180-4), for the runtime pin: hardrun's dependencies have no
- * hash, and one file a create is all it needs. */
+/* SHA-256 for the runtime pin, from nettle (linked statically): a
+ * maintained implementation with the CPU's SHA extensions where it has
+ * them (runc's 8.7 MB hash in ~20 ms, where a portable C loop took ~100). */
 #ifndef HARDRUN_SHA256_H
 #define HARDRUN_SHA256_H
 
+#include <nettle/sha2.h>
 #include <stddef.h>
-#include <stdint.h>
 
 struct hr_sha256
 {
-  uint32_t state[8];
-  uint64_t length; /* bytes so far */
-  unsigned char block[64];
-  size_t used; /* bytes in block */
+  struct sha256_ctx ctx;
 };
 
 void hr_sha256_init (struct hr_sha256 *ctx);

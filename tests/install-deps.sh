@@ -4,9 +4,9 @@ set -eu
 packages=(
 	# build
 	build-essential meson ninja-build pkg-config python3
-	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev
+	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev nettle-dev
 	# tests: the real runtime, a rootfs, the shell test runner
-	runc busybox-static bats jq procps
+	runc busybox-static bats jq procps strace
 	# end-to-end: the real engines
 	docker.io containerd podman containernetworking-plugins
 	# fuzzing and sanitizers
