@@ -11,8 +11,8 @@ packages=(
 	docker.io containerd podman containernetworking-plugins
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev valgrind clang-format
-	# man pages, completion
-	scdoc bash-completion
+	# man pages, completion, the Debian package
+	scdoc bash-completion dpkg-dev debhelper logrotate man-db
 )
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install ${packages[*]})" >&2

@@ -155,6 +155,8 @@ if [ -x "$REPO/$ASAN_BUILD/runtime/hardrun" ]; then
 fi
 run_bats "end-to-end tests (docker, containerd, podman)" "$REPO/tests/e2e"
 layer_time e2e
+run_bats "package (Debian package built, installed, removed)" "$REPO/tests/package"
+layer_time package
 
 echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-45}s a target) and corpus replay"
 run_script fuzzing fuzz "$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}"
