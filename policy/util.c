@@ -72,8 +72,16 @@ xasprintf (char **out, const char *fmt, ...)
   int ret;
 
   va_start (ap, fmt);
-  ret = vasprintf (out, fmt, ap);
+  ret = xvasprintf (out, fmt, ap);
   va_end (ap);
+  return ret;
+}
+
+int
+xvasprintf (char **out, const char *fmt, va_list ap)
+{
+  int ret = vasprintf (out, fmt, ap);
+
   if (ret < 0)
     oom ();
   return ret;

@@ -54,6 +54,27 @@ static const struct help_topic topics[] = {
     "writes to --output) a profile of the calls the kernel logged for it on\n"
     "top of a small floor, for the seccomp rule's profile setting.  Records come\n"
     "from /dev/kmsg or --kernel-log; set kernel.printk_ratelimit=0 while learning.\n" },
+  { "doctor", "the host's posture for containers, checked (and compared with a baseline)",
+    "usage: hardrun doctor [--format text|json|junit] [--fail-on SEVERITY] [--save FILE]\n"
+    "                      [--baseline FILE] [--fix]\n"
+    "\n"
+    "Checks the kernel (sysctls, LSMs, lockdown, cgroups, seccomp, version), the\n"
+    "runtime (hardrun, the real runtime, the policy, the audit log and state are\n"
+    "root's alone; runc's version against the known escapes), the engines\n"
+    "(hardrun registered, default, lock-down, the CIS Docker Benchmark's daemon\n"
+    "settings) and the running containers (any that did not go through hardrun).\n"
+    "Each check has a stable id, a severity, what was found and the fix.\n"
+    "\n"
+    "  --format FORMAT    text (failed checks and a summary), json or junit\n"
+    "  --fail-on SEV      exit 1 when a check of this severity or above fails\n"
+    "                     (info, low, medium, high (default), critical)\n"
+    "  --save FILE        record every check's observed value (JSON)\n"
+    "  --baseline FILE    report every difference from a recorded state (exit 1)\n"
+    "  --fix              apply what is safe: sysctls, now and in\n"
+    "                     /etc/sysctl.d/90-hardrun.conf; explain the rest\n"
+    "\n"
+    "Exit status: 0 nothing failed at or above --fail-on and nothing drifted, 1\n"
+    "otherwise, 2 doctor itself could not run.\n" },
   { "help", "this help, or a command's", "usage: hardrun help [COMMAND]\n" },
 };
 

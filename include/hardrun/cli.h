@@ -25,6 +25,7 @@ enum hr_command_kind
   HR_CMD_REPORT,
   HR_CMD_SECCOMP,
   HR_CMD_HELP, /* hardrun help [COMMAND] */
+  HR_CMD_DOCTOR,
 };
 
 struct hr_cli

@@ -4,6 +4,7 @@
 #ifndef HARDRUN_UTIL_H
 #define HARDRUN_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ void *xrealloc (void *ptr, size_t size);
 char *xstrdup (const char *s);
 char *xstrndup (const char *s, size_t n);
 int xasprintf (char **out, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+int xvasprintf (char **out, const char *fmt, va_list ap) __attribute__ ((format (printf, 2, 0)));
 
 static inline void
 hr_freep (void *p)

@@ -1,0 +1,138 @@
+/* doctor, containers group: every running container that did not go
+ * through hardrun (started before it was installed, or by another runtime)
+ * is listed with what the policy would have done to it.  A container went
+ * through hardrun when its init runs in a private user namespace: hardrun
+ * gives every container one, so an init in the host's user namespace (uid
+ * 0 mapped to host uid 0) was not hardened by it. */
+#include <dirent.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doctor.h"
+#include "hardrun/json.h"
+#include "hardrun/util.h"
+#include "runc_state.h"
+
+/* The state roots of the engines' runc (runc's default, docker's,
+ * containerd's per namespace, podman's). */
+static const char *const state_roots[] = {
+  "/run/runc",
+  "/run/docker/runtime-runc/*",
+  "/run/containerd/runc/*",
+  "/run/user/*/runc",
+};
+
+/* The init's uid_map maps container uid 0 to host uid 0. */
+static bool
+in_host_userns (int64_t pid)
+{
+  char path[64];
+  cleanup_free char *map = NULL;
+  unsigned long inside = 1, outside = 1;
+
+  snprintf (path, sizeof path, "/proc/%lld/uid_map", (long long)pid);
+  map = hr_doctor_read (path);
+  return map && sscanf (map, "%lu %lu", &inside, &outside) == 2 && inside == 0 && outside == 0;
+}
+
+/* The bundle runc recorded (a "bundle=..." label), or NULL. */
+static const char *
+bundle_of (const struct hr_json *state)
+{
+  const struct hr_json *labels = hr_json_get_value (hr_json_get_value (state, "config"), "labels");
+
+  for (size_t i = 0; labels && labels->type == HR_JSON_ARRAY && i < labels->len; i++)
+    if (hr_json_is_string (labels->items[i]) && hr_has_prefix (labels->items[i]->text, "bundle="))
+      return labels->items[i]->text + strlen ("bundle=");
+  return NULL;
+}
+
+/* What `hardrun check` says of the bundle's spec: its decision line. */
+static char *
+policy_verdict (const char *bundle)
+{
+  cleanup_free char *cmd = NULL;
+  char line[512], self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  FILE *p;
+  char *verdict = NULL;
+
+  if (bundle == NULL || strchr (bundle, '\'') || n < 0)
+    return xstrdup ("no bundle recorded");
+  self[n] = '\0';
+  xasprintf (&cmd, "'%s' check --bundle '%s' 2>/dev/null", self, bundle);
+  p = popen (cmd, "re");
+  while (p && verdict == NULL && fgets (line, sizeof line, p))
+    if (hr_has_prefix (line, "decision: "))
+      {
+        line[strcspn (line, "\n")] = '\0';
+        verdict = xstrdup (line + strlen ("decision: "));
+      }
+  if (p)
+    pclose (p);
+  return verdict ? verdict : xstrdup ("its spec cannot be checked");
+}
+
+static void
+scan_root (const char *root, struct hr_strv *unhardened)
+{
+  DIR *d = opendir (root);
+  struct dirent *e;
+
+  while (d && (e = readdir (d)) != NULL)
+    {
+      cleanup_json struct hr_json *state = NULL;
+      cleanup_free char *verdict = NULL;
+      hr_error_t err = NULL;
+      int64_t pid;
+      uint64_t start;
+      char *line;
+
+      if (e->d_name[0] == '.' || hr_runc_state_load (root, e->d_name, &state, &err) <= 0)
+        {
+          hr_error_free (&err);
+          continue;
+        }
+      if (!hr_runc_state_init (state, &pid, &start) || !hr_process_is (pid, start) || !in_host_userns (pid))
+        continue;
+      verdict = policy_verdict (bundle_of (state));
+      xasprintf (&line, "%s/%s (policy: %s)", root, e->d_name, verdict);
+      hr_strv_push_take (unhardened, line);
+    }
+  if (d)
+    closedir (d);
+}
+
+void
+hr_doctor_containers (struct hr_doctor_report *r)
+{
+  struct hr_doctor_finding *f = hr_doctor_add (r, "containers.unhardened", "containers", HR_SEVERITY_HIGH,
+                                               "every running container went through hardrun");
+  struct hr_strv unhardened = { 0 };
+  cleanup_free char *found = xstrdup ("");
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (state_roots); i++)
+    {
+      glob_t g;
+      if (glob (state_roots[i], GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) != 0)
+        continue;
+      for (size_t j = 0; j < g.gl_pathc; j++)
+        scan_root (g.gl_pathv[j], &unhardened);
+      globfree (&g);
+    }
+  for (size_t i = 0; i < unhardened.len; i++)
+    {
+      char *next;
+      xasprintf (&next, "%s%s%s", found, i ? "; " : "", unhardened.items[i]);
+      free (found);
+      found = next;
+    }
+  hr_doctor_set (f, unhardened.len ? HR_DOCTOR_FAIL : HR_DOCTOR_PASS, unhardened.len ? found : "none",
+                 "no container outside a private user namespace",
+                 "recreate them through hardrun (docker run --runtime=hardrun, or make hardrun the default runtime)");
+  hr_strv_clear (&unhardened);
+}
