@@ -800,79 +800,6 @@ emit_regions (const struct call *c, const struct prof *profs, size_t n, const st
   return ok;
 }
 
-static void
-collect_acts (struct call *c, const struct prof *profs, size_t n)
-{
-  c->n_acts = 0;
-  c->too_many = false;
-  for (size_t p = 0; p < n; p++)
-    add_act (c, &profs[p].def);
-  for (size_t i = 0; i < c->n; i++)
-    add_act (c, &profs[c->m[i].prof].rules[c->m[i].rule].act);
-  qsort (c->acts, c->n_acts, sizeof c->acts[0], act_qcmp);
-}
-
-/* clone3 answers ENOSYS, so that libc falls back to clone (whose namespace
- * flags the filter can see), unless something kills or traps it. */
-static void
-clone3_rules (const struct call *c, const struct act *def, struct hr_json *rules)
-{
-  struct act enosys = { SCMP_ACT_ERRNO (ENOSYS_VALUE), "SCMP_ACT_ERRNO", 0 };
-
-  if (precedence (c->acts[0].value) < precedence (SCMP_ACT_ERRNO (0)))
-    {
-      if (c->acts[0].value != def->value)
-        hr_json_append (rules, rule_json (c->name, &c->acts[0], NULL));
-      return;
-    }
-  if (enosys.value != def->value)
-    hr_json_append (rules, rule_json (c->name, &enosys, NULL));
-}
-
-/* Fail closed: the strictest answer for every call of it. */
-static void
-strictest_rules (const struct call *c, const struct act *def, struct hr_json *rules)
-{
-  while (rules->len > 0)
-    hr_json_remove_at (rules, rules->len - 1);
-  if (c->acts[0].value != def->value)
-    hr_json_append (rules, rule_json (c->name, &c->acts[0], NULL));
-}
-
-/* The rules of one call. */
-static struct hr_json *
-call_rules (struct call *c, const struct prof *profs, size_t n, const struct act *def, bool clone3_enosys)
-{
-  struct hr_json *rules = hr_json_new (HR_JSON_ARRAY);
-
-  collect_acts (c, profs, n);
-  if (clone3_enosys && strcmp (c->name, "clone3") == 0)
-    clone3_rules (c, def, rules);
-  else if (!emit_regions (c, profs, n, def, rules))
-    strictest_rules (c, def, rules);
-  return rules;
-}
-
-/* ---- checking what libseccomp made of it -------------------------------- */
-
-/* libseccomp 2.5's rule database can also drop a rule when two rules of a
- * call test the same comparison with opposite senses (seen: "EPERM when
- * a0 == 0 and a1 != 448" beside "ALLOW when a0 != 0 and a1 != 448": one of
- * them vanished, which one depending on the order of the rules).  So the
- * filter is built as runc builds it and run, here, on argument values at
- * and around every boundary the profiles name; a call whose filter
- * answers differently from the merge gets its strictest action for every
- * call instead. */
-
-#define MAX_VALUES 600
-#define MAX_VECTORS 20000
-
-struct sim
-{
-  struct sock_filter *prog;
-  size_t len;
-};
-
 static bool
 term_matches (const struct term *t, const uint64_t args[MAX_SYSCALL_ARGS])
 {
@@ -937,6 +864,101 @@ expected_answer (const struct call *c, const struct prof *profs, size_t n, const
     }
   return c->acts[best].value;
 }
+
+static void
+collect_acts (struct call *c, const struct prof *profs, size_t n)
+{
+  c->n_acts = 0;
+  c->too_many = false;
+  for (size_t p = 0; p < n; p++)
+    add_act (c, &profs[p].def);
+  for (size_t i = 0; i < c->n; i++)
+    add_act (c, &profs[c->m[i].prof].rules[c->m[i].rule].act);
+  qsort (c->acts, c->n_acts, sizeof c->acts[0], act_qcmp);
+}
+
+/* clone3 answers ENOSYS, so that libc falls back to clone (whose namespace
+ * flags the filter can see), unless something kills or traps it. */
+static void
+clone3_rules (const struct call *c, const struct act *def, struct hr_json *rules)
+{
+  struct act enosys = { SCMP_ACT_ERRNO (ENOSYS_VALUE), "SCMP_ACT_ERRNO", 0 };
+
+  if (precedence (c->acts[0].value) < precedence (SCMP_ACT_ERRNO (0)))
+    {
+      if (c->acts[0].value != def->value)
+        hr_json_append (rules, rule_json (c->name, &c->acts[0], NULL));
+      return;
+    }
+  if (enosys.value != def->value)
+    hr_json_append (rules, rule_json (c->name, &enosys, NULL));
+}
+
+/* No profile looks at the call's arguments (the usual case, answered
+ * without computing regions). */
+static bool
+all_unconditional (const struct call *c, const struct prof *profs)
+{
+  for (size_t i = 0; i < c->n; i++)
+    {
+      const struct prof *pr = &profs[c->m[i].prof];
+      const struct prule *r = &pr->rules[c->m[i].rule];
+      if (!r->unconditional && r->act.value != pr->def.value)
+        return false;
+    }
+  return true;
+}
+
+/* Fail closed: the strictest answer for every call of it. */
+static void
+strictest_rules (const struct call *c, const struct act *def, struct hr_json *rules)
+{
+  while (rules->len > 0)
+    hr_json_remove_at (rules, rules->len - 1);
+  if (c->acts[0].value != def->value)
+    hr_json_append (rules, rule_json (c->name, &c->acts[0], NULL));
+}
+
+/* The rules of one call. */
+static struct hr_json *
+call_rules (struct call *c, const struct prof *profs, size_t n, const struct act *def, bool clone3_enosys)
+{
+  struct hr_json *rules = hr_json_new (HR_JSON_ARRAY);
+
+  collect_acts (c, profs, n);
+  if (clone3_enosys && strcmp (c->name, "clone3") == 0)
+    clone3_rules (c, def, rules);
+  else if (all_unconditional (c, profs))
+    {
+      static const uint64_t none[MAX_SYSCALL_ARGS];
+      size_t pos = act_pos (c, expected_answer (c, profs, n, none));
+      if (c->acts[pos].value != def->value)
+        hr_json_append (rules, rule_json (c->name, &c->acts[pos], NULL));
+    }
+  else if (!emit_regions (c, profs, n, def, rules))
+    strictest_rules (c, def, rules);
+  return rules;
+}
+
+/* ---- checking what libseccomp made of it -------------------------------- */
+
+/* libseccomp 2.5's rule database can also drop a rule when two rules of a
+ * call test the same comparison with opposite senses (seen: "EPERM when
+ * a0 == 0 and a1 != 448" beside "ALLOW when a0 != 0 and a1 != 448": one of
+ * them vanished, which one depending on the order of the rules).  So the
+ * filter is built as runc builds it and run, here, on argument values at
+ * and around every boundary the profiles name; a call whose filter
+ * answers differently from the merge gets its strictest action for every
+ * call instead. */
+
+#define MAX_VALUES 600
+#define MAX_VECTORS 20000
+
+struct sim
+{
+  struct sock_filter *prog;
+  size_t len;
+};
 
 /* Classic BPF as the kernel runs a seccomp filter (the instructions
  * libseccomp emits). */
@@ -1142,9 +1164,11 @@ call_values (const struct call *c, const struct prof *profs, size_t arg, struct 
   vs->len = 0;
   vs->overflow = false;
   add_value (vs, 0);
-  add_value (vs, UINT64_MAX);
   for (size_t i = 0; i < c->n; i++)
     dnf_values (&profs[c->m[i].prof].rules[c->m[i].rule].cond, arg, vs, &bits);
+  if (vs->len == 1)
+    return; /* no condition looks at this argument */
+  add_value (vs, UINT64_MAX);
   bit_values (bits, vs);
 }
 
@@ -1218,28 +1242,42 @@ mentions_of (const struct prof *profs, size_t n, size_t *count)
   return m;
 }
 
-/* Unconditional rules of the same action share one rule. */
+/* Unconditional rules of the same action share one rule: groups[] holds
+ * one rule per action seen so far. */
+struct groups
+{
+  struct hr_json *rule[16];
+  size_t len;
+};
+
+static bool
+same_action (const struct hr_json *a, const struct hr_json *b)
+{
+  return hr_json_equal (hr_json_get (a, "action"), hr_json_get (b, "action"))
+         && hr_json_equal (hr_json_get (a, "errnoRet"), hr_json_get (b, "errnoRet"));
+}
+
 static void
-append_rules (struct hr_json *syscalls, struct hr_json *rules)
+append_rules (struct hr_json *syscalls, struct groups *g, const struct hr_json *rules)
 {
   for (size_t i = 0; i < rules->len; i++)
     {
-      struct hr_json *r = rules->items[i];
-      bool merged = false;
+      const struct hr_json *r = rules->items[i];
+      struct hr_json *copy;
+      size_t k = 0;
 
-      for (size_t k = 0; !merged && hr_json_get_value (r, "args") == NULL && k < syscalls->len; k++)
+      if (hr_json_get (r, "args") == NULL)
+        for (k = 0; k < g->len && !same_action (g->rule[k], r); k++)
+          ;
+      if (hr_json_get (r, "args") == NULL && k < g->len)
         {
-          struct hr_json *o = syscalls->items[k];
-          if (hr_json_get_value (o, "args") == NULL
-              && hr_json_equal (hr_json_get (o, "action"), hr_json_get (r, "action"))
-              && hr_json_equal (hr_json_get (o, "errnoRet"), hr_json_get (r, "errnoRet")))
-            {
-              hr_json_append (hr_json_get (o, "names"), hr_json_clone (hr_json_get (r, "names")->items[0]));
-              merged = true;
-            }
+          hr_json_append (hr_json_get (g->rule[k], "names"), hr_json_clone (hr_json_get (r, "names")->items[0]));
+          continue;
         }
-      if (!merged)
-        hr_json_append (syscalls, hr_json_clone (r));
+      copy = hr_json_clone (r);
+      hr_json_append (syscalls, copy);
+      if (hr_json_get (r, "args") == NULL && g->len < HR_ARRAY_SIZE (g->rule))
+        g->rule[g->len++] = copy;
     }
 }
 
@@ -1327,9 +1365,11 @@ assemble (const struct prof *profs, size_t n, const struct act *def, struct hr_j
   if (has_errno (def->value))
     hr_json_set (out, "defaultErrnoRet", hr_json_new_int (def->value & 0xffff));
   copy_members (out, profs, n);
+  struct groups groups = { .len = 0 };
+
   for (size_t i = 0; i < count; i++)
     if (rules[i])
-      append_rules (syscalls, rules[i]);
+      append_rules (syscalls, &groups, rules[i]);
   hr_json_set (out, "syscalls", syscalls);
   return out;
 }
@@ -1364,6 +1404,7 @@ check_pass (const struct prof *profs, size_t n, const struct act *def, struct me
       free (sim.prog);
       return -1;
     }
+
   for (size_t i = 0; i < count; i = call_at (m, count, i, n, &c))
     {
       int nr;
@@ -1386,6 +1427,26 @@ check_pass (const struct prof *profs, size_t n, const struct act *def, struct me
   return 0;
 }
 
+/* The profile's calls that have conditions, alone: libseccomp builds each
+ * call's tree apart from the others', and a small filter is quick to
+ * build and to run. */
+static struct hr_json *
+conditional_part (const struct hr_json *profile, struct hr_json **rules, size_t count)
+{
+  struct hr_json *part = hr_json_new (HR_JSON_OBJECT);
+  struct hr_json *syscalls = hr_json_new (HR_JSON_ARRAY);
+
+  hr_json_set (part, "defaultAction", hr_json_clone (hr_json_get (profile, "defaultAction")));
+  if (hr_json_get (profile, "defaultErrnoRet"))
+    hr_json_set (part, "defaultErrnoRet", hr_json_clone (hr_json_get (profile, "defaultErrnoRet")));
+  for (size_t i = 0; i < count; i++)
+    if (has_conditions (rules[i]))
+      for (size_t k = 0; k < rules[i]->len; k++)
+        hr_json_append (syscalls, hr_json_clone (rules[i]->items[k]));
+  hr_json_set (part, "syscalls", syscalls);
+  return part;
+}
+
 /* The filter libseccomp builds from *out answers as the merge says, or
  * the calls where it does not are made strict (and *out rebuilt). */
 static int
@@ -1396,9 +1457,10 @@ check_filter (const struct prof *profs, size_t n, const struct act *def, struct 
 
   for (int round = 0; round < 3; round++)
     {
+      cleanup_json struct hr_json *part = conditional_part (*out, rules, count);
       bool redo;
 
-      if (check_pass (profs, n, def, m, count, rules, tries, *out, &redo, err) < 0)
+      if (check_pass (profs, n, def, m, count, rules, tries, part, &redo, err) < 0)
         return -1;
       if (!redo)
         return 0;
@@ -1415,13 +1477,23 @@ list_changes (const struct prof *profs, const struct act *def, struct hr_json **
               struct hr_strv *changed)
 {
   struct act first_def = profs[0].def;
-  struct hr_json **alone = all_call_rules (profs, 1, &first_def, m, count, false);
+  struct call c;
 
-  for (size_t i = 0; i < count; i++)
-    if (merged[i] && (!hr_json_equal (merged[i], alone[i]) || first_def.value != def->value)
-        && !hr_strv_contains (changed, m[i].name))
-      hr_strv_push (changed, m[i].name);
-  free_call_rules (alone, count);
+  for (size_t i = 0; i < count; i = call_at (m, count, i, 1, &c))
+    {
+      bool differs = first_def.value != def->value;
+
+      call_at (m, count, i, 1, &c);
+      if (!differs && c.n == 0)
+        differs = merged[i]->len > 0; /* alone, the first profile has no rule for it */
+      else if (!differs)
+        {
+          cleanup_json struct hr_json *alone = call_rules (&c, profs, 1, &first_def, false);
+          differs = !hr_json_equal (merged[i], alone);
+        }
+      if (differs)
+        hr_strv_push (changed, m[i].name);
+    }
 }
 
 struct hr_json *
