@@ -1496,6 +1496,42 @@ list_changes (const struct prof *profs, const struct act *def, struct hr_json **
     }
 }
 
+static bool
+notifies (const struct prof *p)
+{
+  for (size_t i = 0; i < p->n_rules; i++)
+    if (precedence (p->rules[i].act.value) == precedence (SCMP_ACT_NOTIFY))
+      return true;
+  return precedence (p->def.value) == precedence (SCMP_ACT_NOTIFY);
+}
+
+static const char *
+listener_of (const struct prof *p)
+{
+  const struct hr_json *v = hr_json_get_value (p->json, "listenerPath");
+  return hr_json_is_string (v) ? v->text : "";
+}
+
+/* One filter has one listener: the first profile's (or else the first
+ * that names one) answers every notify rule.  A later profile whose notify
+ * rules would reach another agent than its own is refused, rather than let
+ * that agent decide its calls. */
+static int
+check_listeners (const struct prof *profs, size_t n, hr_error_t *err)
+{
+  const char *listener = "";
+
+  for (size_t p = 0; p < n && listener[0] == '\0'; p++)
+    listener = listener_of (&profs[p]);
+  for (size_t p = 1; p < n; p++)
+    if (notifies (&profs[p]) && strcmp (listener_of (&profs[p]), listener) != 0)
+      return hr_error_set (err, 0,
+                           "seccomp: a profile's notify rules would be answered by the listener \"%s\", not its "
+                           "own \"%s\"",
+                           listener, listener_of (&profs[p]));
+  return 0;
+}
+
 struct hr_json *
 hr_seccomp_merge (const struct hr_json *const *profiles, size_t n, struct hr_strv *changed, hr_error_t *err)
 {
@@ -1519,6 +1555,8 @@ hr_seccomp_merge (const struct hr_json *const *profiles, size_t n, struct hr_str
     }
   if (np == 0)
     return hr_error_set (err, 0, "no seccomp profile to merge"), NULL;
+  if (check_listeners (profs, np, err) < 0)
+    goto out;
   def = strictest_default (profs, np);
   m = mentions_of (profs, np, &count);
   rules = all_call_rules (profs, np, &def, m, count, true);

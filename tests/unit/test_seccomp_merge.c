@@ -268,3 +268,20 @@ Test (seccomp_merge, clone3_answers_enosys_unless_killed)
   cr_assert_eq (answer (merged, &p), ENOSYS);
   cr_assert_eq (answer (kill, &killed), KILLED);
 }
+
+/* A base profile's notify rules must not reach the spec's agent. */
+Test (seccomp_merge, another_profile_s_agent_never_answers_the_base_s_notify_rules)
+{
+  cleanup_json struct hr_json *a = parse (
+      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/user-agent.sock\",\"syscalls\":[" MKDIR_RULE (
+          "SCMP_ACT_NOTIFY", "") "]}");
+  cleanup_json struct hr_json *b = parse ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/policy.sock\","
+                                          "\"syscalls\":[" NEEDED ",{\"names\":[\"rmdir\"],\"action\":\"SCMP_ACT_"
+                                          "NOTIFY\"}]}");
+  const struct hr_json *profiles[] = { a, b };
+  hr_error_t err = NULL;
+
+  cr_assert_null (hr_seccomp_merge (profiles, 2, NULL, &err));
+  cr_assert_not_null (strstr (err->msg, "/run/user-agent.sock"), "%s", err->msg);
+  hr_error_free (&err);
+}
