@@ -35,7 +35,12 @@
 #include "hardrun/util.h"
 #include "seccomp_profile.h"
 
-#define MAX_TERMS 4096
+#define MAX_TERMS 1024
+/* Bounds on the work a spec can ask for (beyond them a call gets its
+ * strictest answer): conditional rules per call, and BPF instructions run
+ * to check the whole filter. */
+#define MAX_CONDITIONAL_RULES 32
+#define CHECK_BUDGET 20000000
 #define ENOSYS_VALUE 38
 
 /* ---- conditions: sets of argument values ------------------------------ */
@@ -391,6 +396,8 @@ dnf_simplify (struct dnf *d)
 {
   size_t kept = 0;
 
+  if (d->len > 256)
+    return; /* quadratic: past this, let the size bound fail it closed */
   for (size_t i = 0; i < d->len; i++)
     {
       bool covered = false;
@@ -909,6 +916,16 @@ all_unconditional (const struct call *c, const struct prof *profs)
   return true;
 }
 
+static size_t
+conditional_rules (const struct call *c, const struct prof *profs)
+{
+  size_t count = 0;
+
+  for (size_t i = 0; i < c->n; i++)
+    count += !profs[c->m[i].prof].rules[c->m[i].rule].unconditional;
+  return count;
+}
+
 /* Fail closed: the strictest answer for every call of it. */
 static void
 strictest_rules (const struct call *c, const struct act *def, struct hr_json *rules)
@@ -935,7 +952,7 @@ call_rules (struct call *c, const struct prof *profs, size_t n, const struct act
       if (c->acts[pos].value != def->value)
         hr_json_append (rules, rule_json (c->name, &c->acts[pos], NULL));
     }
-  else if (!emit_regions (c, profs, n, def, rules))
+  else if (conditional_rules (c, profs) > MAX_CONDITIONAL_RULES || !emit_regions (c, profs, n, def, rules))
     strictest_rules (c, def, rules);
   return rules;
 }
@@ -1175,7 +1192,8 @@ call_values (const struct call *c, const struct prof *profs, size_t arg, struct 
 /* Runs the filter on every combination of the interesting values; false
  * on a difference, or when there are too many to try. */
 static bool
-call_checks_out (const struct call *c, const struct prof *profs, size_t n, const struct sim *sim, int nr)
+call_checks_out (const struct call *c, const struct prof *profs, size_t n, const struct sim *sim, int nr,
+                 size_t *budget)
 {
   struct values vals[MAX_SYSCALL_ARGS];
   size_t idx[MAX_SYSCALL_ARGS] = { 0 }, total = 1;
@@ -1187,6 +1205,9 @@ call_checks_out (const struct call *c, const struct prof *profs, size_t n, const
       if (vals[a].overflow || (total *= vals[a].len) > MAX_VECTORS)
         return false;
     }
+  if (total * sim->len > *budget)
+    return false;
+  *budget -= total * sim->len;
   memset (&data, 0, sizeof data);
   data.nr = nr;
   data.arch = seccomp_arch_native ();
@@ -1393,7 +1414,8 @@ reverse_rules (struct hr_json *rules)
  * depends on the order), then made strict. */
 static int
 check_pass (const struct prof *profs, size_t n, const struct act *def, struct mention *m, size_t count,
-            struct hr_json **rules, unsigned char *tries, const struct hr_json *profile, bool *redo, hr_error_t *err)
+            struct hr_json **rules, unsigned char *tries, const struct hr_json *profile, size_t *budget, bool *redo,
+            hr_error_t *err)
 {
   struct sim sim = { 0 };
   struct call c;
@@ -1414,7 +1436,7 @@ check_pass (const struct prof *profs, size_t n, const struct act *def, struct me
       if (!has_conditions (rules[i]) || nr == __NR_SCMP_ERROR)
         continue; /* runc ignores calls libseccomp does not know */
       collect_acts (&c, profs, n);
-      if (!call_checks_out (&c, profs, n, &sim, nr))
+      if (!call_checks_out (&c, profs, n, &sim, nr, budget))
         {
           if (tries[i]++ == 0)
             reverse_rules (rules[i]);
@@ -1454,13 +1476,14 @@ check_filter (const struct prof *profs, size_t n, const struct act *def, struct 
               struct hr_json **rules, struct hr_json **out, hr_error_t *err)
 {
   cleanup_free unsigned char *tries = xcalloc (count + 1, 1);
+  size_t budget = CHECK_BUDGET;
 
   for (int round = 0; round < 3; round++)
     {
       cleanup_json struct hr_json *part = conditional_part (*out, rules, count);
       bool redo;
 
-      if (check_pass (profs, n, def, m, count, rules, tries, part, &redo, err) < 0)
+      if (check_pass (profs, n, def, m, count, rules, tries, part, &budget, &redo, err) < 0)
         return -1;
       if (!redo)
         return 0;
