@@ -4,6 +4,8 @@
 #ifndef HARDRUN_SECCOMP_PROFILE_H
 #define HARDRUN_SECCOMP_PROFILE_H
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,6 +49,18 @@ int hr_seccomp_read_conditions (const struct hr_json *args, struct scmp_arg_cmp 
 /* The libseccomp filter runc would build from the profile (what
  * hr_seccomp_compile checks); the caller releases it. */
 int hr_seccomp_build (const struct hr_json *profile, scmp_filter_ctx *out, hr_error_t *err);
+
+/* seccomp_sim.c: the filter libseccomp builds from a profile, run on one
+ * call's data as the kernel would (the instructions libseccomp emits; an
+ * unknown one answers KILL). */
+struct hr_seccomp_sim
+{
+  struct sock_filter *prog;
+  size_t len;
+};
+int hr_seccomp_sim_load (const struct hr_json *profile, struct hr_seccomp_sim *sim, hr_error_t *err);
+uint32_t hr_seccomp_sim_run (const struct hr_seccomp_sim *sim, const struct seccomp_data *data);
+void hr_seccomp_sim_clear (struct hr_seccomp_sim *sim);
 
 /* seccomp_merge.c: the strictest of n profiles (NULL entries skipped), as
  * one profile whose filter, compiled by libseccomp as runc compiles it,
