@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -299,4 +300,76 @@ Test (seccomp_merge, another_profile_s_agent_never_answers_the_base_s_notify_rul
   cr_assert_null (hr_seccomp_merge (profiles, 2, NULL, &err));
   cr_assert_not_null (strstr (err->msg, "/run/user-agent.sock"), "%s", err->msg);
   hr_error_free (&err);
+}
+
+/* The engines' real profiles (the fixtures) merged with the embedded one:
+ * for every call either names, on arguments that include the namespace
+ * flags clone must refuse, the merged filter answers at least as strictly
+ * as each of the two filters alone (kernel precedence: the smaller the
+ * action value as a signed number, the stricter). */
+static int32_t
+strictness (uint32_t ret)
+{
+  return (int32_t)(ret & 0xffff0000U);
+}
+
+static void
+check_at_least_as_strict (const char *fixture)
+{
+  char path[512];
+  char *text = NULL;
+  size_t len;
+  hr_error_t err = NULL;
+  cleanup_json struct hr_json *spec = NULL;
+  cleanup_json struct hr_json *embedded = NULL;
+  cleanup_json struct hr_json *merged = NULL;
+  cleanup_json struct hr_json *bounding = parse ("[\"CAP_CHOWN\",\"CAP_SETUID\",\"CAP_SETGID\"]");
+  cleanup_json struct hr_json *must_deny = parse ("[\"unshare\",\"mount\",\"keyctl\"]");
+  const struct hr_json *own, *profiles[2];
+  struct hr_seccomp_sim sims[3] = { { 0 } };
+  static const uint64_t values[]
+      = { 0, 1, 0x10000000 /* CLONE_NEWUSER */, 0x00020000 /* CLONE_NEWNS */, 0x01200011, UINT64_MAX, 8, 0xffffffff };
+  size_t checked = 0;
+
+  snprintf (path, sizeof path, FIXTURES_DIR "/%s/config.json", fixture);
+  cr_assert_eq (hr_read_small_file (path, 1 << 22, &text, &len, &err), 0, "%s", path);
+  spec = hr_json_parse (text, len, &err);
+  free (text);
+  own = hr_json_get (hr_json_get (spec, "linux"), "seccomp");
+  cr_assert_not_null (own, "%s has no seccomp profile", fixture);
+  embedded = hr_seccomp_default_profile (bounding, must_deny);
+  profiles[0] = own, profiles[1] = embedded;
+  merged = hr_seccomp_merge (profiles, 2, NULL, &err);
+  cr_assert_not_null (merged, "%s", err ? err->msg : "");
+  cr_assert_eq (hr_seccomp_sim_load (own, &sims[0], &err), 0);
+  cr_assert_eq (hr_seccomp_sim_load (embedded, &sims[1], &err), 0);
+  cr_assert_eq (hr_seccomp_sim_load (merged, &sims[2], &err), 0);
+  for (int nr = 0; nr < 460; nr++)
+    for (size_t v = 0; v < HR_ARRAY_SIZE (values); v++)
+      {
+        struct seccomp_data data = { .nr = nr, .arch = seccomp_arch_native () };
+        uint32_t a, b, m;
+        char *name;
+
+        for (size_t i = 0; i < MAX_SYSCALL_ARGS; i++)
+          data.args[i] = values[(v + i) % HR_ARRAY_SIZE (values)];
+        a = hr_seccomp_sim_run (&sims[0], &data);
+        b = hr_seccomp_sim_run (&sims[1], &data);
+        m = hr_seccomp_sim_run (&sims[2], &data);
+        name = seccomp_syscall_resolve_num_arch (SCMP_ARCH_NATIVE, nr);
+        cr_assert (strictness (m) <= strictness (a) && strictness (m) <= strictness (b),
+                   "%s: %s(%llx, ...) answered %x merged, %x by the engine's profile, %x by the embedded one", fixture,
+                   name ? name : "?", (unsigned long long)data.args[0], m, a, b);
+        free (name);
+        checked++;
+      }
+  for (size_t i = 0; i < 3; i++)
+    hr_seccomp_sim_clear (&sims[i]);
+  cr_assert_gt (checked, 3000);
+}
+
+Test (seccomp_merge, engines_profiles_merged_are_at_least_as_strict_as_each)
+{
+  check_at_least_as_strict ("docker-20.10/default");
+  check_at_least_as_strict ("podman-4.3/default");
 }
