@@ -36,7 +36,7 @@ struct merge_case
   const char *first;  /* the spec's profile */
   const char *second; /* the base profile */
   struct probe probes[MAX_PROBES];
-  const char *has[2]; /* texts the merged profile must contain */
+  const char *has[3]; /* texts the merged profile must contain */
 };
 
 /* The calls a child needs to report (write, exit) and none other. */
@@ -93,11 +93,12 @@ static const struct merge_case cases[] = {
     { NULL } },
   { "notify kept where the base allows",
     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\","
+    "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
     "\"syscalls\":[" MKDIR_RULE ("SCMP_ACT_NOTIFY", "") "]}",
     ALLOWLIST_MKDIR,
     { RMDIR (EPERM) },
     { "\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\"",
-      "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}" } },
+      "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}", "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"]" } },
   { "notify loses to the base's denial",
     ALLOW_BUT (MKDIR_RULE ("SCMP_ACT_NOTIFY", "")),
     ALLOWLIST_NO_MKDIR,
