@@ -1,9 +1,12 @@
 /* seccomp: every container runs under a filter that denies the system calls
- * behind most kernel escapes.  No profile, or one that allows by default,
- * gets the embedded default (Docker's allowlist for the final capabilities);
- * an engine's own profile is kept but loses every must-deny call from its
- * allow rules, clone keeps its namespace-flag mask and clone3 answers ENOSYS
- * so that libc falls back to clone.  The final profile is compiled here. */
+ * behind most kernel escapes.  The spec's own profile (an engine's or a
+ * user's) is never loosened: it is merged (seccomp_merge.c) with the base
+ * profile (the embedded default for the final capabilities, the policy's
+ * profile file, or the learning profile) and with the floor every container
+ * gets (the must-deny calls, clone without namespace flags, clone3 answering
+ * ENOSYS so that libc falls back to clone), whatever the default action of
+ * any of them.  The final profile is compiled here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "hardrun/util.h"
@@ -12,7 +15,6 @@
 
 /* CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET */
 #define CLONE_NAMESPACE_FLAGS 2114060288ULL
-#define ENOSYS_TEXT "38"
 
 static const struct hr_setting settings[] = {
   { "must_deny", HR_SETTING_STRINGS },
@@ -22,7 +24,6 @@ static const struct hr_setting settings[] = {
 };
 
 #define LOADED_PROFILE "loaded_profile"
-#define MAX_PROFILE_SIZE (4u << 20)
 
 static int
 validate (const struct hr_json *s, hr_error_t *err)
@@ -36,194 +37,101 @@ validate (const struct hr_json *s, hr_error_t *err)
   return hr_validate_syscall_names (hr_json_get_value (s, "must_deny"), "must_deny", err);
 }
 
-/* The profile file, parsed and compiled once at policy load: a learned
- * profile that runc could not load fails the policy, not a container. */
+/* The profile file itself is read by runtime/ (with the policy's own trust
+ * checks) and handed over with hr_policy_attach_file: the library reads no
+ * file.  A rule whose profile was never attached fails closed when used. */
 static int
-load (struct hr_json *s, hr_error_t *err)
+attach_profile (struct hr_json *rule_settings, const char *path, const char *text, size_t len, hr_error_t *err)
 {
-  const char *path = hr_json_get_value (s, "profile")->text;
-  cleanup_free char *text = NULL;
-  struct hr_json *profile;
-  size_t len;
+  cleanup_json struct hr_json *profile = NULL;
 
-  if (path[0] == '\0')
+  if (strcmp (hr_json_get_value (rule_settings, "profile")->text, path) != 0)
     return 0;
-  if (hr_read_small_file (path, MAX_PROFILE_SIZE, &text, &len, err) < 0)
-    return hr_error_prefix (err, "profile");
   profile = hr_json_parse (text, len, err);
   if (profile == NULL)
     return hr_error_prefix (err, "profile %s", path);
-  if (profile->type != HR_JSON_OBJECT || hr_seccomp_compile (profile, err) < 0)
-    {
-      hr_json_free (profile);
-      return err && *err ? hr_error_prefix (err, "profile %s", path)
-                         : hr_error_set (err, 0, "profile %s: not a seccomp profile", path);
-    }
-  hr_json_set (s, LOADED_PROFILE, profile);
+  if (profile->type != HR_JSON_OBJECT)
+    return hr_error_set (err, 0, "profile %s: not a seccomp profile", path);
+  if (hr_seccomp_compile (profile, err) < 0)
+    return hr_error_prefix (err, "profile %s", path);
+  hr_json_set (rule_settings, LOADED_PROFILE, hr_steal_pointer (&profile));
   return 0;
 }
 
-static const char *
-rule_action (const struct hr_json *rule)
+/* What every container gets whatever its profiles say: the must-deny calls
+ * denied, clone refused with any namespace flag (one rule per flag, so the
+ * refusal needs no negation), and (in the merge) clone3 answering ENOSYS. */
+static struct hr_json *
+floor_profile (const struct hr_json *must_deny)
 {
-  const struct hr_json *a = hr_json_get_value (rule, "action");
-  return hr_json_is_string (a) ? a->text : "";
-}
+  static const char text[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}";
+  struct hr_json *floor = hr_json_parse (text, sizeof text - 1, NULL);
+  struct hr_json *syscalls = hr_json_get (floor, "syscalls");
 
-/* An allow rule for clone that is limited to calls without namespace flags. */
-static bool
-clone_rule_is_masked (const struct hr_json *rule)
-{
-  const struct hr_json *args = hr_json_get_value (rule, "args");
-
-  for (size_t i = 0; args && args->type == HR_JSON_ARRAY && i < args->len; i++)
+  if (must_deny->len > 0)
     {
-      const struct hr_json *a = args->items[i];
-      const struct hr_json *op = hr_json_get_value (a, "op");
-      const struct hr_json *index = hr_json_get_value (a, "index");
-      const struct hr_json *value = hr_json_get_value (a, "value");
-      const struct hr_json *value2 = hr_json_get_value (a, "valueTwo");
-      uint64_t mask = 0, expected = 0;
-
-      if (!hr_json_is_string (op) || strcmp (op->text, "SCMP_CMP_MASKED_EQ") != 0 || index == NULL
-          || strcmp (index->text ? index->text : "", "0") != 0 || value == NULL
-          || hr_json_number_to_uint64 (value, &mask) < 0)
-        continue;
-      if (value2 && hr_json_number_to_uint64 (value2, &expected) < 0)
-        continue;
-      if ((mask & CLONE_NAMESPACE_FLAGS) == CLONE_NAMESPACE_FLAGS && (expected & CLONE_NAMESPACE_FLAGS) == 0)
-        return true;
+      struct hr_json *rule = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (rule, "names", hr_json_clone (must_deny));
+      hr_json_set (rule, "action", hr_json_new_string ("SCMP_ACT_ERRNO"));
+      hr_json_set (rule, "errnoRet", hr_json_new_int (1));
+      hr_json_append (syscalls, rule);
     }
-  return false;
+  for (unsigned bit = 0; bit < 64; bit++)
+    if (CLONE_NAMESPACE_FLAGS & (1ULL << bit))
+      {
+        char rule[256];
+        int n = snprintf (rule, sizeof rule,
+                          "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{"
+                          "\"index\":0,\"value\":%llu,\"valueTwo\":%llu,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}",
+                          1ULL << bit, 1ULL << bit);
+        hr_json_append (syscalls, hr_json_parse (rule, (size_t)n, NULL));
+      }
+  return floor;
 }
 
-static bool
-is_enosys_clone3_rule (const struct hr_json *rule)
+void
+hr_policy_named_files (const struct hr_policy *policy, struct hr_strv *out)
 {
-  const struct hr_json *names = hr_json_get_value (rule, "names");
-  const struct hr_json *ret = hr_json_get_value (rule, "errnoRet");
-
-  return names && names->len == 1 && hr_json_strings_contain (names, "clone3")
-         && strcmp (rule_action (rule), "SCMP_ACT_ERRNO") == 0 && ret && ret->text
-         && strcmp (ret->text, ENOSYS_TEXT) == 0 && hr_json_get_value (rule, "args") == NULL;
-}
-
-struct review
-{
-  struct hr_strv removed; /* must-deny names found in allow rules */
-  bool clone_unmasked;
-  bool clone3_wrong;
-  bool has_enosys_clone3;
-};
-
-static int
-review_rule (const struct hr_json *rule, const struct hr_json *must_deny, struct review *r, hr_error_t *err)
-{
-  const struct hr_json *names = hr_json_get_value (rule, "names");
-  bool allows = hr_seccomp_action_allows (rule_action (rule));
-
-  if (rule->type != HR_JSON_OBJECT || (names && names->type != HR_JSON_ARRAY))
-    return hr_error_set (err, 0, "linux.seccomp.syscalls: expected objects with a names array");
-  if (is_enosys_clone3_rule (rule))
+  for (size_t i = 0; i < policy->n_profiles; i++)
     {
-      r->has_enosys_clone3 = true;
-      return 0;
+      const struct hr_rule_config *cfg = hr_profile_rule (&policy->profiles[i], hr_rule_seccomp.name);
+      const char *path = hr_json_get_value (cfg->settings, "profile")->text;
+
+      if (path[0] != '\0' && !hr_strv_contains (out, path))
+        hr_strv_push (out, path);
     }
-  for (size_t i = 0; names && i < names->len; i++)
-    {
-      const char *name;
+}
 
-      /* Go refuses the spec; rewrite_rules reads every name as a string. */
-      if (!hr_json_is_string (names->items[i]))
-        return hr_error_set (err, 0, "linux.seccomp.syscalls: names must be strings, found %s",
-                             hr_json_type_name (names->items[i]->type));
-      name = names->items[i]->text;
-      if (strcmp (name, "clone3") == 0)
-        r->clone3_wrong = true;
-      else if (allows && strcmp (name, "clone") == 0 && !clone_rule_is_masked (rule))
-        r->clone_unmasked = true;
-      else if (allows && hr_json_strings_contain (must_deny, name) && !hr_strv_contains (&r->removed, name))
-        hr_strv_push (&r->removed, name);
+int
+hr_policy_attach_file (struct hr_policy *policy, const char *path, const char *text, size_t len, hr_error_t *err)
+{
+  for (size_t i = 0; i < policy->n_profiles; i++)
+    {
+      const struct hr_rule_config *cfg = hr_profile_rule (&policy->profiles[i], hr_rule_seccomp.name);
+
+      if (attach_profile (cfg->settings, path, text, len, err) < 0)
+        return hr_error_prefix (err, "policy %s: profile \"%s\": rule \"seccomp\"", policy->source,
+                                policy->profiles[i].name);
     }
   return 0;
 }
 
-static bool
-name_must_go (const struct hr_json *rule, const char *name, const struct hr_json *must_deny)
+/* "a, b, c and 12 more" */
+static char *
+some_names (const struct hr_strv *names)
 {
-  bool allows = hr_seccomp_action_allows (rule_action (rule));
+  struct hr_strv head = { 0 };
+  cleanup_free char *joined = NULL;
+  char *out;
 
-  if (strcmp (name, "clone3") == 0)
-    return true;
-  if (strcmp (name, "clone") == 0)
-    return allows && !clone_rule_is_masked (rule);
-  return allows && hr_json_strings_contain (must_deny, name);
-}
-
-static struct hr_json *
-masked_clone_rule (void)
-{
-  static const char text[] = "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
-                             "\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}";
-  return hr_json_parse (text, sizeof text - 1, NULL);
-}
-
-static struct hr_json *
-enosys_clone3_rule (void)
-{
-  static const char text[] = "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}";
-  return hr_json_parse (text, sizeof text - 1, NULL);
-}
-
-static void
-rewrite_rules (struct hr_json *seccomp, const struct hr_json *must_deny, const struct review *r)
-{
-  struct hr_json *syscalls = hr_json_ensure_array (seccomp, "syscalls");
-
-  for (size_t i = syscalls->len; i-- > 0;)
-    {
-      struct hr_json *rule = syscalls->items[i];
-      struct hr_json *names = hr_json_get_value (rule, "names");
-
-      if (is_enosys_clone3_rule (rule))
-        continue;
-      for (size_t k = names ? names->len : 0; k-- > 0;)
-        if (name_must_go (rule, names->items[k]->text, must_deny))
-          hr_json_remove_at (names, k);
-      if (names && names->len == 0)
-        hr_json_remove_at (syscalls, i);
-    }
-  if (r->clone_unmasked)
-    hr_json_append (syscalls, masked_clone_rule ());
-  if (!r->has_enosys_clone3)
-    hr_json_append (syscalls, enosys_clone3_rule ());
-}
-
-static int
-harden_existing (struct hr_rule_ctx *ctx, struct hr_json *seccomp, hr_error_t *err)
-{
-  const struct hr_json *must_deny = hr_setting_get (ctx, "must_deny");
-  struct hr_json *syscalls;
-  struct review r = { 0 };
-  cleanup_free char *removed = NULL;
-  int ret = 0;
-
-  if (hr_json_check_type (seccomp, "syscalls", HR_JSON_ARRAY, "linux.seccomp", err) < 0)
-    return -1;
-  syscalls = hr_json_get_value (seccomp, "syscalls");
-  for (size_t i = 0; syscalls && i < syscalls->len && ret == 0; i++)
-    ret = review_rule (syscalls->items[i], must_deny, &r, err);
-  if (ret == 0 && (r.removed.len > 0 || r.clone_unmasked || r.clone3_wrong || !r.has_enosys_clone3))
-    {
-      removed = hr_join_names (&r.removed);
-      if (hr_finding (ctx, "seccomp profile kept with changes:%s%s%s%s",
-                      r.removed.len ? " removed from its allow rules: " : "", removed,
-                      r.clone_unmasked ? "; clone limited to calls without namespace flags" : "",
-                      (r.clone3_wrong || !r.has_enosys_clone3) ? "; clone3 answers ENOSYS" : ""))
-        rewrite_rules (seccomp, must_deny, &r);
-    }
-  hr_strv_clear (&r.removed);
-  return ret;
+  for (size_t i = 0; i < names->len && i < 16; i++)
+    hr_strv_push (&head, names->items[i]);
+  joined = hr_join_names (&head);
+  hr_strv_clear (&head);
+  if (names->len <= 16)
+    return hr_steal_pointer (&joined);
+  xasprintf (&out, "%s and %zu more", joined, names->len - 16);
+  return out;
 }
 
 static const struct hr_json *
@@ -233,43 +141,91 @@ bounding_set (struct hr_json *spec)
   return hr_json_get_value (hr_json_get_value (process, "capabilities"), "bounding");
 }
 
+/* The profile the spec is merged with: the learning profile, the
+ * policy's own profile file, or the embedded default for the container's
+ * final capabilities.  *what names it for the findings. */
+static struct hr_json *
+base_profile (struct hr_rule_ctx *ctx, const char **what, hr_error_t *err)
+{
+  const char *path = hr_setting_string (ctx, "profile");
+  const struct hr_json *loaded = hr_json_get_value (ctx->config->settings, LOADED_PROFILE);
+
+  if (strcmp (hr_setting_string (ctx, "mode"), "learn") == 0)
+    {
+      *what = "the learning profile";
+      return hr_seccomp_learning_profile (hr_setting_get (ctx, "must_deny"));
+    }
+  if (path[0] != '\0')
+    {
+      *what = path;
+      if (loaded == NULL)
+        return hr_error_set (err, 0, "the seccomp profile %s was not loaded with the policy", path), NULL;
+      return hr_json_clone (loaded);
+    }
+  *what = "the default profile";
+  return hr_seccomp_default_profile (bounding_set (ctx->doc), hr_setting_get (ctx, "must_deny"));
+}
+
+static bool
+report_merge (struct hr_rule_ctx *ctx, const struct hr_json *spec_profile, const struct hr_json *merged,
+              const char *what, const struct hr_strv *changed)
+{
+  cleanup_free char *names = NULL;
+
+  if (spec_profile == NULL)
+    {
+      if (strcmp (what, "the learning profile") == 0)
+        return hr_finding (ctx, "learning: system calls outside the floor are allowed and logged by the kernel "
+                                "(SCMP_ACT_LOG) for hardrun seccomp learn");
+      if (strcmp (what, "the default profile") == 0)
+        return hr_finding (ctx, "no seccomp profile: the default profile applied");
+      return hr_finding (ctx, "no seccomp profile: the profile %s applied", what);
+    }
+  if (changed->len == 0)
+    return false;
+  names = some_names (changed);
+  return hr_finding (ctx,
+                     "seccomp profile kept and made at least as strict as %s: default action %s, answers changed "
+                     "for %s",
+                     what, hr_json_get (merged, "defaultAction")->text, names);
+}
+
+/* The spec's profile (if any), the base profile and the floor, merged into
+ * the strictest of them: nothing the spec's profile denies, kills, traps,
+ * logs or notifies gets looser, and nothing the base profile denies is
+ * allowed. */
+static int
+merge_profiles (struct hr_rule_ctx *ctx, struct hr_json *seccomp, hr_error_t *err)
+{
+  const char *what = "";
+  cleanup_json struct hr_json *base = base_profile (ctx, &what, err);
+  cleanup_json struct hr_json *floor = NULL;
+  cleanup_json struct hr_json *merged = NULL;
+  struct hr_strv changed = { 0 };
+  const struct hr_json *profiles[3];
+  bool fix;
+
+  if (base == NULL)
+    return -1;
+  floor = floor_profile (hr_setting_get (ctx, "must_deny"));
+  profiles[0] = seccomp, profiles[1] = base, profiles[2] = floor;
+  merged = hr_seccomp_merge (profiles, 3, &changed, err);
+  if (merged == NULL)
+    return hr_error_prefix (err, "linux.seccomp");
+  fix = report_merge (ctx, seccomp, merged, what, &changed);
+  hr_strv_clear (&changed);
+  if (fix)
+    hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp", hr_steal_pointer (&merged));
+  return 0;
+}
+
 static int
 apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
 {
   struct hr_json *seccomp;
-  const char *default_action = "";
 
-  if (hr_spec_linux_member (ctx->doc, "seccomp", HR_JSON_OBJECT, &seccomp, err) < 0)
-    return -1;
-  if (seccomp && hr_json_read_string (seccomp, "defaultAction", "linux.seccomp", &default_action, err) < 0)
-    return -1;
-  if (strcmp (hr_setting_string (ctx, "mode"), "learn") == 0)
-    {
-      if (hr_finding (ctx, "learning: system calls outside the floor are allowed and logged by the kernel "
-                           "(SCMP_ACT_LOG) for hardrun seccomp learn"))
-        hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp",
-                     hr_seccomp_learning_profile (hr_setting_get (ctx, "must_deny")));
-    }
-  else if (hr_json_get_value (ctx->config->settings, LOADED_PROFILE) != NULL)
-    {
-      if (hr_finding (ctx, "the profile %s applied in place of the spec's", hr_setting_string (ctx, "profile")))
-        hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp",
-                     hr_json_clone (hr_json_get_value (ctx->config->settings, LOADED_PROFILE)));
-      if (hr_spec_linux_member (ctx->doc, "seccomp", HR_JSON_OBJECT, &seccomp, err) < 0
-          || (seccomp && harden_existing (ctx, seccomp, err) < 0))
-        return -1;
-    }
-  else if (seccomp == NULL || hr_seccomp_action_allows (default_action))
-    {
-      bool fix = seccomp == NULL
-                     ? hr_finding (ctx, "no seccomp profile: the default profile applied")
-                     : hr_finding (ctx, "seccomp profile with default action %s replaced by the default profile",
-                                   default_action);
-      if (fix)
-        hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp",
-                     hr_seccomp_default_profile (bounding_set (ctx->doc), hr_setting_get (ctx, "must_deny")));
-    }
-  else if (harden_existing (ctx, seccomp, err) < 0)
+  if (hr_spec_linux_member (ctx->doc, "seccomp", HR_JSON_OBJECT, &seccomp, err) < 0
+      || merge_profiles (ctx, seccomp, err) < 0)
     return -1;
   if (hr_spec_linux_member (ctx->doc, "seccomp", HR_JSON_OBJECT, &seccomp, err) < 0)
     return -1;
@@ -286,6 +242,5 @@ const struct hr_rule_def hr_rule_seccomp = {
   .name = "seccomp",
   .settings = settings,
   .validate = validate,
-  .load = load,
   .apply_spec = apply_spec,
 };

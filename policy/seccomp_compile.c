@@ -10,8 +10,6 @@
 #include "hardrun/util.h"
 #include "seccomp_profile.h"
 
-#define MAX_SYSCALL_ARGS 6
-
 bool
 hr_seccomp_action_allows (const char *action)
 {
@@ -50,8 +48,9 @@ parse_action (const char *name, uint32_t errno_ret, uint32_t *out, hr_error_t *e
   return 0;
 }
 
-static int
-read_action (const struct hr_json *obj, const char *field, const char *errno_field, uint32_t *out, hr_error_t *err)
+int
+hr_seccomp_read_action (const struct hr_json *obj, const char *field, const char *errno_field, uint32_t *out,
+                        hr_error_t *err)
 {
   const char *name = "";
   uint32_t errno_ret;
@@ -124,9 +123,9 @@ read_u64 (const struct hr_json *obj, const char *field, uint64_t *out, hr_error_
   return 0;
 }
 
-static int
-read_conditions (const struct hr_json *args, struct scmp_arg_cmp *conds, size_t *n, bool *repeated_index,
-                 hr_error_t *err)
+int
+hr_seccomp_read_conditions (const struct hr_json *args, struct scmp_arg_cmp *conds, size_t *n, bool *repeated_index,
+                            hr_error_t *err)
 {
   unsigned counts[MAX_SYSCALL_ARGS] = { 0 };
 
@@ -189,8 +188,8 @@ add_syscall_rule (scmp_filter_ctx ctx, const struct hr_json *rule, uint32_t defa
 
   if (rule->type != HR_JSON_OBJECT)
     return hr_error_set (err, 0, "seccomp syscalls: expected objects");
-  if (read_action (rule, "action", "errnoRet", &action, err) < 0
-      || read_conditions (hr_json_get_value (rule, "args"), conds, &n, &repeated_index, err) < 0)
+  if (hr_seccomp_read_action (rule, "action", "errnoRet", &action, err) < 0
+      || hr_seccomp_read_conditions (hr_json_get_value (rule, "args"), conds, &n, &repeated_index, err) < 0)
     return -1;
   if (names != NULL && names->type != HR_JSON_ARRAY)
     return hr_error_set (err, 0, "seccomp syscalls names: expected array");
@@ -227,16 +226,16 @@ export_bpf (scmp_filter_ctx ctx, hr_error_t *err)
 }
 
 int
-hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err)
+hr_seccomp_build (const struct hr_json *profile, scmp_filter_ctx *out, hr_error_t *err)
 {
   const struct hr_json *syscalls;
   uint32_t default_action;
   scmp_filter_ctx ctx;
-  int ret = -1;
 
+  *out = NULL;
   if (profile->type != HR_JSON_OBJECT)
     return hr_error_set (err, 0, "linux.seccomp: expected object");
-  if (read_action (profile, "defaultAction", "defaultErrnoRet", &default_action, err) < 0)
+  if (hr_seccomp_read_action (profile, "defaultAction", "defaultErrnoRet", &default_action, err) < 0)
     return -1;
   if (hr_json_check_type (profile, "syscalls", HR_JSON_ARRAY, "linux.seccomp", err) < 0
       || hr_json_check_type (profile, "architectures", HR_JSON_ARRAY, "linux.seccomp", err) < 0)
@@ -246,12 +245,26 @@ hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err)
     return hr_error_set (err, EINVAL, "cannot create a seccomp filter");
   syscalls = hr_json_get_value (profile, "syscalls");
   if (add_architectures (ctx, hr_json_get_value (profile, "architectures"), err) < 0)
-    goto out;
+    goto fail;
   for (size_t i = 0; syscalls && i < syscalls->len; i++)
     if (add_syscall_rule (ctx, syscalls->items[i], default_action, err) < 0)
-      goto out;
+      goto fail;
+  *out = ctx;
+  return 0;
+fail:
+  seccomp_release (ctx);
+  return -1;
+}
+
+int
+hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err)
+{
+  scmp_filter_ctx ctx;
+  int ret;
+
+  if (hr_seccomp_build (profile, &ctx, err) < 0)
+    return -1;
   ret = export_bpf (ctx, err);
-out:
   seccomp_release (ctx);
   return ret;
 }

@@ -13,7 +13,8 @@ validate (const char *path)
   cleanup_error hr_error_t err = NULL;
   cleanup_policy struct hr_policy *policy = hr_policy_load_file (path, &err);
 
-  if (policy == NULL)
+  /* the files it names must be fit to be used, trust included */
+  if (policy == NULL || hr_policy_read_files (policy, true, &err) < 0)
     return hr_log_failure (err, "invalid policy");
   printf ("policy %s is valid: %zu profile%s (", path, policy->n_profiles, policy->n_profiles == 1 ? "" : "s");
   for (size_t i = 0; i < policy->n_profiles; i++)

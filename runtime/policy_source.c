@@ -8,8 +8,45 @@
 #include "hardrun/util.h"
 #include "runtime_trust.h"
 
-struct hr_policy *
-hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err)
+#define MAX_NAMED_FILE_SIZE (4u << 20)
+
+/* Every file the policy names, read here (the policy library reads none)
+ * with the policy's own trust checks: a seccomp profile anyone could
+ * rewrite would decide what every container may call. */
+int
+hr_policy_read_files (struct hr_policy *policy, bool require_trusted, hr_error_t *err)
+{
+  struct hr_strv paths = { 0 };
+  int ret = 0;
+
+  hr_policy_named_files (policy, &paths);
+  for (size_t i = 0; i < paths.len && ret == 0; i++)
+    {
+      cleanup_free char *text = NULL;
+      size_t len;
+
+      if ((require_trusted && hr_check_root_owned (paths.items[i], "the seccomp profile", true, err) < 0)
+          || hr_read_small_file (paths.items[i], MAX_NAMED_FILE_SIZE, &text, &len, err) < 0
+          || hr_policy_attach_file (policy, paths.items[i], text, len, err) < 0)
+        ret = hr_error_prefix (err, "policy %s", policy->source);
+    }
+  hr_strv_clear (&paths);
+  return ret;
+}
+
+static struct hr_policy *
+with_files (struct hr_policy *policy, bool require_trusted, hr_error_t *err)
+{
+  if (policy != NULL && hr_policy_read_files (policy, require_trusted, err) < 0)
+    {
+      hr_policy_free (policy);
+      return NULL;
+    }
+  return policy;
+}
+
+static struct hr_policy *
+load_policy_only (const struct hr_cli *cli, bool require_trusted, hr_error_t *err)
 {
   const char *path = cli->policy_path;
 
@@ -26,11 +63,18 @@ hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err)
   return hr_policy_load_file (path, err);
 }
 
+struct hr_policy *
+hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err)
+{
+  return with_files (load_policy_only (cli, require_trusted, err), require_trusted, err);
+}
+
 char *
 hr_policy_audit_log (const struct hr_cli *cli)
 {
   hr_error_t err = NULL;
-  struct hr_policy *policy = hr_load_policy (cli, false, &err);
+  /* only the audit log is wanted: the files the policy names are not read */
+  struct hr_policy *policy = load_policy_only (cli, false, &err);
   char *path = xstrdup (policy && policy->audit_log[0] ? policy->audit_log : HARDRUN_DEFAULT_AUDIT_LOG);
 
   hr_error_free (&err);

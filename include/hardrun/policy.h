@@ -81,4 +81,11 @@ struct hr_json *hr_policy_to_json (const struct hr_policy *policy);
 /* The rule config of `rule` in `profile`. */
 const struct hr_rule_config *hr_profile_rule (const struct hr_profile *profile, const char *rule);
 
+/* The files the policy names (a seccomp rule's profile), each once: the
+ * library reads no file, runtime/ reads them (with the policy's own trust
+ * checks) and attaches their text, which is parsed and compiled for every
+ * rule naming path.  A rule whose file was not attached fails when used. */
+void hr_policy_named_files (const struct hr_policy *policy, struct hr_strv *out);
+int hr_policy_attach_file (struct hr_policy *policy, const char *path, const char *text, size_t len, hr_error_t *err);
+
 #endif

@@ -50,6 +50,9 @@ int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, 
  * runtime_trust.h) is refused: commands that run containers ask for it,
  * check and policy (which run nothing) do not. */
 struct hr_policy *hr_load_policy (const struct hr_cli *cli, bool require_trusted, hr_error_t *err);
+/* Reads the files a loaded policy names (its seccomp profiles) and attaches
+ * them; with require_trusted each must pass the policy's own trust checks. */
+int hr_policy_read_files (struct hr_policy *policy, bool require_trusted, hr_error_t *err);
 /* The audit log the policy names; the built-in default when the policy
  * cannot be read (for report and seccomp learn, which run nothing). */
 char *hr_policy_audit_log (const struct hr_cli *cli);

@@ -1124,21 +1124,27 @@ Test (rule_seccomp, default_profile_follows_the_final_capabilities)
   hr_policy_free (policy);
 }
 
-Test (rule_seccomp, allowing_profile_replaced)
+/* An allow-by-default profile is merged, not replaced: its own denial of
+ * mount stays, and the embedded allowlist applies around it (issue 15). */
+Test (rule_seccomp, allowing_profile_merged_with_the_default)
 {
   cleanup_run struct run r = run_rule (
       "seccomp", FIX,
-      SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
-            "\"action\":\"SCMP_ACT_ERRNO\"}]}}"));
+      SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+            "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}}"));
   cleanup_run struct run log
       = run_rule ("seccomp", FIX, SPEC (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_LOG\"}}"));
   const char *const path[] = { "linux", "seccomp", NULL };
+  cleanup_free char *mkdir_rule = NULL;
 
   assert_decision (&r, HR_OUTCOME_CHANGED,
-                   "seccomp profile with default action SCMP_ACT_ALLOW replaced by the default "
-                   "profile");
+                   "seccomp profile kept and made at least as strict as the default profile: default action "
+                   "SCMP_ACT_ERRNO");
   AT (&r, "\"SCMP_ACT_ERRNO\"", "linux", "seccomp", "defaultAction");
   cr_assert (allowed_by (hr_json_get_path (r.doc, path), "read"));
+  cr_assert_not (allowed_by (hr_json_get_path (r.doc, path), "mkdir"));
+  mkdir_rule = rule_for (hr_json_get_path (r.doc, path), "mkdir");
+  cr_assert_str_eq (mkdir_rule, "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}");
   AT (&log, "\"SCMP_ACT_ERRNO\"", "linux", "seccomp", "defaultAction");
 }
 
@@ -1150,17 +1156,18 @@ Test (rule_seccomp, existing_profile_kept_without_must_deny_calls)
             "\"x-unknown\":7,\"syscalls\":[{\"names\":[\"read\",\"write\",\"mount\",\"keyctl\"],\"action\":\"SCMP_ACT_"
             "ALLOW\"},{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},{\"names\":[\"bpf\"],"
             "\"action\":\"SCMP_ACT_LOG\"},{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
-            "\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}}"));
+            "\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]}]}}"));
 
+  /* unshare's rule had the default action (runc skips it); personality
+   * keeps its condition, which the default profile allows too */
   AT (&r,
-      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"x-unknown\":7,\"syscalls\":[{"
-      "\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_"
-      "ERRNO\",\"errnoRet\":1},{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
-      "\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}," CLONE3_ENOSYS "]}",
+      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,\"architectures\":[\"SCMP_ARCH_X86_64\"],\"x-"
+      "unknown\":7,\"syscalls\":[{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38},{\"names\":["
+      "\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]},{"
+      "\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
       "linux", "seccomp");
   cr_assert_eq (r.result.n_changed, 1);
-  assert_decision (&r, HR_OUTCOME_CHANGED, "removed from its allow rules: mount, keyctl, bpf");
-  assert_decision (&r, HR_OUTCOME_CHANGED, "clone3 answers ENOSYS");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "answers changed for bpf, clone3, keyctl, mount");
 }
 
 Test (rule_seccomp, unmasked_clone_replaced)
@@ -1171,9 +1178,9 @@ Test (rule_seccomp, unmasked_clone_replaced)
             "\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"read\",\"clone\",\"clone3\"],\"action\":\"SCMP_ACT_ALLOW\"},"
             "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}"));
 
-  AT (&r, "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}," MASKED_CLONE "," CLONE3_ENOSYS "]", "linux",
+  AT (&r, "[" MASKED_CLONE "," CLONE3_ENOSYS ",{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]", "linux",
       "seccomp", "syscalls");
-  assert_decision (&r, HR_OUTCOME_CHANGED, "clone limited to calls without namespace flags");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "answers changed for clone, clone3");
 }
 
 Test (rule_seccomp, hardened_profile_is_left_alone)
@@ -1725,11 +1732,16 @@ Test (rule_seccomp, learn_mode_logs_all_but_the_floor_and_must_deny)
   const struct hr_json *seccomp = hr_json_get_path (r.doc, FIELDS ("linux", "seccomp"));
   const struct hr_json *rules = hr_json_get (seccomp, "syscalls");
 
+  cleanup_free char *denied = NULL;
+
   cr_assert_str_eq (hr_json_get (seccomp, "defaultAction")->text, "SCMP_ACT_LOG");
-  cr_assert_str_eq (hr_json_get (rules->items[0], "action")->text, "SCMP_ACT_ALLOW");
-  cr_assert (hr_json_strings_contain (hr_json_get (rules->items[0], "names"), "read"));
-  cr_assert_str_eq (hr_json_get (rules->items[1], "action")->text, "SCMP_ACT_ERRNO");
-  cr_assert (hr_json_strings_contain (hr_json_get (rules->items[1], "names"), "mount"));
+  cr_assert (rules->len > 2);
+  cr_assert (allowed_by (seccomp, "read"));
+  for (size_t i = 0; i < rules->len; i++)
+    if (hr_json_strings_contain (hr_json_get (rules->items[i], "names"), "mount"))
+      denied = hr_json_serialize (rules->items[i], NULL);
+  cr_assert_not_null (denied);
+  cr_assert (strstr (denied, "\"SCMP_ACT_ERRNO\"") != NULL, "%s", denied);
   assert_decision (&r, HR_OUTCOME_CHANGED, "learning");
 }
 
@@ -1753,46 +1765,62 @@ Test (rule_seccomp, learned_profile_is_the_floor_and_what_was_seen)
   hr_strv_clear (&seen);
 }
 
-Test (rule_seccomp, a_profile_file_replaces_the_spec_profile_without_must_deny)
+/* The policy library reads no file: runtime/ reads the profile a seccomp
+ * rule names and attaches its text. */
+Test (rule_seccomp, a_profile_file_is_merged_with_the_spec_profile_without_must_deny)
 {
-  char path[] = "/tmp/hardrun-learned-XXXXXX";
-  int fd = mkstemp (path);
+  static const char path[] = "/etc/hardrun/learned.json";
   static const char profile[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\"write\","
-                                "\"mount\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+                                "\"mount\",\"mkdir\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+  static const char spec[] = "{\"process\":{\"args\":[\"sh\"]},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_"
+                             "ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_KILL\"}]}}}";
   cleanup_free char *rule = NULL;
+  cleanup_free char *ptext = NULL;
   cleanup_free char *bad_rule = NULL;
   cleanup_free char *bad_policy = NULL;
+  cleanup_free char *mkdir_rule = NULL;
+  cleanup_json struct hr_json *doc = hr_json_parse (spec, sizeof spec - 1, NULL);
+  struct hr_result result = { 0 };
+  struct hr_strv files = { 0 };
+  struct hr_policy *policy;
+  struct hr_host host;
   hr_error_t err = NULL;
+  const struct hr_json *seccomp;
 
-  cr_assert (fd >= 0 && write (fd, profile, sizeof profile - 1) == (ssize_t)sizeof profile - 1);
-  close (fd);
   xasprintf (&rule, SECCOMP_RULE ("\"mode\":\"enforce\",\"profile\":\"%s\""), path);
-  {
-    cleanup_run struct run r
-        = run_rule ("seccomp", rule,
-                    "{\"process\":{\"args\":[\"sh\"]},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}");
-    const struct hr_json *names
-        = hr_json_get (hr_json_get_path (r.doc, FIELDS ("linux", "seccomp", "syscalls"))->items[0], "names");
-
-    cr_assert (hr_json_strings_contain (names, "read"), "%s", r.text);
-    cr_assert_not (hr_json_strings_contain (names, "mount"), "%s", r.text);
-    assert_decision (&r, HR_OUTCOME_CHANGED, path);
-  }
+  ptext = policy_text ("seccomp", rule);
+  policy = hr_policy_load_text (ptext, strlen (ptext), "test", &err);
+  cr_assert_not_null (policy, "%s", err ? err->msg : "");
+  hr_policy_named_files (policy, &files);
+  cr_assert_eq (files.len, 1);
+  cr_assert_str_eq (files.items[0], path);
+  hr_strv_clear (&files);
+  /* not attached: the rule fails closed */
+  fake_host_init (&host, &host_config);
+  cr_assert_lt (hr_enforce_spec (doc, hr_policy_find_profile (policy, "t"), false, &host, &result, &err), 0);
+  cr_assert_not_null (strstr (err->msg, "was not loaded"), "%s", err->msg);
+  hr_error_free (&err);
+  hr_result_clear (&result);
+  cr_assert_eq (hr_policy_attach_file (policy, path, profile, sizeof profile - 1, &err), 0);
+  cr_assert_eq (hr_enforce_spec (doc, hr_policy_find_profile (policy, "t"), false, &host, &result, &err), 0, "%s",
+                err ? err->msg : "");
+  seccomp = hr_json_get_path (doc, FIELDS ("linux", "seccomp"));
+  cr_assert (allowed_by (seccomp, "read"));
+  cr_assert_not (allowed_by (seccomp, "mount"), "must-deny");
+  cr_assert_not (allowed_by (seccomp, "openat"), "the profile file does not allow it");
+  mkdir_rule = rule_for (seccomp, "mkdir");
+  cr_assert_str_eq (mkdir_rule, "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_KILL\"}", "the spec's kill stays");
+  hr_result_clear (&result);
   /* a file that is not a profile runc could load fails the policy */
-  fd = open (path, O_WRONLY | O_TRUNC);
-  cr_assert (fd >= 0 && write (fd, "{\"defaultAction\":\"NOPE\"}", 24) == 24);
-  close (fd);
-  bad_policy = policy_text ("seccomp", rule);
-  cr_assert_null (hr_policy_load_text (bad_policy, strlen (bad_policy), "test", &err));
+  cr_assert_lt (hr_policy_attach_file (policy, path, "{\"defaultAction\":\"NOPE\"}", 24, &err), 0);
   cr_assert_not_null (strstr (err->msg, path), "%s", err->msg);
   hr_error_free (&err);
+  hr_policy_free (policy);
   xasprintf (&bad_rule, SECCOMP_RULE ("\"mode\":\"guess\",\"profile\":\"\""));
-  free (bad_policy);
   bad_policy = policy_text ("seccomp", bad_rule);
   cr_assert_null (hr_policy_load_text (bad_policy, strlen (bad_policy), "test", &err));
   cr_assert_not_null (strstr (err->msg, "neither \"enforce\" nor \"learn\""), "%s", err->msg);
   hr_error_free (&err);
-  unlink (path);
 }
 
 Test (quarantine, an_exec_cannot_be_quarantined_it_is_refused)
