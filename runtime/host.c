@@ -112,6 +112,198 @@ rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path
   return out;
 }
 
+/* A mountinfo field with its \ooo escapes decoded, in place. */
+static char *
+unescape (char *field)
+{
+  char *r = field, *w = field;
+
+  while (*r)
+    if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7')
+      {
+        *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+        r += 4;
+      }
+    else
+      *w++ = *r++;
+  *w = '\0';
+  return field;
+}
+
+/* One line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT TARGET OPTS
+ * [OPTIONAL...] - FSTYPE SOURCE SUPER". */
+struct mountinfo_line
+{
+  char *device, *root, *target, *fstype;
+};
+
+static bool
+parse_mountinfo_line (char *line, struct mountinfo_line *m)
+{
+  char *save = NULL, *tok;
+  char *fields[6];
+  size_t n = 0;
+
+  for (tok = strtok_r (line, " \n", &save); tok && n < 6; tok = strtok_r (NULL, " \n", &save))
+    fields[n++] = tok;
+  while (tok && strcmp (tok, "-") != 0)
+    tok = strtok_r (NULL, " \n", &save);
+  if (n < 6 || tok == NULL || (tok = strtok_r (NULL, " \n", &save)) == NULL)
+    return false;
+  *m = (struct mountinfo_line){
+    .device = fields[2], .root = unescape (fields[3]), .target = unescape (fields[4]), .fstype = tok
+  };
+  return true;
+}
+
+/* The table as lines, parsed; the text stays owned by *text. */
+static size_t
+read_mountinfo (char **text, struct mountinfo_line **lines, hr_error_t *err)
+{
+  size_t len, n = 0, cap = 0;
+  char *save = NULL;
+
+  *lines = NULL;
+  if (hr_read_small_file ("/proc/self/mountinfo", HR_JSON_MAX_SIZE, text, &len, err) < 0)
+    return (size_t)-1;
+  for (char *l = strtok_r (*text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
+    {
+      if (n == cap)
+        *lines = xrealloc (*lines, (cap = cap ? cap * 2 : 64) * sizeof **lines);
+      if (parse_mountinfo_line (l, &(*lines)[n]))
+        n++;
+    }
+  return n;
+}
+
+/* The host paths where the directory `root` of device `dev` is visible,
+ * through the mounts other than the one at (or below) `path`. */
+static void
+other_views (const struct mountinfo_line *lines, size_t n, const char *path, const struct mountinfo_line *self,
+             struct hr_strv *out)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct mountinfo_line *m = &lines[i];
+      cleanup_free char *joined = NULL;
+      char *view;
+
+      if (m == self || strcmp (m->device, self->device) != 0 || hr_path_is_under (m->target, path)
+          || !hr_path_is_under (self->root, m->root))
+        continue;
+      xasprintf (&joined, "%s/%s", m->target, self->root + (strcmp (m->root, "/") == 0 ? 0 : strlen (m->root)));
+      view = hr_path_clean (joined);
+      if (hr_strv_contains (out, view))
+        free (view);
+      else
+        hr_strv_push_take (out, view);
+    }
+}
+
+static int
+mount_fact (const struct hr_host *host, const char *path, struct hr_mount_fact *out, hr_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  cleanup_free struct mountinfo_line *lines = NULL;
+  size_t n = read_mountinfo (&text, &lines, err);
+  const struct mountinfo_line *self = NULL;
+
+  memset (out, 0, sizeof *out);
+  if (n == (size_t)-1)
+    return -1;
+  for (size_t i = 0; i < n; i++) /* the last one listed is the one on top */
+    if (strcmp (lines[i].target, path) == 0)
+      self = &lines[i];
+  if (self == NULL)
+    return 0;
+  out->mount_point = true;
+  out->fstype = xstrdup (self->fstype);
+  out->root = xstrdup (self->root);
+  out->device = xstrdup (self->device);
+  other_views (lines, n, path, self, &out->host_paths);
+  return 0;
+}
+
+/* The start time of a process (field 22 of /proc/PID/stat), or "". */
+static char *
+start_time (const char *pid)
+{
+  cleanup_free char *path = NULL;
+  cleanup_free char *text = NULL;
+  const char *p;
+  size_t len, field = 3;
+
+  xasprintf (&path, "/proc/%s/stat", pid);
+  if (hr_read_small_file (path, 4096, &text, &len, NULL) < 0 || (p = strrchr (text, ')')) == NULL)
+    return xstrdup ("");
+  for (p += 2; *p && field < 22; p++) /* after ") " comes field 3 */
+    field += *p == ' ';
+  return xstrndup (p, strcspn (p, " "));
+}
+
+/* runc's state of a live container: NULL when it has none or its init has
+ * exited (or its pid is another process now). */
+static struct hr_json *
+live_state (const struct hr_host *host, const char *id, char **pid)
+{
+  cleanup_free char *path = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_free char *started = NULL;
+  struct hr_json *state;
+  const struct hr_json *p, *start;
+  size_t len;
+
+  if (strchr (id, '/') || strcmp (id, "..") == 0 || strcmp (id, ".") == 0)
+    return NULL;
+  xasprintf (&path, "%s/%s/state.json", host->runtime_root ? host->runtime_root : "/run/runc", id);
+  if (hr_read_small_file (path, HR_JSON_MAX_SIZE, &text, &len, NULL) < 0
+      || (state = hr_json_parse (text, len, NULL)) == NULL)
+    return NULL;
+  p = hr_json_get_value (state, "init_process_pid");
+  start = hr_json_get_value (state, "init_process_start");
+  if (p && p->type == HR_JSON_NUMBER && start && start->type == HR_JSON_NUMBER && strcmp (p->text, "0") != 0
+      && strcmp ((started = start_time (p->text)), start->text) == 0)
+    {
+      *pid = xstrdup (p->text);
+      return state;
+    }
+  hr_json_free (state);
+  return NULL;
+}
+
+static bool
+namespace_of_container (const struct hr_host *host, const char *id, const char *type, const char *path)
+{
+  cleanup_free char *pid = NULL;
+  cleanup_free char *init_ns = NULL;
+  cleanup_json struct hr_json *state = live_state (host, id, &pid);
+  const char *name = proc_ns_name (type);
+  struct stat a, b;
+
+  if (state == NULL || name == NULL)
+    return false;
+  xasprintf (&init_ns, "/proc/%s/ns/%s", pid, name);
+  return stat (path, &a) == 0 && stat (init_ns, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static char *
+container_annotation (const struct hr_host *host, const char *id, const char *key)
+{
+  cleanup_free char *pid = NULL;
+  cleanup_json struct hr_json *state = live_state (host, id, &pid);
+  const struct hr_json *config = state ? hr_json_get_value (state, "config") : NULL;
+  const struct hr_json *labels = config ? hr_json_get_value (config, "labels") : NULL;
+  size_t n = strlen (key);
+
+  for (size_t i = 0; labels && labels->type == HR_JSON_ARRAY && i < labels->len; i++)
+    {
+      const char *l = hr_json_is_string (labels->items[i]) ? labels->items[i]->text : "";
+      if (strncmp (l, key, n) == 0 && l[n] == '=')
+        return xstrdup (l + n + 1);
+    }
+  return NULL;
+}
+
 #define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
 
 static uint64_t
@@ -165,5 +357,8 @@ hr_host_init (struct hr_host *host, const char *bundle)
   host->resolve_path = resolve_path;
   host->rootfs_has_dir = rootfs_has_dir;
   host->rootfs_resolve = rootfs_resolve;
+  host->mount_fact = mount_fact;
+  host->namespace_of_container = namespace_of_container;
+  host->container_annotation = container_annotation;
   host->data = (void *)(bundle && *bundle ? bundle : ".");
 }
