@@ -112,6 +112,32 @@ rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path
   return out;
 }
 
+/* A whole /proc file (whose size stat does not tell), NUL-terminated, at
+ * most max bytes; NULL when it cannot be read. */
+static char *
+read_proc_file (const char *path, size_t max)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  size_t used = 0, cap = 4096;
+  char *buf;
+  ssize_t n;
+
+  if (fd < 0)
+    return NULL;
+  buf = xmalloc (cap + 1);
+  while ((n = read (fd, buf + used, cap - used)) > 0)
+    if ((used += (size_t)n) == cap)
+      {
+        if (cap >= max)
+          return free (buf), NULL;
+        buf = xrealloc (buf, (cap *= 2) + 1);
+      }
+  if (n < 0)
+    return free (buf), NULL;
+  buf[used] = '\0';
+  return buf;
+}
+
 /* A mountinfo field with its \ooo escapes decoded, in place. */
 static char *
 unescape (char *field)
@@ -160,12 +186,13 @@ parse_mountinfo_line (char *line, struct mountinfo_line *m)
 static size_t
 read_mountinfo (char **text, struct mountinfo_line **lines, hr_error_t *err)
 {
-  size_t len, n = 0, cap = 0;
+  size_t n = 0, cap = 0;
   char *save = NULL;
 
   *lines = NULL;
-  if (hr_read_small_file ("/proc/self/mountinfo", HR_JSON_MAX_SIZE, text, &len, err) < 0)
-    return (size_t)-1;
+  *text = read_proc_file ("/proc/self/mountinfo", HR_JSON_MAX_SIZE);
+  if (*text == NULL)
+    return hr_error_set (err, errno, "cannot read /proc/self/mountinfo"), (size_t)-1;
   for (char *l = strtok_r (*text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
     {
       if (n == cap)
@@ -231,10 +258,10 @@ start_time (const char *pid)
   cleanup_free char *path = NULL;
   cleanup_free char *text = NULL;
   const char *p;
-  size_t len, field = 3;
+  size_t field = 3;
 
   xasprintf (&path, "/proc/%s/stat", pid);
-  if (hr_read_small_file (path, 4096, &text, &len, NULL) < 0 || (p = strrchr (text, ')')) == NULL)
+  if ((text = read_proc_file (path, 65536)) == NULL || (p = strrchr (text, ')')) == NULL)
     return xstrdup ("");
   for (p += 2; *p && field < 22; p++) /* after ") " comes field 3 */
     field += *p == ' ';

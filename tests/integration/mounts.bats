@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# The policy side of mounts, through real runc: engine-file exceptions are
+# this container's own (never another container's), a named volume is judged
+# by what its mount really is, a rootfs inside a sensitive path is refused,
+# relative bind sources resolve in the bundle, and proc and sysfs mount only
+# at /proc and /sys.  Each attack is also run under plain runc, to show what
+# the refusal prevents.
+
+load helpers
+
+setup() {
+	hr_setup
+	MOUNTED=()
+}
+
+teardown() {
+	local m
+	# unmount first: teardown removes the directories these cover
+	for m in "${MOUNTED[@]}"; do
+		umount -l "$m" 2>/dev/null || true
+	done
+	hr_teardown
+}
+
+# random_id: 64 hex digits, the form of an engine's container id.
+random_id() {
+	od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# engine_file PATH: a file where an engine keeps a container's file, made
+# for this test (its directories removed in teardown).
+engine_file() {
+	local dir
+	dir=$(dirname "$1")
+	make_parents "$dir"
+	echo "engine file of $(basename "$dir")" >"$1"
+}
+
+make_parents() {
+	[ -d "$1" ] && return 0
+	make_parents "$(dirname "$1")"
+	mkdir "$1"
+	track_dir "$1"
+}
+
+# bind_bundle NAME SOURCE DEST [SCRIPT]: a bundle that binds SOURCE at DEST
+# (each test its own: runc makes a missing one in the shared rootfs, as a
+# file or a directory after the source).
+bind_bundle() {
+	make_bundle "$1" "${4:-cat $3; echo done=yes}" \
+		".mounts += [{destination: \"$3\", type: \"bind\", source: \"$2\", options: [\"rbind\"]}]"
+}
+
+@test "a bind of another docker container's hosts file is refused; the container's own runs" {
+	local mine other bundle id
+	mine=$(random_id)
+	other=$(random_id)
+	engine_file "/var/lib/docker/containers/$other/hosts"
+	engine_file "/var/lib/docker/containers/$mine/hosts"
+	track_path "/var/lib/docker/containers/$other"
+	track_path "/var/lib/docker/containers/$mine"
+
+	# under plain runc the container rewrites the other container's file
+	bundle=$(make_bundle plain 'echo owned >/x; echo done=yes' ".mounts += [{destination: \"/x\", type: \"bind\", source: \"/var/lib/docker/containers/$other/hosts\", options: [\"rbind\"]}]" "$(private_rootfs plain)")
+	id=$(new_id plain)
+	run runc_ run --bundle "$bundle" "$id"
+	[ "$status" -eq 0 ]
+	[ "$(cat "/var/lib/docker/containers/$other/hosts")" = owned ]
+	echo "engine file of $other" >"/var/lib/docker/containers/$other/hosts"
+
+	# under hardrun, as container $mine, the other's file is refused
+	bundle=$(bind_bundle other "/var/lib/docker/containers/$other/hosts" /hostsfile 'echo owned >/hostsfile; echo done=yes')
+	track "$mine"
+	hr_refused run "$bundle" "$mine" "bind mount of \"/var/lib/docker/containers/$other/hosts\" at \"/hostsfile\" exposes the sensitive host path \"/var/lib/docker\""
+	[ "$(cat "/var/lib/docker/containers/$other/hosts")" = "engine file of $other" ]
+
+	# its own file is bound
+	bundle=$(bind_bundle own "/var/lib/docker/containers/$mine/hosts" /hostsfile)
+	run hr run --bundle "$bundle" "$mine"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"engine file of $mine"* ]]
+}
+
+@test "a bind of another podman container's conmon attach socket is refused" {
+	local mine other bundle
+	mine=$(random_id)
+	other=$(random_id)
+	make_parents "/var/lib/containers/storage/overlay-containers/$other/userdata"
+	track_path "/var/lib/containers/storage/overlay-containers/$other"
+	# a listening unix socket, as conmon's attach
+	(cd "/var/lib/containers/storage/overlay-containers/$other/userdata" &&
+		python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("attach")')
+	[ -S "/var/lib/containers/storage/overlay-containers/$other/userdata/attach" ]
+	bundle=$(bind_bundle attach "/var/lib/containers/storage/overlay-containers/$other/userdata/attach" /attach 'ls -l /attach')
+	track "$mine"
+	hr_refused run "$bundle" "$mine" "bind mount of \"/var/lib/containers/storage/overlay-containers/$other/userdata/attach\" .*\"/var/lib/containers\""
+}
+
+@test "a named volume that is a bind of /etc is refused like a bind of /etc; a plain one runs" {
+	local vol=hrit-vol-$$-$RANDOM bundle id data
+	data=/var/lib/containers/storage/volumes/$vol/_data
+	make_parents "$data"
+	track_path "/var/lib/containers/storage/volumes/$vol"
+	echo plain >"$data/file"
+
+	bundle=$(bind_bundle plainvol "$data" /vol 'cat /vol/file; echo done=yes')
+	id=$(new_id plainvol)
+	run hr run --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *plain* ]]
+
+	# what `podman volume create -o type=none -o o=bind -o device=/etc` makes
+	rm "$data/file"
+	mount --bind /etc "$data"
+	MOUNTED+=("$data")
+	mount -o remount,bind,ro "$data"
+	bundle=$(bind_bundle etcvol "$data" /vol 'cat /vol/hostname; echo done=yes')
+	id=$(new_id etcvol)
+	hr_refused run "$bundle" "$id" "volume \"$data\" at \"/vol\" is a mount of the host path \"/etc\", which exposes the sensitive host path \"/etc\""
+}
+
+@test "a named volume that is a proc mount is refused" {
+	local vol=hrit-vol-$$-$RANDOM bundle id data
+	data=/var/lib/containers/storage/volumes/$vol/_data
+	make_parents "$data"
+	track_path "/var/lib/containers/storage/volumes/$vol"
+	mount -t proc proc "$data"
+	MOUNTED+=("$data")
+	bundle=$(bind_bundle procvol "$data" /vol)
+	id=$(new_id procvol)
+	hr_refused run "$bundle" "$id" "volume \"$data\" at \"/vol\" is a proc filesystem"
+}
+
+@test "a rootfs inside a sensitive path is refused" {
+	local bundle id root
+	for root in /var/lib/docker /etc/ssl /var/lib/containers/storage; do
+		bundle=$(make_bundle "root$RANDOM" 'echo done=yes' ". | .root.path = \"$root\"")
+		id=$(new_id rootfs)
+		hr_refused run "$bundle" "$id" "root filesystem \"$root\" exposes the sensitive host path"
+	done
+}
+
+@test "relative bind sources resolve in the bundle: . and dir/sub run, one that resolves to /etc is refused" {
+	local bundle id
+	bundle=$(make_bundle rel 'ls /reldot /relsub; cat /relsub/f; echo done=yes' \
+		'.mounts += [{destination: "/reldot", type: "bind", source: ".", options: ["rbind", "ro"]},
+		             {destination: "/relsub", type: "bind", source: "dir/sub", options: ["rbind", "ro"]}]')
+	mkdir -p "$bundle/dir/sub"
+	echo in-sub >"$bundle/dir/sub/f"
+	id=$(new_id rel)
+	run hr run --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *config.json* ]]
+	[[ "$output" == *in-sub* ]]
+
+	for src in up ../../../../../../../../etc; do
+		bundle=$(make_bundle "relup$RANDOM" 'cat /relup/hostname' \
+			".mounts += [{destination: \"/relup\", type: \"bind\", source: \"$src\", options: [\"rbind\"]}]")
+		ln -s /etc "$bundle/up"
+		id=$(new_id relup)
+		hr_refused run "$bundle" "$id" "bind mount of \"$src\" at \"/relup\" exposes the sensitive host path \"/etc\""
+	done
+}
+
+@test "a sysfs mount outside /sys is refused; under plain runc it shows the firmware /sys masks" {
+	local bundle id filter
+	filter='.mounts += [{destination: "/mnt/s", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]}]'
+	bundle=$(make_bundle sysplain 'ls /mnt/s; ls /sys/firmware | wc -l; echo done=yes' "$filter" "$(private_rootfs plain)")
+	id=$(new_id sysplain)
+	run runc_ run --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *firmware* ]]
+
+	bundle=$(make_bundle sys 'ls /mnt/s/firmware; echo done=yes' "$filter")
+	id=$(new_id sys)
+	hr_refused run "$bundle" "$id" "sysfs mount at \"/mnt/s\" \\(landing at \"/mnt/s\"\\) is not allowed: sysfs mounts only at /sys"
+	bundle=$(make_bundle proc 'ls /mnt/p; echo done=yes' \
+		'.mounts += [{destination: "/mnt/p", type: "proc", source: "proc"}]')
+	id=$(new_id proc)
+	hr_refused run "$bundle" "$id" "proc mount at \"/mnt/p\" .*proc mounts only at /proc"
+}
+
+@test "policy show lists the proc_sys_mounts rule and the placeholders of the exceptions" {
+	run "$HARDRUN" policy show
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *proc_sys_mounts* ]]
+	[[ "$output" == *'/var/lib/docker/containers/{id}/hosts'* ]]
+}
