@@ -143,9 +143,10 @@ enum match
   MATCH_OWNED, /* a pattern naming this container: its own */
 };
 
-/* How path, or one of its parents, matches the patterns. */
+/* How path, or one of its parents, matches the patterns; *matched (when
+ * not NULL) gets the length of the part that matched. */
 static enum match
-pattern_match (const struct hr_json *patterns, const struct owner *o, const char *path)
+pattern_match (const struct hr_json *patterns, const struct owner *o, const char *path, size_t *matched)
 {
   cleanup_free char *prefix = xstrdup (path);
   enum match best = MATCH_NONE;
@@ -161,6 +162,8 @@ pattern_match (const struct hr_json *patterns, const struct owner *o, const char
             best = named ? MATCH_OWNED : MATCH_ANY;
         }
       slash = strrchr (prefix, '/');
+      if (matched)
+        *matched = strlen (prefix);
       if (best != MATCH_NONE || slash == NULL || slash == prefix)
         return best;
       *slash = '\0';
@@ -201,7 +204,7 @@ sensitive_match (struct hr_rule_ctx *ctx, const char *path)
 static const char *
 path_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *key, const char *path, bool *owned)
 {
-  enum match m = pattern_match (hr_setting_get (ctx, key), o, path);
+  enum match m = pattern_match (hr_setting_get (ctx, key), o, path, NULL);
 
   *owned = m == MATCH_OWNED;
   return m == MATCH_NONE ? sensitive_match (ctx, path) : NULL;
@@ -290,29 +293,27 @@ mount_fact_freep (struct hr_mount_fact *f)
   hr_mount_fact_clear (f);
 }
 
-/* A named volume, judged by what its directory (resolved) really is: a
- * plain directory is the container's own; a mount is judged by the host
- * paths where the same directory is visible (a bind volume of /etc is a
- * bind of /etc) and by its filesystem.  Returns the refusal, or NULL. */
+/* The refusal of `volume` (a path at or below a named volume) for what the
+ * mount at `at` is, when `at` is a mount point (*mounted is then set): a
+ * kernel filesystem, or a mount of a host path (`rest` appended) that is
+ * sensitive.  NULL when fine. */
 static char *
-volume_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *volume, const char *dest, bool *owned)
+mount_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *volume, const char *at, const char *rest,
+                 const char *dest, bool *mounted)
 {
   __attribute__ ((cleanup (mount_fact_freep))) struct hr_mount_fact fact = { 0 };
   hr_error_t err = NULL;
   char *msg = NULL;
 
-  *owned = false;
-  if (ctx->host->mount_fact && ctx->host->mount_fact (ctx->host, volume, &fact, &err) < 0)
+  if (ctx->host->mount_fact && ctx->host->mount_fact (ctx->host, at, &fact, &err) < 0)
     {
       xasprintf (&msg, "volume \"%s\" at \"%s\" cannot be inspected: %s", volume, dest, err->msg);
       hr_error_free (&err);
       return msg;
     }
   if (!fact.mount_point)
-    {
-      *owned = true;
-      return NULL;
-    }
+    return NULL;
+  *mounted = true;
   for (size_t i = 0; kernel_fstypes[i]; i++)
     if (hr_streq (fact.fstype, kernel_fstypes[i]))
       {
@@ -321,10 +322,14 @@ volume_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *vo
       }
   for (size_t i = 0; i < fact.host_paths.len; i++)
     {
-      const char *real = fact.host_paths.items[i];
+      cleanup_free char *joined = NULL;
+      cleanup_free char *real = NULL;
+      const char *hit;
       bool unused;
-      const char *hit = path_violation (ctx, o, "exceptions", real, &unused);
 
+      xasprintf (&joined, "%s/%s", fact.host_paths.items[i], rest);
+      real = hr_path_clean (joined);
+      hit = path_violation (ctx, o, "exceptions", real, &unused);
       if (hit)
         {
           xasprintf (&msg,
@@ -337,6 +342,25 @@ volume_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *vo
   return NULL;
 }
 
+/* A path at or below a named volume (its first root_len characters),
+ * judged by what the volume's directory and the path really are: a plain
+ * directory is the container's own; a mount is judged by the host paths
+ * where the same directory is visible (a bind volume of /etc is a bind of
+ * /etc) and by its filesystem.  Returns the refusal, or NULL. */
+static char *
+volume_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *path, size_t root_len, const char *dest,
+                  bool *owned)
+{
+  cleanup_free char *root = xstrndup (path, root_len);
+  bool mounted = false;
+  char *msg = mount_violation (ctx, o, path, root, path + root_len, dest, &mounted);
+
+  if (msg == NULL && path[root_len] != '\0')
+    msg = mount_violation (ctx, o, path, path, "", dest, &mounted);
+  *owned = msg == NULL && !mounted;
+  return msg;
+}
+
 /* The refusal of a bind (NULL when allowed); *owned tells that its source is
  * the container's own. */
 static char *
@@ -346,6 +370,7 @@ bind_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *sour
   cleanup_free char *resolved = ctx->host->resolve_path (ctx->host, source);
   const char *hit = NULL;
   bool clean_owned;
+  size_t root_len;
   char *msg = NULL;
 
   *owned = false;
@@ -356,8 +381,8 @@ bind_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *sour
       xasprintf (&msg, "bind mount with relative source \"%s\" at \"%s\" does not resolve in the bundle", source, dest);
       return msg;
     }
-  if (resolved && pattern_match (hr_setting_get (ctx, "volumes"), o, resolved) != MATCH_NONE)
-    return volume_violation (ctx, o, resolved, dest, owned);
+  if (resolved && pattern_match (hr_setting_get (ctx, "volumes"), o, resolved, &root_len) != MATCH_NONE)
+    return volume_violation (ctx, o, resolved, root_len, dest, owned);
   if (clean)
     hit = path_violation (ctx, o, "exceptions", clean, &clean_owned);
   /* own only through the object it resolves to */

@@ -97,6 +97,40 @@ bind_bundle() {
 	hr_refused run "$bundle" "$mine" "bind mount of \"/var/lib/containers/storage/overlay-containers/$other/userdata/attach\" .*\"/var/lib/containers\""
 }
 
+@test "a CRI container binds its pod sandbox's files only when it really joins that live sandbox" {
+	local sbx app forged bundle pid dir ann mount
+	sbx=$(random_id)
+	app=$(random_id)
+	forged=$(random_id)
+	dir=/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/$sbx
+	engine_file "$dir/hosts"
+	track_path "$dir"
+	ann="{\"io.kubernetes.cri.sandbox-id\": \"$sbx\"}"
+	mount="{destination: \"/podhosts\", type: \"bind\", source: \"$dir/hosts\", options: [\"rbind\", \"ro\"]}"
+
+	# the sandbox itself: the annotation names its own id
+	bundle=$(make_bundle sandbox 'exec sleep 120' ".annotations = $ann | .mounts += [$mount]")
+	track "$sbx"
+	hr create --bundle "$bundle" "$sbx" </dev/null >/dev/null 2>&1
+	hr start "$sbx"
+	pid=$(runc_ state "$sbx" | jq -r .pid)
+	[ "$pid" -gt 0 ]
+
+	# an app container that joins the sandbox's ipc and uts namespaces
+	bundle=$(make_bundle app 'cat /podhosts; echo done=yes' ".annotations = $ann | .mounts += [$mount]
+		| .linux.namespaces |= map(if .type == \"ipc\" or .type == \"uts\" then .path = \"/proc/$pid/ns/\" + .type else . end)")
+	track "$app"
+	run hr run --bundle "$bundle" "$app"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"engine file of $sbx"* ]]
+
+	# one that only names the sandbox in its annotations is not in its pod
+	bundle=$(make_bundle forged 'cat /podhosts; echo done=yes' ".annotations = $ann | .mounts += [$mount]")
+	track "$forged"
+	hr_refused run "$bundle" "$forged" "bind mount of \"$dir/hosts\" at \"/podhosts\" exposes the sensitive host path \"/var/lib/containerd\""
+}
+
 @test "a named volume that is a bind of /etc is refused like a bind of /etc; a plain one runs" {
 	local vol=hrit-vol-$$-$RANDOM bundle id data
 	data=/var/lib/containers/storage/volumes/$vol/_data
@@ -119,6 +153,10 @@ bind_bundle() {
 	bundle=$(bind_bundle etcvol "$data" /vol 'cat /vol/hostname; echo done=yes')
 	id=$(new_id etcvol)
 	hr_refused run "$bundle" "$id" "volume \"$data\" at \"/vol\" is a mount of the host path \"/etc\", which exposes the sensitive host path \"/etc\""
+	# and so is a file below it
+	bundle=$(bind_bundle etcvolfile "$data/hostname" /volfile)
+	id=$(new_id etcvolfile)
+	hr_refused run "$bundle" "$id" "volume \"$data/hostname\" at \"/volfile\" is a mount of the host path \"/etc/hostname\""
 }
 
 @test "a named volume that is a proc mount is refused" {

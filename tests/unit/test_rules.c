@@ -869,6 +869,12 @@ Test (rule_sensitive_mounts, volumes_are_what_they_really_are)
       "the sensitive host path \"/etc\"",
       false },
     { "/var/lib/containers/storage/volumes/run/_data", "", "the host path \"/run\", which exposes", false },
+    /* below a volume: judged by what the volume is */
+    { "/var/lib/docker/volumes/etc/_data/shadow", "",
+      "volume \"/var/lib/docker/volumes/etc/_data/shadow\" at \"/x\" is a mount of the host path \"/etc/shadow\"",
+      false },
+    { "/var/lib/docker/volumes/plain/_data/sub", "", NULL, true },
+    { "/var/lib/docker/volumes/data/_data/sub", "", NULL, false },
     { "/var/lib/docker/volumes/proc/_data", "",
       "volume \"/var/lib/docker/volumes/proc/_data\" at \"/x\" is a proc filesystem", false },
     { "/var/lib/docker/volumes/bad/_data", "", "cannot be inspected: fake host: cannot read the mount table", false },
