@@ -37,12 +37,18 @@ static const struct hr_setting settings[] = {
  * when unknown or untrusted (a pattern using it then matches nothing). */
 struct owner
 {
+  struct hr_rule_ctx *ctx;
   const char *id;
   const char *sandbox_id;
   const char *pod_uid;
+  const char *joined_id; /* set per path: see joined_candidate */
 };
 
-static const char *const placeholders[] = { "{id}", "{sandbox_id}", "{pod_uid}", NULL };
+/* {joined_id}: a live container whose namespaces this one joins (docker's
+ * --network/--ipc container:X binds X's hosts, resolv.conf and shm).  The
+ * first three name what is the container's own; the last one does not. */
+static const char *const placeholders[] = { "{id}", "{sandbox_id}", "{pod_uid}", "{joined_id}", NULL };
+#define JOINED_PLACEHOLDER 3
 
 /* Filesystems that are the kernel's control surface: a volume that is one
  * of them is refused whatever its path. */
@@ -54,7 +60,7 @@ static const char *const kernel_fstypes[]
 static const char *
 owner_value (const struct owner *o, size_t placeholder)
 {
-  const char *values[] = { o->id, o->sandbox_id, o->pod_uid };
+  const char *values[] = { o->id, o->sandbox_id, o->pod_uid, o->joined_id };
   return values[placeholder];
 }
 
@@ -71,7 +77,7 @@ valid_value (const char *v)
 }
 
 /* The pattern with its placeholders replaced; NULL when one has no value.
- * *has_placeholder tells whether it named the container at all. */
+ * *has_placeholder tells whether it named the container's own. */
 static char *
 expand (const char *pattern, const struct owner *o, bool *has_placeholder)
 {
@@ -92,7 +98,7 @@ expand (const char *pattern, const struct owner *o, bool *has_placeholder)
       if (*p == '{' && placeholders[k])
         {
           value = owner_value (o, k);
-          *has_placeholder = true;
+          *has_placeholder |= k != JOINED_PLACEHOLDER;
           if (!valid_value (value))
             return free (out), NULL;
           skip = strlen (placeholders[k]);
@@ -115,7 +121,9 @@ validate_placeholders (const struct hr_json *list, const char *where, hr_error_t
         for (k = 0; placeholders[k] && !hr_has_prefix (p, placeholders[k]); k++)
           ;
         if (placeholders[k] == NULL)
-          return hr_error_set (err, 0, "%s: \"%s\" has an unknown placeholder (known: {id}, {sandbox_id}, {pod_uid})",
+          return hr_error_set (err, 0,
+                               "%s: \"%s\" has an unknown placeholder (known: {id}, {sandbox_id}, {pod_uid}, "
+                               "{joined_id})",
                                where, list->items[i]->text);
       }
   return 0;
@@ -143,6 +151,58 @@ enum match
   MATCH_OWNED, /* a pattern naming this container: its own */
 };
 
+/* The container joins namespaces of the live container `id` by path: all
+ * of those it joins (a CRI app container joins its sandbox's ipc, uts,
+ * network and pid namespaces), or with any_one at least one of them
+ * (docker's --network container:X). */
+static bool
+joins_container (struct hr_rule_ctx *ctx, const char *id, bool any_one)
+{
+  static const char *const shared[] = { "ipc", "uts", "network", "pid", NULL };
+  struct hr_json *namespaces = NULL;
+  size_t joined = 0, others = 0;
+
+  if (ctx->host->namespace_of_container == NULL || hr_spec_namespaces (ctx->doc, &namespaces, NULL) < 0)
+    return false;
+  for (size_t i = 0; shared[i]; i++)
+    {
+      const struct hr_json *ns = hr_namespace_find (namespaces, shared[i]);
+      const struct hr_json *path = ns ? hr_json_get_value (ns, "path") : NULL;
+
+      if (!hr_json_is_string (path) || path->text[0] == '\0')
+        continue;
+      if (ctx->host->namespace_of_container (ctx->host, id, shared[i], path->text))
+        joined++;
+      else
+        others++;
+    }
+  return joined > 0 && (any_one || others == 0);
+}
+
+/* The path component where a pattern has {joined_id} (a whole component),
+ * when the container really joins that live container; else NULL. */
+static char *
+joined_candidate (const struct owner *o, const char *pattern, const char *path)
+{
+  const char *at = strstr (pattern, placeholders[JOINED_PLACEHOLDER]);
+  const char *p = path;
+  size_t depth = 0;
+  char *id;
+
+  if (at == NULL || at == pattern || at[-1] != '/')
+    return NULL;
+  for (const char *c = pattern; c < at; c++)
+    depth += *c == '/';
+  for (; depth > 0 && p; depth--)
+    p = strchr (p, '/') ? strchr (p, '/') + 1 : NULL;
+  if (p == NULL)
+    return NULL;
+  id = xstrndup (p, strcspn (p, "/"));
+  if (!valid_value (id) || hr_streq (id, o->id) || !joins_container (o->ctx, id, true))
+    return free (id), NULL;
+  return id;
+}
+
 /* How path, or one of its parents, matches the patterns; *matched (when
  * not NULL) gets the length of the part that matched. */
 static enum match
@@ -156,8 +216,13 @@ pattern_match (const struct hr_json *patterns, const struct owner *o, const char
       char *slash;
       for (size_t i = 0; i < patterns->len; i++)
         {
+          struct owner with = *o;
+          cleanup_free char *joined = joined_candidate (o, patterns->items[i]->text, prefix);
           bool named;
-          cleanup_free char *p = expand (patterns->items[i]->text, o, &named);
+          cleanup_free char *p = NULL;
+
+          with.joined_id = joined;
+          p = expand (patterns->items[i]->text, &with, &named);
           if (p && fnmatch (p, prefix, FNM_PATHNAME) == 0 && best != MATCH_OWNED)
             best = named ? MATCH_OWNED : MATCH_ANY;
         }
@@ -223,37 +288,11 @@ annotation (const struct hr_json *spec, const char *key)
   return value;
 }
 
-/* The container joins namespaces of the live container `sandbox` by path,
- * and only of it: it really is in that pod (a CRI app container joins its
- * sandbox's ipc, uts, network and pid namespaces). */
-static bool
-joins_sandbox (struct hr_rule_ctx *ctx, const char *sandbox)
-{
-  static const char *const shared[] = { "ipc", "uts", "network", "pid", NULL };
-  struct hr_json *namespaces = NULL;
-  size_t joined = 0;
-
-  if (ctx->host->namespace_of_container == NULL || hr_spec_namespaces (ctx->doc, &namespaces, NULL) < 0)
-    return false;
-  for (size_t i = 0; shared[i]; i++)
-    {
-      const struct hr_json *ns = hr_namespace_find (namespaces, shared[i]);
-      const struct hr_json *path = ns ? hr_json_get_value (ns, "path") : NULL;
-
-      if (!hr_json_is_string (path) || path->text[0] == '\0')
-        continue;
-      if (!ctx->host->namespace_of_container (ctx->host, sandbox, shared[i], path->text))
-        return false;
-      joined++;
-    }
-  return joined > 0;
-}
-
 /* Who the container is: its id, and its pod when it is really in one. */
 static struct owner
 find_owner (struct hr_rule_ctx *ctx)
 {
-  struct owner o = { .id = ctx->host->container_id };
+  struct owner o = { .ctx = ctx, .id = ctx->host->container_id };
   const char *sandbox = annotation (ctx->doc, ANNOTATION_SANDBOX_ID);
   const char *uid = annotation (ctx->doc, ANNOTATION_POD_UID);
   cleanup_free char *recorded = NULL;
@@ -266,7 +305,7 @@ find_owner (struct hr_rule_ctx *ctx)
       o.pod_uid = uid;
       return o;
     }
-  if (!joins_sandbox (ctx, sandbox))
+  if (!joins_container (ctx, sandbox, false))
     return o;
   o.sandbox_id = sandbox;
   /* the pod's uid is the one its sandbox was created with */

@@ -81,6 +81,24 @@ hp() { p --runtime "$HR_BIN" run --label "$E2E_LABEL" "${ULIMITS[@]}" "$@"; }
 	cmp "/var/lib/docker/containers/$other/hosts" "$BATS_TEST_TMPDIR/hosts.before"
 }
 
+@test "docker: --network container:X still runs (X's hosts, hostname and resolv.conf are bound into it)" {
+	local other
+	other=$(d run -d --label "$E2E_LABEL" --runtime=hardrun "$E2E_IMAGE" sleep 120)
+	run drun --network "container:$other" "$E2E_IMAGE" sh -c 'cat /etc/hosts >/dev/null && echo ran'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *ran* ]]
+}
+
+@test "docker: --ipc container:X (X shareable) still runs (X's /dev/shm is bound into it)" {
+	local other
+	other=$(d run -d --label "$E2E_LABEL" --runtime=hardrun --ipc shareable "$E2E_IMAGE" sleep 120)
+	run drun --ipc "container:$other" "$E2E_IMAGE" sh -c 'ls -d /dev/shm && echo ran'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *ran* ]]
+}
+
 @test "podman: a volume created as a bind of /run is refused" {
 	need_podman
 	local vol=hr-e2e-pbindvol-$$

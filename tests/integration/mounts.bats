@@ -131,6 +131,35 @@ bind_bundle() {
 	hr_refused run "$bundle" "$forged" "bind mount of \"$dir/hosts\" at \"/podhosts\" exposes the sensitive host path \"/var/lib/containerd\""
 }
 
+@test "a container joining live container X's network namespace may bind X's hosts file (docker's --network container:X)" {
+	local x joiner bundle pid hosts
+	x=$(random_id)
+	joiner=$(random_id)
+	hosts=/var/lib/docker/containers/$x/hosts
+	engine_file "$hosts"
+	track_path "/var/lib/docker/containers/$x"
+	bundle=$(make_bundle x 'exec sleep 120')
+	track "$x"
+	hr create --bundle "$bundle" "$x" </dev/null >/dev/null 2>&1
+	hr start "$x"
+	pid=$(runc_ state "$x" | jq -r .pid)
+	[ "$pid" -gt 0 ]
+
+	bundle=$(make_bundle joiner 'cat /xhosts; echo done=yes' ".mounts += [{destination: \"/xhosts\", type: \"bind\", source: \"$hosts\", options: [\"rbind\", \"ro\"]}]
+		| .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$pid/ns/net\" else . end)")
+	track "$joiner"
+	run hr run --bundle "$bundle" "$joiner"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"engine file of $x"* ]]
+
+	# without joining it, X's file is another container's
+	bundle=$(make_bundle stranger 'cat /xhosts' ".mounts += [{destination: \"/xhosts\", type: \"bind\", source: \"$hosts\", options: [\"rbind\", \"ro\"]}]")
+	joiner=$(random_id)
+	track "$joiner"
+	hr_refused run "$bundle" "$joiner" "bind mount of \"$hosts\" at \"/xhosts\" exposes the sensitive host path \"/var/lib/docker\""
+}
+
 @test "a named volume that is a bind of /etc is refused like a bind of /etc; a plain one runs" {
 	local vol=hrit-vol-$$-$RANDOM bundle id data
 	data=/var/lib/containers/storage/volumes/$vol/_data

@@ -853,6 +853,12 @@ Test (rule_sensitive_mounts, exceptions_are_this_containers_own)
     { "/var/lib/kubelet/pods/pod-1/etc-hosts", CRI_POD ("sbx", "pod-1") JOINS ("77"), NULL, true },
     { "/var/lib/kubelet/pods/pod-2/etc-hosts", CRI_POD ("sbx", "pod-2") JOINS ("77"), "\"/var/lib/kubelet\"", false },
     { "/var/lib/kubelet/pods/pod-1/etc-hosts", CRI_POD ("other", "pod-1") JOINS ("77"), "\"/var/lib/kubelet\"", false },
+    /* docker's --network/--ipc container:sbx binds sbx's files: allowed, but not the joiner's own */
+    { "/var/lib/docker/containers/sbx/hosts", JOINS ("77"), NULL, false },
+    { "/var/lib/docker/containers/sbx/mounts/shm", JOINS ("77"), NULL, false },
+    { "/var/lib/docker/containers/sbx/hosts", JOINS ("78"), "\"/var/lib/docker\"", false },
+    { "/var/lib/docker/containers/other/hosts", JOINS ("77"), "\"/var/lib/docker\"", false },
+    { "/var/lib/docker/containers/sbx/config.v2.json", JOINS ("77"), "\"/var/lib/docker\"", false },
   };
 
   check_owned_cases (cases, HR_ARRAY_SIZE (cases));
