@@ -76,6 +76,16 @@ valid_value (const char *v)
   return strspn (v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.") == n;
 }
 
+/* The index of the placeholder p starts with, or -1. */
+static int
+placeholder_at (const char *p)
+{
+  for (int k = 0; *p == '{' && placeholders[k]; k++)
+    if (hr_has_prefix (p, placeholders[k]))
+      return k;
+  return -1;
+}
+
 /* The pattern with its placeholders replaced; NULL when one has no value.
  * *has_placeholder tells whether it named the container's own. */
 static char *
@@ -87,26 +97,18 @@ expand (const char *pattern, const struct owner *o, bool *has_placeholder)
   *has_placeholder = false;
   while (*p)
     {
-      size_t k = 0, skip = 1;
-      const char *value = NULL;
+      int k = placeholder_at (p);
+      size_t literal = k < 0 ? strcspn (p + 1, "{") + 1 : 0;
+      const char *value = k < 0 ? p : owner_value (o, (size_t)k);
       char *next;
 
-      if (*p == '{')
-        for (k = 0; placeholders[k]; k++)
-          if (hr_has_prefix (p, placeholders[k]))
-            break;
-      if (*p == '{' && placeholders[k])
-        {
-          value = owner_value (o, k);
-          *has_placeholder |= k != JOINED_PLACEHOLDER;
-          if (!valid_value (value))
-            return free (out), NULL;
-          skip = strlen (placeholders[k]);
-        }
-      xasprintf (&next, "%s%.*s", out, value ? (int)strlen (value) : 1, value ? value : p);
+      if (k >= 0 && !valid_value (value))
+        return free (out), NULL;
+      *has_placeholder |= k >= 0 && k != JOINED_PLACEHOLDER;
+      xasprintf (&next, "%s%.*s", out, (int)(k < 0 ? literal : strlen (value)), value);
       free (out);
       out = next;
-      p += skip;
+      p += k < 0 ? literal : strlen (placeholders[k]);
     }
   return out;
 }
@@ -116,16 +118,11 @@ validate_placeholders (const struct hr_json *list, const char *where, hr_error_t
 {
   for (size_t i = 0; i < list->len; i++)
     for (const char *p = strchr (list->items[i]->text, '{'); p; p = strchr (p + 1, '{'))
-      {
-        size_t k;
-        for (k = 0; placeholders[k] && !hr_has_prefix (p, placeholders[k]); k++)
-          ;
-        if (placeholders[k] == NULL)
-          return hr_error_set (err, 0,
-                               "%s: \"%s\" has an unknown placeholder (known: {id}, {sandbox_id}, {pod_uid}, "
-                               "{joined_id})",
-                               where, list->items[i]->text);
-      }
+      if (placeholder_at (p) < 0)
+        return hr_error_set (err, 0,
+                             "%s: \"%s\" has an unknown placeholder (known: {id}, {sandbox_id}, {pod_uid}, "
+                             "{joined_id})",
+                             where, list->items[i]->text);
   return 0;
 }
 
