@@ -14,6 +14,7 @@
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "rootfs_path.h"
+#include "runc_state.h"
 
 static const char *
 proc_ns_name (const char *oci_type)
@@ -251,49 +252,20 @@ mount_fact (const struct hr_host *host, const char *path, struct hr_mount_fact *
   return 0;
 }
 
-/* The start time of a process (field 22 of /proc/PID/stat), or "". */
-static char *
-start_time (const char *pid)
-{
-  cleanup_free char *path = NULL;
-  cleanup_free char *text = NULL;
-  const char *p;
-  size_t field = 3;
-
-  xasprintf (&path, "/proc/%s/stat", pid);
-  if ((text = read_proc_file (path, 65536)) == NULL || (p = strrchr (text, ')')) == NULL)
-    return xstrdup ("");
-  for (p += 2; *p && field < 22; p++) /* after ") " comes field 3 */
-    field += *p == ' ';
-  return xstrndup (p, strcspn (p, " "));
-}
-
-/* runc's state of a live container: NULL when it has none or its init has
- * exited (or its pid is another process now). */
+/* runc's state of a live container (its init still the process runc
+ * started): NULL when it has none, it cannot be trusted, or its init has
+ * exited.  *pid gets the init's pid. */
 static struct hr_json *
-live_state (const struct hr_host *host, const char *id, char **pid)
+live_state (const struct hr_host *host, const char *id, int64_t *pid)
 {
-  cleanup_free char *path = NULL;
-  cleanup_free char *text = NULL;
-  cleanup_free char *started = NULL;
-  struct hr_json *state;
-  const struct hr_json *p, *start;
-  size_t len;
+  struct hr_json *state = NULL;
+  hr_error_t err = NULL;
+  uint64_t start;
 
-  if (strchr (id, '/') || strcmp (id, "..") == 0 || strcmp (id, ".") == 0)
-    return NULL;
-  xasprintf (&path, "%s/%s/state.json", host->runtime_root ? host->runtime_root : "/run/runc", id);
-  if (hr_read_small_file (path, HR_JSON_MAX_SIZE, &text, &len, NULL) < 0
-      || (state = hr_json_parse (text, len, NULL)) == NULL)
-    return NULL;
-  p = hr_json_get_value (state, "init_process_pid");
-  start = hr_json_get_value (state, "init_process_start");
-  if (p && p->type == HR_JSON_NUMBER && start && start->type == HR_JSON_NUMBER && strcmp (p->text, "0") != 0
-      && strcmp ((started = start_time (p->text)), start->text) == 0)
-    {
-      *pid = xstrdup (p->text);
-      return state;
-    }
+  if (hr_runc_state_load (host->runtime_root ? host->runtime_root : "/run/runc", id, &state, &err) <= 0)
+    return hr_error_free (&err), NULL;
+  if (hr_runc_state_init (state, pid, &start) && hr_process_is (*pid, start))
+    return state;
   hr_json_free (state);
   return NULL;
 }
@@ -301,7 +273,7 @@ live_state (const struct hr_host *host, const char *id, char **pid)
 static bool
 namespace_of_container (const struct hr_host *host, const char *id, const char *type, const char *path)
 {
-  cleanup_free char *pid = NULL;
+  int64_t pid = 0;
   cleanup_free char *init_ns = NULL;
   cleanup_json struct hr_json *state = live_state (host, id, &pid);
   const char *name = proc_ns_name (type);
@@ -309,14 +281,14 @@ namespace_of_container (const struct hr_host *host, const char *id, const char *
 
   if (state == NULL || name == NULL)
     return false;
-  xasprintf (&init_ns, "/proc/%s/ns/%s", pid, name);
+  xasprintf (&init_ns, "/proc/%lld/ns/%s", (long long)pid, name);
   return stat (path, &a) == 0 && stat (init_ns, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static char *
 container_annotation (const struct hr_host *host, const char *id, const char *key)
 {
-  cleanup_free char *pid = NULL;
+  int64_t pid = 0;
   cleanup_json struct hr_json *state = live_state (host, id, &pid);
   const struct hr_json *config = state ? hr_json_get_value (state, "config") : NULL;
   const struct hr_json *labels = config ? hr_json_get_value (config, "labels") : NULL;
