@@ -252,7 +252,7 @@ bind_bundle() {
 }
 
 @test "policy show lists the proc_sys_mounts rule and the placeholders of the exceptions" {
-	run "$HARDRUN" policy show
+	run "$HARDRUN" --hardrun-policy "$POLICY" policy show
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *proc_sys_mounts* ]]
