@@ -22,6 +22,7 @@ const struct hr_rule_def *const hr_rule_defs[] = {
   &hr_rule_privileged,
   &hr_rule_devices,
   &hr_rule_sensitive_mounts,
+  &hr_rule_proc_sys_mounts,
   &hr_rule_bind_options,
   &hr_rule_masked_paths,
   &hr_rule_pids_limit,

@@ -92,6 +92,7 @@ extern const struct hr_rule_def hr_rule_no_new_privileges;
 extern const struct hr_rule_def hr_rule_privileged;
 extern const struct hr_rule_def hr_rule_devices;
 extern const struct hr_rule_def hr_rule_sensitive_mounts;
+extern const struct hr_rule_def hr_rule_proc_sys_mounts;
 extern const struct hr_rule_def hr_rule_bind_options;
 extern const struct hr_rule_def hr_rule_masked_paths;
 extern const struct hr_rule_def hr_rule_pids_limit;

@@ -14,6 +14,7 @@
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "rootfs_path.h"
+#include "runc_state.h"
 
 static const char *
 proc_ns_name (const char *oci_type)
@@ -112,6 +113,196 @@ rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path
   return out;
 }
 
+/* A whole /proc file (whose size stat does not tell), NUL-terminated, at
+ * most max bytes; NULL when it cannot be read. */
+static char *
+read_proc_file (const char *path, size_t max)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  size_t used = 0, cap = 4096;
+  char *buf;
+  ssize_t n;
+
+  if (fd < 0)
+    return NULL;
+  buf = xmalloc (cap + 1);
+  while ((n = read (fd, buf + used, cap - used)) > 0)
+    if ((used += (size_t)n) == cap)
+      {
+        if (cap >= max)
+          return free (buf), NULL;
+        buf = xrealloc (buf, (cap *= 2) + 1);
+      }
+  if (n < 0)
+    return free (buf), NULL;
+  buf[used] = '\0';
+  return buf;
+}
+
+/* A mountinfo field with its \ooo escapes decoded, in place. */
+static char *
+unescape (char *field)
+{
+  char *r = field, *w = field;
+
+  while (*r)
+    if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7')
+      {
+        *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+        r += 4;
+      }
+    else
+      *w++ = *r++;
+  *w = '\0';
+  return field;
+}
+
+/* One line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT TARGET OPTS
+ * [OPTIONAL...] - FSTYPE SOURCE SUPER". */
+struct mountinfo_line
+{
+  char *device, *root, *target, *fstype;
+};
+
+static bool
+parse_mountinfo_line (char *line, struct mountinfo_line *m)
+{
+  char *save = NULL, *tok;
+  char *fields[6];
+  size_t n = 0;
+
+  for (tok = strtok_r (line, " \n", &save); tok && n < 6; tok = strtok_r (NULL, " \n", &save))
+    fields[n++] = tok;
+  while (tok && strcmp (tok, "-") != 0)
+    tok = strtok_r (NULL, " \n", &save);
+  if (n < 6 || tok == NULL || (tok = strtok_r (NULL, " \n", &save)) == NULL)
+    return false;
+  *m = (struct mountinfo_line){
+    .device = fields[2], .root = unescape (fields[3]), .target = unescape (fields[4]), .fstype = tok
+  };
+  return true;
+}
+
+/* The table as lines, parsed; the text stays owned by *text. */
+static size_t
+read_mountinfo (char **text, struct mountinfo_line **lines, hr_error_t *err)
+{
+  size_t n = 0, cap = 0;
+  char *save = NULL;
+
+  *lines = NULL;
+  *text = read_proc_file ("/proc/self/mountinfo", HR_JSON_MAX_SIZE);
+  if (*text == NULL)
+    return hr_error_set (err, errno, "cannot read /proc/self/mountinfo"), (size_t)-1;
+  for (char *l = strtok_r (*text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
+    {
+      if (n == cap)
+        *lines = xrealloc (*lines, (cap = cap ? cap * 2 : 64) * sizeof **lines);
+      if (parse_mountinfo_line (l, &(*lines)[n]))
+        n++;
+    }
+  return n;
+}
+
+/* The host paths where the directory `root` of device `dev` is visible,
+ * through the mounts other than the one at (or below) `path`. */
+static void
+other_views (const struct mountinfo_line *lines, size_t n, const char *path, const struct mountinfo_line *self,
+             struct hr_strv *out)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct mountinfo_line *m = &lines[i];
+      cleanup_free char *joined = NULL;
+      char *view;
+
+      if (m == self || strcmp (m->device, self->device) != 0 || hr_path_is_under (m->target, path)
+          || !hr_path_is_under (self->root, m->root))
+        continue;
+      xasprintf (&joined, "%s/%s", m->target, self->root + (strcmp (m->root, "/") == 0 ? 0 : strlen (m->root)));
+      view = hr_path_clean (joined);
+      if (hr_strv_contains (out, view))
+        free (view);
+      else
+        hr_strv_push_take (out, view);
+    }
+}
+
+static int
+mount_fact (const struct hr_host *host, const char *path, struct hr_mount_fact *out, hr_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  cleanup_free struct mountinfo_line *lines = NULL;
+  size_t n = read_mountinfo (&text, &lines, err);
+  const struct mountinfo_line *self = NULL;
+
+  memset (out, 0, sizeof *out);
+  if (n == (size_t)-1)
+    return -1;
+  for (size_t i = 0; i < n; i++) /* the last one listed is the one on top */
+    if (strcmp (lines[i].target, path) == 0)
+      self = &lines[i];
+  if (self == NULL)
+    return 0;
+  out->mount_point = true;
+  out->fstype = xstrdup (self->fstype);
+  out->root = xstrdup (self->root);
+  out->device = xstrdup (self->device);
+  other_views (lines, n, path, self, &out->host_paths);
+  return 0;
+}
+
+/* runc's state of a live container (its init still the process runc
+ * started): NULL when it has none, it cannot be trusted, or its init has
+ * exited.  *pid gets the init's pid. */
+static struct hr_json *
+live_state (const struct hr_host *host, const char *id, int64_t *pid)
+{
+  struct hr_json *state = NULL;
+  hr_error_t err = NULL;
+  uint64_t start;
+
+  if (hr_runc_state_load (host->runtime_root ? host->runtime_root : "/run/runc", id, &state, &err) <= 0)
+    return hr_error_free (&err), NULL;
+  if (hr_runc_state_init (state, pid, &start) && hr_process_is (*pid, start))
+    return state;
+  hr_json_free (state);
+  return NULL;
+}
+
+static bool
+namespace_of_container (const struct hr_host *host, const char *id, const char *type, const char *path)
+{
+  int64_t pid = 0;
+  cleanup_free char *init_ns = NULL;
+  cleanup_json struct hr_json *state = live_state (host, id, &pid);
+  const char *name = proc_ns_name (type);
+  struct stat a, b;
+
+  if (state == NULL || name == NULL)
+    return false;
+  xasprintf (&init_ns, "/proc/%lld/ns/%s", (long long)pid, name);
+  return stat (path, &a) == 0 && stat (init_ns, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static char *
+container_annotation (const struct hr_host *host, const char *id, const char *key)
+{
+  int64_t pid = 0;
+  cleanup_json struct hr_json *state = live_state (host, id, &pid);
+  const struct hr_json *config = state ? hr_json_get_value (state, "config") : NULL;
+  const struct hr_json *labels = config ? hr_json_get_value (config, "labels") : NULL;
+  size_t n = strlen (key);
+
+  for (size_t i = 0; labels && labels->type == HR_JSON_ARRAY && i < labels->len; i++)
+    {
+      const char *l = hr_json_is_string (labels->items[i]) ? labels->items[i]->text : "";
+      if (strncmp (l, key, n) == 0 && l[n] == '=')
+        return xstrdup (l + n + 1);
+    }
+  return NULL;
+}
+
 #define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
 
 static uint64_t
@@ -165,5 +356,8 @@ hr_host_init (struct hr_host *host, const char *bundle)
   host->resolve_path = resolve_path;
   host->rootfs_has_dir = rootfs_has_dir;
   host->rootfs_resolve = rootfs_resolve;
+  host->mount_fact = mount_fact;
+  host->namespace_of_container = namespace_of_container;
+  host->container_annotation = container_annotation;
   host->data = (void *)(bundle && *bundle ? bundle : ".");
 }

@@ -69,6 +69,21 @@ const char *hr_result_verdict (const struct hr_result *result);
 /* The container runs quarantined: a quarantine rule was broken, no deny rule. */
 bool hr_result_quarantined (const struct hr_result *result);
 
+/* What a path is in the host's mount table (see hr_host.mount_fact). */
+struct hr_mount_fact
+{
+  bool mount_point; /* the path is the mount point of a mount of its own */
+  char *fstype;     /* that mount's filesystem type (NULL when not a mount point) */
+  char *root;       /* the directory of its filesystem it shows (mountinfo's root) */
+  char *device;     /* major:minor of its filesystem */
+  /* Where else the same directory is visible on the host: the mount point
+   * of every other mount of the device whose root contains it, with the
+   * rest of the path appended (a bind volume of /etc: "/etc"). */
+  struct hr_strv host_paths;
+};
+
+void hr_mount_fact_clear (struct hr_mount_fact *fact);
+
 /* What the policy needs to ask the host. */
 struct hr_host
 {
@@ -98,6 +113,19 @@ struct hr_host
   /* The id of the container being created or exec'd into (runc's
    * container-id argument), or NULL (check, unit tests). */
   const char *container_id;
+  /* What the absolute path `path` is in the mount table
+   * (/proc/self/mountinfo); fails when it cannot be read.  NULL: no path
+   * is a mount point. */
+  int (*mount_fact) (const struct hr_host *host, const char *path, struct hr_mount_fact *out, hr_error_t *err);
+  /* The namespace at `path` is the `type` namespace ("ipc", "network", ...)
+   * of the init process of the live container `id`, as the runtime
+   * recorded it under its root (runc's state.json: pid and start time). */
+  bool (*namespace_of_container) (const struct hr_host *host, const char *id, const char *type, const char *path);
+  /* The annotation `key` the live container `id` was created with (runc
+   * keeps a spec's annotations as labels in its state), or NULL. */
+  char *(*container_annotation) (const struct hr_host *host, const char *id, const char *key);
+  /* The real runtime's --root, or NULL for its default. */
+  const char *runtime_root;
   void *data;
   void *context; /* for allocate_ids */
 };

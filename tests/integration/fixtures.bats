@@ -7,8 +7,9 @@
 #   - hooks: removed (they call back into the capturing dockerd)
 #   - the engine's bind files (hosts, hostname, resolv.conf, ...): recreated
 #     under the same path pattern, with this test's own container id in
-#     place of the captured one, so the policy's exceptions apply exactly as
-#     they would for the engine; removed in teardown
+#     place of the captured one (and the container run under that id), so
+#     the policy's exceptions apply exactly as they would for the engine;
+#     removed in teardown
 #   - linux.cgroupsPath: unique to the test
 # Everything else (capabilities, seccomp profile, masked paths, sysctls,
 # rlimits, devices, hostname, env, ...) is the engine's own.
@@ -86,7 +87,10 @@ make_parents() {
 run_fixture() {
 	adapt "$1"
 	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/adapted.json"
-	CID=$(new_id fx)
+	# the runtime's id is the one the engine's files are named by: the
+	# policy's exceptions are this container's files only
+	CID=$TID
+	track "$CID"
 	run hr run --bundle "$BUNDLE" "$CID"
 	echo "$output"
 	[ "$status" -eq 0 ]

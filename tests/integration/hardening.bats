@@ -206,9 +206,13 @@ $INSIDE_CHECKS" "$filter" "$root")
 	mkdir -p "$vol"
 	track_path "/var/lib/kubelet/pods/$uid"
 	echo "hardrun-it-token" >"$vol/token"
+	# a pod's volume is only the pod's: the spec is its pod's (here the
+	# sandbox itself, whose id is the runtime's, so no live sandbox is needed)
+	id=$(new_id kubelet)
 	BUNDLE=$(make_bundle kubelet 'echo "token=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token 2>&1)"' \
-		".mounts += [{destination: \"/var/run/secrets/kubernetes.io/serviceaccount\", type: \"bind\", source: \"$vol\", options: [\"rbind\", \"ro\"]}]" "$root")
-	run hr run --bundle "$BUNDLE" "$(new_id kubelet)"
+		".mounts += [{destination: \"/var/run/secrets/kubernetes.io/serviceaccount\", type: \"bind\", source: \"$vol\", options: [\"rbind\", \"ro\"]}]
+		| .annotations = {\"io.kubernetes.cri.sandbox-id\": \"$id\", \"io.kubernetes.cri.sandbox-uid\": \"$uid\"}" "$root")
+	run hr run --bundle "$BUNDLE" "$id"
 	echo "$output"
 	jq -c '.mounts[] | select(.destination | test("run"))' "$BUNDLE/config.json"
 	[ "$status" -eq 0 ]

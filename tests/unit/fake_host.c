@@ -55,7 +55,57 @@ follow_links (const struct fake_link *links, const char *path)
 static char *
 fake_resolve_path (const struct hr_host *host, const char *path)
 {
-  return follow_links (config_of (host)->links, path);
+  const struct fake_host_config *config = config_of (host);
+  cleanup_free char *joined = NULL;
+
+  if (path[0] != '/' && config->bundle)
+    {
+      cleanup_free char *raw = NULL;
+      xasprintf (&raw, "%s/%s", config->bundle, path);
+      joined = hr_path_clean (raw);
+      path = joined;
+    }
+  return follow_links (config->links, path);
+}
+
+static int
+fake_mount_fact (const struct hr_host *host, const char *path, struct hr_mount_fact *out, hr_error_t *err)
+{
+  const struct fake_host_config *config = config_of (host);
+
+  memset (out, 0, sizeof *out);
+  if (matches_any (config->broken_mounts, path))
+    return hr_error_set (err, 2, "fake host: cannot read the mount table for \"%s\"", path);
+  for (const struct fake_mount *m = config->mounts; m && m->path; m++)
+    if (strcmp (m->path, path) == 0)
+      {
+        out->mount_point = true;
+        out->fstype = xstrdup (m->fstype);
+        out->root = xstrdup ("/");
+        out->device = xstrdup ("0:99");
+        if (m->host_path)
+          hr_strv_push (&out->host_paths, m->host_path);
+      }
+  return 0;
+}
+
+static bool
+fake_namespace_of_container (const struct hr_host *host, const char *id, const char *type, const char *path)
+{
+  (void)type;
+  for (const struct fake_container_ns *n = config_of (host)->container_namespaces; n && n->id; n++)
+    if (strcmp (n->id, id) == 0 && fnmatch (n->pattern, path, 0) == 0)
+      return true;
+  return false;
+}
+
+static char *
+fake_container_annotation (const struct hr_host *host, const char *id, const char *key)
+{
+  for (const struct fake_annotation *a = config_of (host)->container_annotations; a && a->id; a++)
+    if (strcmp (a->id, id) == 0 && strcmp (a->key, key) == 0)
+      return xstrdup (a->value);
+  return NULL;
 }
 
 static char *
@@ -85,6 +135,10 @@ fake_host_init (struct hr_host *host, const struct fake_host_config *config)
   host->resolve_path = fake_resolve_path;
   host->rootfs_has_dir = fake_rootfs_has_dir;
   host->rootfs_resolve = fake_rootfs_resolve;
+  host->mount_fact = fake_mount_fact;
+  host->namespace_of_container = fake_namespace_of_container;
+  host->container_annotation = fake_container_annotation;
+  host->container_id = config->container_id;
   host->data = (void *)config;
 }
 

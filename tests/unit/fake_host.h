@@ -14,6 +14,18 @@
  *   rootfs_resolve     like resolve_path, with the links of `rootfs_links`
  *                      (symlinks inside the image, e.g. /var/run -> /run).
  *
+ *   mount_fact         a path equal to the `path` of one of `mounts` is a
+ *                      mount point of that `fstype`, visible elsewhere at
+ *                      `host_path` (none when NULL); other paths are not
+ *                      mount points.  A path matching `broken_mounts` cannot
+ *                      be inspected.
+ *   namespace_of_container
+ *                      a namespace path matching a `pattern` of
+ *                      `container_namespaces` belongs to that `id`'s init.
+ *   container_annotation
+ *                      from `container_annotations`.
+ *   container_id       `container_id`; relative paths resolve below `bundle`.
+ *
  * allocate_ids stays NULL (the policy's host_uid/host_gid are used) unless a
  * test sets it.  Every table is NULL-terminated and may be NULL. */
 #ifndef HARDRUN_TESTS_FAKE_HOST_H
@@ -30,6 +42,26 @@ struct fake_link
   const char *to;
 };
 
+struct fake_mount
+{
+  const char *path;
+  const char *fstype;
+  const char *host_path;
+};
+
+struct fake_container_ns
+{
+  const char *id;
+  const char *pattern;
+};
+
+struct fake_annotation
+{
+  const char *id;
+  const char *key;
+  const char *value;
+};
+
 struct fake_host_config
 {
   const char *const *host_namespaces;
@@ -37,6 +69,12 @@ struct fake_host_config
   const struct fake_link *links; /* terminated by a NULL `from` */
   const char *const *missing_dirs;
   const struct fake_link *rootfs_links; /* terminated by a NULL `from` */
+  const struct fake_mount *mounts;      /* terminated by a NULL `path` */
+  const char *const *broken_mounts;
+  const struct fake_container_ns *container_namespaces; /* terminated by a NULL `id` */
+  const struct fake_annotation *container_annotations;  /* terminated by a NULL `id` */
+  const char *container_id;
+  const char *bundle;
 };
 
 /* Fills *host so that its answers come from *config, which must outlive it. */

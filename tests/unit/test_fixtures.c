@@ -17,7 +17,50 @@
  * Docker's prestart hook /proc/4242/exe is dockerd. */
 static const char *const host_namespaces[] = { "/var/run/docker/netns/default", "/proc/1/ns/*", NULL };
 static const struct fake_link links[] = { { "/proc/4242/exe", "/usr/sbin/dockerd" }, { NULL, NULL } };
-static const struct fake_host_config host_config = { host_namespaces, NULL, links, NULL, NULL };
+static const struct fake_host_config host_config = { .host_namespaces = host_namespaces, .links = links };
+/* The CRI sandbox (…c0ffee0000) is live, its init's namespaces are
+ * /proc/4242/ns/NAME, and it was created with the pod's uid. */
+#define CRI_SANDBOX "000000000000000000000000000000000000000000000000000000c0ffee0000"
+static const struct fake_container_ns sandbox_namespaces[] = { { CRI_SANDBOX, "/proc/4242/ns/*" }, { NULL, NULL } };
+static const struct fake_annotation sandbox_annotations[]
+    = { { CRI_SANDBOX, "io.kubernetes.cri.sandbox-uid", "00000000-0000-4000-8000-0000c0ffee00" },
+        { NULL, NULL, NULL } };
+
+/* Who the engine said the container is: the id (the last argument of its
+ * create) and the bundle. */
+struct identity
+{
+  char *id;
+  char *bundle;
+};
+
+static void
+identity_clear (struct identity *who)
+{
+  free (who->id);
+  free (who->bundle);
+}
+
+static struct identity
+fixture_identity (const char *fixture)
+{
+  cleanup_free char *path = NULL;
+  cleanup_free char *text = NULL;
+  struct identity who = { NULL, NULL };
+  char *save = NULL, *prev = NULL;
+
+  xasprintf (&path, "%s/%s/01-create.argv", FIXTURES_DIR, fixture);
+  text = fake_read_file (path, NULL);
+  cr_assert_not_null (text, "cannot read %s", path);
+  for (char *l = strtok_r (text, "\n", &save); l; prev = l, l = strtok_r (NULL, "\n", &save))
+    {
+      if (prev && strcmp (prev, "--bundle") == 0)
+        who.bundle = xstrdup (l);
+      free (who.id);
+      who.id = xstrdup (l);
+    }
+  return who;
+}
 
 struct denial
 {
@@ -109,9 +152,15 @@ harden_text (const char *text, size_t len, const struct hr_profile *profile, boo
   hr_error_t err = NULL;
   struct hr_host host;
   struct hr_json *doc = hr_json_parse (text, len, &err);
+  __attribute__ ((cleanup (identity_clear))) struct identity who = fixture_identity (what);
+  struct fake_host_config config = host_config;
 
   cr_assert_not_null (doc, "%s: %s", what, err ? err->msg : "?");
-  fake_host_init (&host, &host_config);
+  config.container_namespaces = sandbox_namespaces;
+  config.container_annotations = sandbox_annotations;
+  config.container_id = who.id;
+  config.bundle = who.bundle;
+  fake_host_init (&host, &config);
   cr_assert_eq (hr_enforce_spec (doc, profile, audit_mode, &host, result, &err), 0, "%s: %s", what,
                 err ? err->msg : "?");
   return doc;
@@ -213,6 +262,36 @@ Test (fixtures, verdicts_of_the_default_policy)
           cr_assert (listed, "%s: unexpected denial by %s: %s", e->fixture, result.items[d].rule,
                      result.items[d].message);
         }
+      hr_result_clear (&result);
+    }
+  hr_policy_free (policy);
+}
+
+/* The engine's files bound into each admitted spec are matched through the
+ * container's own id (or its verified pod): all of them are its own. */
+Test (fixtures, engine_files_are_the_containers_own)
+{
+  static const struct
+  {
+    const char *fixture;
+    size_t own;
+  } cases[] = {
+    { "docker-20.10/default", 3 },
+    { "podman-4.3/default", 4 },
+    { "containerd-1.6-cri/default-container", 4 },
+    { "containerd-1.6-cri/default-sandbox", 2 },
+    { "containerd-1.6-ctr/default", 0 },
+  };
+  struct hr_policy *policy = NULL;
+  const struct hr_profile *profile = default_profile (&policy);
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
+    {
+      struct hr_result result = { 0 };
+      cleanup_json struct hr_json *doc = harden_fixture (cases[i].fixture, profile, false, &result, NULL, NULL);
+
+      cr_assert_eq (result.needs.own_binds.len, cases[i].own, "%s: %zu own binds", cases[i].fixture,
+                    result.needs.own_binds.len);
       hr_result_clear (&result);
     }
   hr_policy_free (policy);

@@ -18,7 +18,7 @@
 
 /* The host of these tests: pid 1's namespaces and Docker's host netns file
  * are the host's, /proc/999 cannot be inspected; /var/run is a link to
- * /run, /srv/etc-link to /etc, a container's "hosts" file to /etc/shadow,
+ * /run, /srv/etc-link to /etc, container abc's "hostname" file to /etc/shadow,
  * /proc/4242/exe to dockerd, and /srv/gone does not resolve. */
 static const char *const host_namespaces[] = { "/proc/1/ns/*", "/var/run/docker/netns/default", NULL };
 static const char *const broken_namespaces[] = { "/proc/999/ns/*", NULL };
@@ -27,16 +27,23 @@ static const struct fake_link links[] = {
   { "/srv/etc-link", "/etc" },
   { "/srv/gone", NULL },
   { "/proc/4242/exe", "/usr/sbin/dockerd" },
-  { "/var/lib/docker/containers/evil/hosts", "/etc/shadow" },
+  { "/var/lib/docker/containers/abc/hostname", "/etc/shadow" },
   { NULL, NULL },
 };
 /* Inside the image, as on Debian, Ubuntu and Alpine: /var/run -> /run. */
 static const struct fake_link image_links[] = { { "/var/run", "/run" }, { NULL, NULL } };
-static const struct fake_host_config host_config = { host_namespaces, broken_namespaces, links, NULL, image_links };
+static const struct fake_host_config host_config = { .host_namespaces = host_namespaces,
+                                                     .broken_namespaces = broken_namespaces,
+                                                     .links = links,
+                                                     .rootfs_links = image_links,
+                                                     .container_id = "abc" };
 
 static const char *const no_var_tmp[] = { "/var/tmp", NULL };
-static const struct fake_host_config host_without_var_tmp
-    = { host_namespaces, broken_namespaces, links, no_var_tmp, image_links };
+static const struct fake_host_config host_without_var_tmp = { .host_namespaces = host_namespaces,
+                                                              .broken_namespaces = broken_namespaces,
+                                                              .links = links,
+                                                              .missing_dirs = no_var_tmp,
+                                                              .rootfs_links = image_links };
 
 enum
 {
@@ -646,7 +653,8 @@ Test (rule_sensitive_mounts, bind_sources)
     { "/home/../etc", "/etc" },
     { "/var/lib/docker/containers/abc/../../volumes/x", "/var/lib/docker" },
     { "/var/lib/docker/containers/abc", "/var/lib/docker" },
-    { "/var/lib/docker/containers/evil/hosts", "/etc" }, /* an exception's path, but a link to /etc/shadow */
+    { "/var/lib/docker/containers/abc/hostname", "/etc" },          /* an exception's path, but a link to /etc/shadow */
+    { "/var/lib/docker/containers/evil/hosts", "/var/lib/docker" }, /* another container's */
     { "/home/x", NULL },
     { "/home/x/project", NULL },
     { "/srv/gone/x", NULL },
@@ -654,9 +662,11 @@ Test (rule_sensitive_mounts, bind_sources)
     { "/etcetera", NULL },
     { "/var/lib/docker/containers/abc/hosts", NULL },
     { "/var/lib/docker/containers/abc/resolv.conf", NULL },
-    { "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/abc/hostname", NULL },
+    /* a sandbox's file, to a container that is not in its pod */
+    { "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/abc/hostname", "/var/lib/containerd" },
     { "/run/containers/storage/overlay-containers/abc/userdata/hosts", NULL },
-    { "/var/lib/kubelet/pods/u/volumes/kubernetes.io~empty-dir/data", NULL },
+    /* a pod's volume, to a container that is not in that pod */
+    { "/var/lib/kubelet/pods/u/volumes/kubernetes.io~empty-dir/data", "/var/lib/kubelet" },
   };
 
   for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
@@ -692,8 +702,10 @@ Test (rule_sensitive_mounts, bind_by_option_and_relative_source)
       SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"data\",\"options\":[\"rbind\"]}]"));
 
   assert_decision (&opt, HR_OUTCOME_DENIED, "\"/etc\"");
+  /* this host has no bundle: a relative source cannot be judged */
   cr_assert_eq (rel.result.n_denied, 1);
-  assert_decision (&rel, HR_OUTCOME_DENIED, "bind mount with relative source \"data\" at \"/x\" is not allowed");
+  assert_decision (&rel, HR_OUTCOME_DENIED,
+                   "bind mount with relative source \"data\" at \"/x\" does not resolve in the bundle");
 }
 
 Test (rule_sensitive_mounts, mount_types)
@@ -721,15 +733,15 @@ Test (rule_sensitive_mounts, root_path)
       = run_rule ("sensitive_mounts", DENY, "{" PROCESS ",\"root\":{\"path\":\"/srv/etc-link\"}}");
 
   cr_assert_eq (slash.result.n_denied, 1);
-  assert_decision (&slash, HR_OUTCOME_DENIED, "root filesystem \"/\" contains the sensitive host path \"/\"");
+  assert_decision (&slash, HR_OUTCOME_DENIED, "root filesystem \"/\" exposes the sensitive host path \"/\"");
   /* no fix for a rootfs: a denial under fix too */
   cr_assert_eq (var.result.n_denied, 1);
-  assert_decision (&var, HR_OUTCOME_DENIED, "root filesystem \"/var/\" contains the sensitive host path");
+  assert_decision (&var, HR_OUTCOME_DENIED, "root filesystem \"/var/\" exposes the sensitive host path");
   cr_assert_str_eq (var.text, var.before);
   assert_no_decision (&image);
   cr_assert_eq (link.result.n_denied, 1);
   assert_decision (&link, HR_OUTCOME_DENIED,
-                   "root filesystem \"/srv/etc-link\" contains the sensitive host path \"/etc\"");
+                   "root filesystem \"/srv/etc-link\" exposes the sensitive host path \"/etc\"");
 }
 
 Test (rule_sensitive_mounts, fix_drops_the_mount)
@@ -741,6 +753,251 @@ Test (rule_sensitive_mounts, fix_drops_the_mount)
 
   AT (&r, "[" PROC_MOUNT "," SECRETS_MOUNT "]", "mounts");
   cr_assert_eq (r.result.n_changed, 1);
+}
+
+/* sensitive_mounts: exceptions are this container's own, volumes are what
+ * they really are, relative sources resolve in the bundle.  The host of
+ * these tests: container "abc" with its bundle at /srv/bundle (whose "up"
+ * links to /etc); sandbox "sbx" is live with its namespaces at /proc/77/ns/NAME and
+ * was created for pod "pod-1"; the volumes "plain" (a directory), "etc"
+ * (a bind of /etc), "data" (a bind of /srv/data), "proc" (a proc mount)
+ * and "bad" (its mount table unreadable). */
+static const struct fake_link owner_links[]
+    = { { "/srv/bundle/up", "/etc" }, { "/srv/bundle/gone", NULL }, { NULL, NULL } };
+static const struct fake_mount volume_mounts[] = {
+  { "/var/lib/docker/volumes/etc/_data", "ext4", "/etc" },
+  { "/var/lib/docker/volumes/data/_data", "ext4", "/srv/data" },
+  { "/var/lib/containers/storage/volumes/run/_data", "tmpfs", "/run" },
+  { "/var/lib/docker/volumes/proc/_data", "proc", NULL },
+  { "/var/lib/kubelet/pods/pod-1/volumes/kubernetes.io~local-volume/pv", "ext4", "/var/lib/docker" },
+  { NULL, NULL, NULL },
+};
+static const char *const broken_mounts[] = { "/var/lib/docker/volumes/bad/_data", NULL };
+static const struct fake_container_ns sbx_namespaces[] = { { "sbx", "/proc/77/ns/*" }, { NULL, NULL } };
+static const struct fake_annotation sbx_annotations[]
+    = { { "sbx", "io.kubernetes.cri.sandbox-uid", "pod-1" }, { NULL, NULL, NULL } };
+static const struct fake_host_config owner_host = { .host_namespaces = host_namespaces,
+                                                    .links = owner_links,
+                                                    .mounts = volume_mounts,
+                                                    .broken_mounts = broken_mounts,
+                                                    .container_namespaces = sbx_namespaces,
+                                                    .container_annotations = sbx_annotations,
+                                                    .container_id = "abc",
+                                                    .bundle = "/srv/bundle" };
+
+struct owned_case
+{
+  const char *source;
+  const char *extra;   /* more members of the spec ("" or ",\"annotations\":...") */
+  const char *refusal; /* a part of the refusal, NULL when allowed */
+  bool own;            /* allowed and the container's own */
+};
+
+#define CRI_SANDBOX(id) ",\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" id "\"}"
+#define CRI_POD(id, uid)                                                                                               \
+  ",\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" id "\",\"io.kubernetes.cri.sandbox-uid\":\"" uid "\"}"
+#define JOINS(pid) ",\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/" pid "/ns/ipc\"}]}"
+#define SBX_DIR "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/"
+
+static void
+check_owned_cases (const struct owned_case *cases, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      char spec[2048];
+      cleanup_run struct run r = { 0 };
+      const struct hr_strv *own;
+
+      snprintf (spec, sizeof spec,
+                SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"%s\",\"options\":["
+                      "\"rbind\"]}]%s"),
+                cases[i].source, cases[i].extra);
+      r = run_rule_on ("sensitive_mounts", DENY, spec, RUN_SPEC, &owner_host);
+      cr_assert_eq (r.ret, 0, "%s: %s", cases[i].source, r.err ? r.err->msg : "?");
+      own = &r.result.needs.own_binds;
+      if (cases[i].refusal)
+        {
+          cr_assert_eq (r.result.n_denied, 1, "%s %s: allowed", cases[i].source, cases[i].extra);
+          assert_decision (&r, HR_OUTCOME_DENIED, cases[i].refusal);
+          cr_assert_eq (own->len, 0, "%s", cases[i].source);
+          continue;
+        }
+      cr_assert_eq (r.result.len, 0, "%s %s: %s", cases[i].source, cases[i].extra,
+                    r.result.len ? r.result.items[0].message : "");
+      cr_assert_eq (own->len, cases[i].own ? 1 : 0, "%s: own_binds has %zu", cases[i].source, own->len);
+      if (cases[i].own)
+        cr_assert_str_eq (own->items[0], cases[i].source);
+    }
+}
+
+Test (rule_sensitive_mounts, exceptions_are_this_containers_own)
+{
+  static const struct owned_case cases[] = {
+    { "/var/lib/docker/containers/abc/hosts", "", NULL, true },
+    { "/var/lib/docker/containers/abc/mounts/shm", "", NULL, true },
+    { "/var/lib/docker/containers/other/hosts", "", "exposes the sensitive host path \"/var/lib/docker\"", false },
+    { "/var/lib/docker/containers/*/hosts", "", "exposes the sensitive host path \"/var/lib/docker\"", false },
+    { "/run/containers/storage/overlay-containers/abc/userdata/hosts", "", NULL, true },
+    { "/var/lib/containers/storage/overlay-containers/other/userdata/attach", "",
+      "exposes the sensitive host path \"/var/lib/containers\"", false },
+    /* the CRI sandbox's files: to the sandbox itself (its id is the runtime's) */
+    { SBX_DIR "abc/resolv.conf", CRI_SANDBOX ("abc"), NULL, true },
+    /* to a container that joins the live sandbox's namespaces */
+    { SBX_DIR "sbx/hosts", CRI_SANDBOX ("sbx") JOINS ("77"), NULL, true },
+    /* not to one that only names it, or joins another process */
+    { SBX_DIR "sbx/hosts", CRI_SANDBOX ("sbx"), "exposes the sensitive host path \"/var/lib/containerd\"", false },
+    { SBX_DIR "sbx/hosts", CRI_SANDBOX ("sbx") JOINS ("78"), "\"/var/lib/containerd\"", false },
+    { SBX_DIR "other/hosts", CRI_SANDBOX ("sbx") JOINS ("77"), "\"/var/lib/containerd\"", false },
+    { SBX_DIR "*/hosts", CRI_SANDBOX ("*") JOINS ("77"), "\"/var/lib/containerd\"", false },
+    /* kubelet's files of the pod, whose uid is its sandbox's */
+    { "/var/lib/kubelet/pods/pod-1/etc-hosts", CRI_POD ("sbx", "pod-1") JOINS ("77"), NULL, true },
+    { "/var/lib/kubelet/pods/pod-2/etc-hosts", CRI_POD ("sbx", "pod-2") JOINS ("77"), "\"/var/lib/kubelet\"", false },
+    { "/var/lib/kubelet/pods/pod-1/etc-hosts", CRI_POD ("other", "pod-1") JOINS ("77"), "\"/var/lib/kubelet\"", false },
+    /* docker's --network/--ipc container:sbx binds sbx's files: allowed, but not the joiner's own */
+    { "/var/lib/docker/containers/sbx/hosts", JOINS ("77"), NULL, false },
+    { "/var/lib/docker/containers/sbx/mounts/shm", JOINS ("77"), NULL, false },
+    { "/var/lib/docker/containers/sbx/hosts", JOINS ("78"), "\"/var/lib/docker\"", false },
+    { "/var/lib/docker/containers/other/hosts", JOINS ("77"), "\"/var/lib/docker\"", false },
+    { "/var/lib/docker/containers/sbx/config.v2.json", JOINS ("77"), "\"/var/lib/docker\"", false },
+  };
+
+  check_owned_cases (cases, HR_ARRAY_SIZE (cases));
+}
+
+Test (rule_sensitive_mounts, volumes_are_what_they_really_are)
+{
+  static const struct owned_case cases[] = {
+    { "/var/lib/docker/volumes/plain/_data", "", NULL, true },
+    { "/var/lib/containers/storage/volumes/plain/_data", "", NULL, true },
+    { "/var/lib/docker/volumes/data/_data", "", NULL, false }, /* a bind of a host path: not the container's */
+    { "/var/lib/docker/volumes/etc/_data", "",
+      "volume \"/var/lib/docker/volumes/etc/_data\" at \"/x\" is a mount of the host path \"/etc\", which exposes "
+      "the sensitive host path \"/etc\"",
+      false },
+    { "/var/lib/containers/storage/volumes/run/_data", "", "the host path \"/run\", which exposes", false },
+    /* below a volume: judged by what the volume is */
+    { "/var/lib/docker/volumes/etc/_data/shadow", "",
+      "volume \"/var/lib/docker/volumes/etc/_data/shadow\" at \"/x\" is a mount of the host path \"/etc/shadow\"",
+      false },
+    { "/var/lib/docker/volumes/plain/_data/sub", "", NULL, true },
+    { "/var/lib/docker/volumes/data/_data/sub", "", NULL, false },
+    { "/var/lib/docker/volumes/proc/_data", "",
+      "volume \"/var/lib/docker/volumes/proc/_data\" at \"/x\" is a proc filesystem", false },
+    { "/var/lib/docker/volumes/bad/_data", "", "cannot be inspected: fake host: cannot read the mount table", false },
+    { "/var/lib/kubelet/pods/pod-1/volumes/kubernetes.io~empty-dir/d", CRI_POD ("sbx", "pod-1") JOINS ("77"), NULL,
+      true },
+    { "/var/lib/kubelet/pods/pod-1/volumes/kubernetes.io~local-volume/pv", CRI_POD ("sbx", "pod-1") JOINS ("77"),
+      "is a mount of the host path \"/var/lib/docker\"", false },
+    { "/var/lib/kubelet/pods/pod-1/volumes/kubernetes.io~empty-dir/d", "", "\"/var/lib/kubelet\"", false },
+  };
+
+  check_owned_cases (cases, HR_ARRAY_SIZE (cases));
+}
+
+Test (rule_sensitive_mounts, relative_sources_resolve_in_the_bundle)
+{
+  static const struct owned_case cases[] = {
+    { ".", "", NULL, false },
+    { "dir/sub", "", NULL, false },
+    { "up", "", "bind mount of \"up\" at \"/x\" exposes the sensitive host path \"/etc\"", false },
+    { "../../etc", "", "bind mount of \"../../etc\" at \"/x\" exposes the sensitive host path \"/etc\"", false },
+    { "gone", "", "relative source \"gone\" at \"/x\" does not resolve in the bundle", false },
+  };
+
+  check_owned_cases (cases, HR_ARRAY_SIZE (cases));
+}
+
+Test (rule_sensitive_mounts, rootfs_inside_a_sensitive_path)
+{
+  static const struct
+  {
+    const char *root;
+    const char *hit;
+  } cases[] = {
+    { "/var/lib/docker", "/var/lib/docker" },
+    { "/var/lib/docker/overlay2", "/var/lib/docker" },
+    { "/var/lib/docker/overlay2/l1/diff", "/var/lib/docker" },
+    { "/etc/x", "/etc" },
+    { "up", "/etc" },
+    { "/run/containerd/io.containerd.runtime.v2.task/k8s.io/other/rootfs", "/run/containerd" },
+    { "/var/lib/docker/overlay2/l1/merged", NULL },
+    { "/var/lib/containers/storage/overlay/l1/merged", NULL },
+    { "/run/containerd/io.containerd.runtime.v2.task/k8s.io/abc/rootfs", NULL },
+    { "rootfs", NULL },
+    { "/srv/rootfs", NULL },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
+    {
+      char spec[1024], hit[512];
+      cleanup_run struct run r = { 0 };
+
+      snprintf (spec, sizeof spec, "{" PROCESS ",\"root\":{\"path\":\"%s\"}}", cases[i].root);
+      r = run_rule_on ("sensitive_mounts", DENY, spec, RUN_SPEC, &owner_host);
+      if (cases[i].hit == NULL)
+        {
+          assert_no_decision (&r);
+          continue;
+        }
+      snprintf (hit, sizeof hit, "root filesystem \"%s\" exposes the sensitive host path \"%s\"", cases[i].root,
+                cases[i].hit);
+      cr_assert_eq (r.result.n_denied, 1, "%s", cases[i].root);
+      assert_decision (&r, HR_OUTCOME_DENIED, hit);
+    }
+}
+
+Test (rule_sensitive_mounts, placeholders_are_validated)
+{
+  const char *text
+      = "{\"profiles\":{\"default\":{\"rules\":{\"sensitive_mounts\":{\"exceptions\":[\"/x/{name}/y\"]}}}}}";
+  hr_error_t err = NULL;
+  struct hr_policy *policy = hr_policy_load_text (text, strlen (text), "test", &err);
+
+  cr_assert_null (policy);
+  cr_assert (strstr (err->msg, "\"/x/{name}/y\" has an unknown placeholder") != NULL, "%s", err->msg);
+  hr_error_free (&err);
+}
+
+/* proc_sys_mounts */
+
+Test (rule_proc_sys_mounts, only_at_proc_and_sys)
+{
+  static const char *const mounts[] = {
+    "{\"destination\":\"/mnt/s\",\"type\":\"sysfs\",\"source\":\"sysfs\"}",
+    "{\"destination\":\"/mnt/p\",\"type\":\"proc\",\"source\":\"proc\"}",
+    "{\"destination\":\"/proc/sys/x\",\"type\":\"proc\",\"source\":\"proc\"}",
+    "{\"destination\":\"/sys/../mnt\",\"type\":\"sysfs\",\"source\":\"sysfs\"}",
+    "{\"destination\":\"/var/run/s\",\"type\":\"sysfs\",\"source\":\"sysfs\"}",
+  };
+  cleanup_run struct run fine = run_rule (
+      "proc_sys_mounts", DENY,
+      SPEC (",\"mounts\":[" PROC_MOUNT ",{\"destination\":\"/sys/\",\"type\":\"sysfs\",\"source\":\"sysfs\"},{"
+            "\"destination\":\"/mnt/p\",\"type\":\"bind\",\"source\":\"/srv/proc\"}]"));
+
+  assert_no_decision (&fine);
+  for (size_t i = 0; i < HR_ARRAY_SIZE (mounts); i++)
+    {
+      char spec[1024];
+      cleanup_run struct run deny = { 0 };
+      cleanup_run struct run fix = { 0 };
+
+      snprintf (spec, sizeof spec, SPEC (",\"mounts\":[" PROC_MOUNT ",%s]"), mounts[i]);
+      deny = run_rule ("proc_sys_mounts", DENY, spec);
+      fix = run_rule ("proc_sys_mounts", FIX, spec);
+      cr_assert_eq (deny.result.n_denied, 1, "%s", mounts[i]);
+      assert_decision (&deny, HR_OUTCOME_DENIED, "mounts only at");
+      AT (&fix, "[" PROC_MOUNT "]", "mounts");
+    }
+}
+
+Test (rule_proc_sys_mounts, destination_followed_in_the_rootfs)
+{
+  /* the image's /var/run links to /run: a proc mount "at /proc" never lands elsewhere, one at /var/run lands at /run */
+  cleanup_run struct run r
+      = run_rule ("proc_sys_mounts", DENY,
+                  SPEC (",\"mounts\":[{\"destination\":\"/var/run\",\"type\":\"proc\",\"source\":\"proc\"}]"));
+
+  assert_decision (&r, HR_OUTCOME_DENIED, "proc mount at \"/var/run\" (landing at \"/run\") is not allowed");
 }
 
 /* bind_options */
