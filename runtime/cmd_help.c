@@ -19,7 +19,7 @@ struct help_topic
 static const struct help_topic topics[] = {
   { "check", "what the policy would change or deny in a spec, touching nothing",
     "usage: hardrun [--hardrun-policy FILE] check (--bundle DIR | --config FILE)\n"
-    "                                      [--profile NAME] [--format text|json]\n"
+    "                                      [--profile NAME] [--id ID] [--format text|json]\n"
     "\n"
     "Judges a spec as create would, without running anything: the decision\n"
     "(allow, modify, deny), every change and denial with the rule that made it,\n"
@@ -28,6 +28,8 @@ static const struct help_topic topics[] = {
     "  --bundle, -b DIR   the bundle whose config.json is checked\n"
     "  --config FILE      a config.json anywhere\n"
     "  --profile NAME     the profile to judge under (default: the policy's)\n"
+    "  --id ID            judge it as the container the engine calls ID (its\n"
+    "                     engine files are its own; Docker's hook names it)\n"
     "  --format FORMAT    text (default) or json\n"
     "\n"
     "Exit status: 0 the container would run (as is or hardened), 1 it would be\n"
