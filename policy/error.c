@@ -25,7 +25,15 @@ hr_error_set (hr_error_t *err, int status, const char *fmt, ...)
       return -1;
     }
   if (*err != NULL)
-    hr_error_free (err);
+    {
+      /* an error set over another drops the first one silently: a bug of
+       * the caller, which debug builds stop at */
+#ifndef NDEBUG
+      fprintf (stderr, "hardrun: bug: an error set twice: \"%s\", then \"%s\"\n", (*err)->msg, msg);
+      abort ();
+#endif
+      hr_error_free (err);
+    }
   *err = xmalloc (sizeof **err);
   (*err)->status = status;
   (*err)->msg = msg;

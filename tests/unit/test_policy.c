@@ -2,6 +2,7 @@
  * show`, every validation error, and profile inheritance. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "fake_host.h"
@@ -521,4 +522,27 @@ Test (policy_names, actions)
   cr_assert_lt (hr_action_parse ("block", &a), 0);
   cr_assert_str_eq (hr_action_name (HR_ACTION_FIX), "fix");
   cr_assert_str_eq (hr_action_name (HR_ACTION_OFF), "off");
+}
+
+/* An error set over another that nobody handled is a bug: debug builds
+ * abort there instead of dropping the first error silently. */
+#ifndef NDEBUG
+Test (error, set_twice_aborts, .signal = SIGABRT)
+{
+  hr_error_t err = NULL;
+
+  hr_error_set (&err, 0, "first");
+  hr_error_set (&err, 0, "second");
+}
+#endif
+
+Test (error, set_after_free_is_fine)
+{
+  hr_error_t err = NULL;
+
+  hr_error_set (&err, ENOENT, "first");
+  hr_error_free (&err);
+  hr_error_set (&err, 0, "second");
+  cr_assert_str_eq (err->msg, "second");
+  hr_error_free (&err);
 }
