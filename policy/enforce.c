@@ -27,6 +27,8 @@ const struct hr_rule_def *const hr_rule_defs[] = {
   &hr_rule_pids_limit,
   &hr_rule_sysctls,
   &hr_rule_process_cwd,
+  &hr_rule_process_limits,
+  &hr_rule_process_labels,
   &hr_rule_hooks,
   &hr_rule_secrets,
   &hr_rule_seccomp, /* last: its profile is computed for the final capabilities */

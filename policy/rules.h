@@ -14,8 +14,9 @@ enum hr_setting_type
   HR_SETTING_BOOL,
   HR_SETTING_INT, /* a non-negative integer */
   HR_SETTING_STRING,
-  HR_SETTING_STRINGS, /* an array of strings */
-  HR_SETTING_OBJECTS, /* an array of objects, checked by the rule */
+  HR_SETTING_STRINGS,    /* an array of strings */
+  HR_SETTING_OBJECTS,    /* an array of objects, checked by the rule */
+  HR_SETTING_SIGNED_INT, /* an integer, negative ones too */
 };
 
 struct hr_setting
@@ -100,5 +101,7 @@ extern const struct hr_rule_def hr_rule_process_cwd;
 extern const struct hr_rule_def hr_rule_seccomp;
 extern const struct hr_rule_def hr_rule_hooks;
 extern const struct hr_rule_def hr_rule_secrets;
+extern const struct hr_rule_def hr_rule_process_limits;
+extern const struct hr_rule_def hr_rule_process_labels;
 
 #endif

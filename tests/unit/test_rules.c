@@ -1814,3 +1814,88 @@ Test (quarantine, an_exec_cannot_be_quarantined_it_is_refused)
   hr_json_free (process);
   hr_policy_free (policy);
 }
+
+/* process_limits */
+
+Test (rule_process_limits, hard_limits_held_to_the_engine_defaults)
+{
+  cleanup_run struct run fix = run_rule (
+      "process_limits", FIX,
+      "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":2000000},"
+      "{\"type\":\"RLIMIT_RTPRIO\",\"hard\":99,\"soft\":0},{\"type\":\"RLIMIT_NOFILE\",\"hard\":1048576,"
+      "\"soft\":1024},{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,\"soft\":0}]}}");
+  cleanup_run struct run deny
+      = run_rule ("process_limits", DENY,
+                  "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_MEMLOCK\",\"hard\":9000000,\"soft\":0}]}}");
+  /* podman's and ctr's own defaults pass untouched */
+  cleanup_run struct run engines
+      = run_rule ("process_limits", DENY,
+                  "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1048576,\"soft\":1048576},"
+                  "{\"type\":\"RLIMIT_NPROC\",\"hard\":4194304,\"soft\":4194304}],\"oomScoreAdj\":1000}}");
+
+  cr_assert_str_eq (fix.text,
+                    "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1048576,\"soft\":1048576},"
+                    "{\"type\":\"RLIMIT_RTPRIO\",\"hard\":0,\"soft\":0},{\"type\":\"RLIMIT_NOFILE\",\"hard\":"
+                    "1048576,\"soft\":1024},{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,"
+                    "\"soft\":0}]}}");
+  cr_assert_eq (fix.result.n_changed, 2);
+  assert_decision (&fix, HR_OUTCOME_CHANGED,
+                   "RLIMIT_RTPRIO hard limit 99 is above the policy's ceiling 0: lowered to it");
+  cr_assert_eq (deny.result.n_denied, 1);
+  cr_assert_eq (engines.result.len, 0);
+}
+
+Test (rule_process_limits, oom_score_adj_floor)
+{
+  cleanup_run struct run fix = run_rule ("process_limits", FIX, "{\"process\":{\"oomScoreAdj\":-999}}");
+  cleanup_run struct run exec
+      = run_rule_on ("process_limits", DENY, "{\"args\":[\"sh\"],\"oomScoreAdj\":-1}", RUN_PROCESS, &host_config);
+  /* a policy may allow Kubernetes' Guaranteed pods */
+  cleanup_run struct run k8s = run_rule ("process_limits", "{\"action\":\"deny\",\"oom_score_adj_min\":-998}",
+                                         "{\"process\":{\"oomScoreAdj\":-997}}");
+
+  cr_assert_str_eq (fix.text, "{\"process\":{\"oomScoreAdj\":0}}");
+  assert_decision (&fix, HR_OUTCOME_CHANGED, "oomScoreAdj -999 is below the policy's floor 0");
+  cr_assert_eq (exec.result.n_denied, 1);
+  cr_assert_eq (k8s.result.len, 0);
+}
+
+Test (rule_process_limits, settings_are_validated)
+{
+  static const char *const bad[] = {
+    "{\"action\":\"fix\",\"oom_score_adj_min\":-1001}",
+    "{\"action\":\"fix\",\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"max\":1}]}",
+    "{\"action\":\"fix\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"max\":-1}]}",
+    "{\"action\":\"fix\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\"}]}",
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      cleanup_free char *text = policy_text ("process_limits", bad[i]);
+      hr_error_t err = NULL;
+      struct hr_policy *policy = hr_policy_load_text (text, strlen (text), "test", &err);
+
+      cr_assert_null (policy, "%s", bad[i]);
+      hr_error_free (&err);
+    }
+}
+
+/* process_labels */
+
+Test (rule_process_labels, unconfined_container_and_exec_labels)
+{
+  cleanup_run struct run deny = run_rule ("process_labels", FIX, "{\"process\":{\"apparmorProfile\":\"unconfined\"}}");
+  cleanup_run struct run fix
+      = run_rule ("process_labels", "{\"action\":\"fix\",\"apparmor_profile\":\"docker-default\"}",
+                  "{\"process\":{\"apparmorProfile\":\"unconfined\",\"selinuxLabel\":\"x\"}}");
+  cleanup_run struct run exec = run_rule_on (
+      "process_labels", FIX,
+      "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\",\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}",
+      RUN_PROCESS, &host_config);
+
+  cr_assert_eq (deny.result.n_denied, 1);
+  assert_decision (&deny, HR_OUTCOME_DENIED, "AppArmor profile \"unconfined\"");
+  cr_assert_str_eq (fix.text, "{\"process\":{\"apparmorProfile\":\"docker-default\",\"selinuxLabel\":\"x\"}}");
+  cr_assert_str_eq (exec.text, "{\"args\":[\"sh\"]}");
+  cr_assert_eq (exec.result.n_changed, 2);
+}
