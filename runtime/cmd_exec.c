@@ -36,6 +36,8 @@ struct exec_request
   int id_index;        /* the container id in runtime_argv */
   char *document;      /* where the process came from */
   struct hr_json *process;
+  struct hr_json *state; /* runc's state.json of the container, or NULL */
+  char *root;            /* the container's live root, or NULL */
 };
 
 static void
@@ -44,6 +46,8 @@ exec_request_clear (struct exec_request *req)
   hr_strv_clear (&req->gids);
   free (req->document);
   hr_json_free (req->process);
+  hr_json_free (req->state);
+  free (req->root);
 }
 
 static void __attribute__ ((format (printf, 4, 5)))
@@ -283,15 +287,13 @@ read_process_file (const char *path, struct exec_request *req, hr_error_t *err)
   return req->process ? 0 : hr_error_prefix (err, "%s", path);
 }
 
-/* The bundle runc reads for an exec without --process: the "bundle" label
- * of the container's state, as runc's utils.SearchLabels finds it. */
-static char *
-bundle_of (const struct hr_cli *cli, hr_error_t *err)
+/* The container's state as runc keeps it, or NULL. */
+static struct hr_json *
+read_state (const struct hr_cli *cli, hr_error_t *err)
 {
   cleanup_free char *dir = hr_container_state_dir (cli);
   cleanup_free char *path = NULL, *text = NULL;
-  cleanup_json struct hr_json *state = NULL;
-  const struct hr_json *labels;
+  struct hr_json *state;
   size_t len;
 
   xasprintf (&path, "%s/state.json", dir);
@@ -299,12 +301,51 @@ bundle_of (const struct hr_cli *cli, hr_error_t *err)
     return hr_error_prefix (err, "container %s", cli->container_id), NULL;
   state = hr_json_parse (text, len, err);
   if (state == NULL)
-    return hr_error_prefix (err, "%s", path), NULL;
-  labels = hr_json_get_value (hr_json_get_value (state, "config"), "labels");
+    hr_error_prefix (err, "%s", path);
+  return state;
+}
+
+/* The bundle runc reads for an exec without --process: the "bundle" label
+ * of the container's state, as runc's utils.SearchLabels finds it. */
+static char *
+bundle_of (const struct hr_json *state, hr_error_t *err)
+{
+  const struct hr_json *labels = hr_json_get_value (hr_json_get_value (state, "config"), "labels");
+
   for (size_t i = 0; labels && labels->type == HR_JSON_ARRAY && i < labels->len; i++)
     if (hr_json_is_string (labels->items[i]) && hr_has_prefix (labels->items[i]->text, "bundle="))
       return xstrdup (labels->items[i]->text + strlen ("bundle="));
-  return hr_error_set (err, 0, "%s names no bundle", path), NULL;
+  return hr_error_set (err, 0, "the container's state names no bundle"), NULL;
+}
+
+/* /proc/PID/root of the container's init while it is the process runc
+ * started (its start time as runc recorded it), else NULL. */
+static char *
+live_root (const struct hr_json *state)
+{
+  cleanup_free char *stat_path = NULL, *text = NULL;
+  hr_error_t err = NULL;
+  int64_t pid = 0, start = 0;
+  unsigned long long now = 0;
+  const char *p;
+  char *root;
+  size_t len;
+  int field = 2;
+
+  if (state == NULL || hr_json_read_int64 (state, "init_process_pid", "state", &pid, &err) < 0
+      || hr_json_read_int64 (state, "init_process_start", "state", &start, &err) < 0 || pid <= 0)
+    return hr_error_free (&err), NULL;
+  xasprintf (&stat_path, "/proc/%lld/stat", (long long)pid);
+  if (hr_read_small_file (stat_path, 4096, &text, &len, &err) < 0)
+    return hr_error_free (&err), NULL;
+  p = strrchr (text, ')'); /* the command name may hold anything */
+  for (; p && *p && field < 22; p++)
+    if (*p == ' ')
+      field++;
+  if (p == NULL || sscanf (p, "%llu", &now) != 1 || now != (unsigned long long)start)
+    return NULL;
+  xasprintf (&root, "/proc/%lld/root", (long long)pid);
+  return root;
 }
 
 static void
@@ -380,7 +421,7 @@ apply_exec_flags (const struct hr_cli *cli, struct hr_json *process, const struc
 static int
 process_from_bundle (const struct hr_cli *cli, struct exec_request *req, hr_error_t *err)
 {
-  cleanup_free char *bundle = bundle_of (cli, err);
+  cleanup_free char *bundle = req->state ? bundle_of (req->state, err) : NULL;
   cleanup_free char *text = NULL;
   cleanup_json struct hr_json *spec = NULL;
   cleanup_close int dirfd = -1;
@@ -388,6 +429,8 @@ process_from_bundle (const struct hr_cli *cli, struct exec_request *req, hr_erro
   struct stat st;
   size_t len;
 
+  if (req->state == NULL)
+    return -1; /* why is in err */
   if (bundle == NULL)
     return -1;
   xasprintf (&req->document, "%s/config.json", bundle);
@@ -457,6 +500,9 @@ static int
 judge (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mode, bool quarantined,
        struct exec_request *req, struct hr_result *result, hr_error_t *err)
 {
+  hr_error_t ignored = NULL;
+  struct hr_host host;
+
   if (quarantined)
     {
       add_finding (result, QUARANTINE_RULE, audit_mode,
@@ -467,9 +513,16 @@ judge (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mo
     return -1;
   if (result->n_denied > 0)
     return 0;
+  /* with --process, a container runc does not know fails in runc, with
+   * runc's own words */
+  req->state = read_state (cli, cli->process_path ? &ignored : err);
+  hr_error_free (&ignored);
   if ((cli->process_path ? read_process_file (cli->process_path, req, err) : process_from_bundle (cli, req, err)) < 0)
     return -1;
-  if (hr_enforce_process (req->process, profile, audit_mode, result, err) < 0)
+  hr_host_init (&host, NULL);
+  host.container_id = cli->container_id;
+  host.process_root = req->root = live_root (req->state);
+  if (hr_enforce_exec_process (req->process, profile, audit_mode, &host, result, err) < 0)
     return hr_error_prefix (err, "%s", req->document);
   return 0;
 }

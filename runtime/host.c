@@ -165,5 +165,6 @@ hr_host_init (struct hr_host *host, const char *bundle)
   host->resolve_path = resolve_path;
   host->rootfs_has_dir = rootfs_has_dir;
   host->rootfs_resolve = rootfs_resolve;
+  host->resolve_cwd = hr_resolve_cwd;
   host->data = (void *)(bundle && *bundle ? bundle : ".");
 }

@@ -27,6 +27,9 @@ void hr_host_init (struct hr_host *host, const char *bundle);
 /* create: remember compiled seccomp profiles under /run/hardrun/seccomp. */
 void hr_host_enable_caches (struct hr_host *host);
 
+/* cwd_resolve.c: struct hr_host's resolve_cwd. */
+char *hr_resolve_cwd (const struct hr_host *host, const char *rootfs, const char *path);
+
 /* files.c */
 int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,
                   hr_error_t *err);

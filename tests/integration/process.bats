@@ -86,3 +86,35 @@ as_parent_oom500() {
 	jq -e '.profiles.default.rules.process_limits | .action == "fix" and .oom_score_adj_min == 0 and (.rlimits | map(select(.type == "RLIMIT_NOFILE"))[0].max == 1048576)' <<<"$output"
 	jq -e '.profiles.default.rules.process_labels | .action == "fix" and .apparmor_profile == ""' <<<"$output"
 }
+
+@test "process_cwd follows symlinks: an image's /app -> /proc/self/fd/7 and a link made at run time in /tmp are refused" {
+	POLICY=$(write_policy)
+	root=$(private_rootfs cwd)
+	ln -s /proc/self/fd/7 "$root/app"
+	bundle=$(make_bundle cwd-image 'touch /tmp/ran' '.process.cwd = "/app"' "$root")
+	id=$(new_id cwd-image)
+	hr_refused run "$bundle" "$id" 'process_cwd: working directory "/app" resolves to "/proc/self/fd/7"'
+	# an exec into a running container: the link is made inside it, in
+	# its tmpfs, where the host's view of the image cannot see it
+	bundle=$(make_bundle cwd-sleeper 'ln -s /proc/self/fd/7 /tmp/x && exec sleep 600')
+	CID=$(new_id cwd-exec)
+	hr create --bundle "$bundle" "$CID" >/dev/null 2>&1 </dev/null
+	hr start "$CID"
+	wait_running "$CID"
+	for i in $(seq 50); do "$RUNC" exec "$CID" test -L /tmp/x && break; sleep 0.1; done
+	run --separate-stderr hr exec --cwd /tmp/x "$CID" touch /tmp/exec-ran
+	echo "$output $stderr"
+	[ "$status" -eq 1 ]
+	assert_log_error 'working directory "/tmp/x" resolves to "/proc/self/fd/7"'
+	f=$BATS_TEST_TMPDIR/cwd.json
+	jq -c '.cwd = "/tmp/x" | .args = ["touch", "/tmp/exec-ran"]' "$FIXTURES/docker-20.10/exec/03-exec.process.json" >"$f"
+	run --separate-stderr hr exec -p "$f" "$CID"
+	[ "$status" -eq 1 ]
+	assert_log_error 'resolves to "/proc/self/fd/7"'
+	run "$RUNC" exec "$CID" test -e /tmp/exec-ran
+	[ "$status" -ne 0 ]
+	# a plain directory is fine
+	run hr exec --cwd /tmp "$CID" pwd
+	[ "$status" -eq 0 ]
+	[ "$output" = /tmp ]
+}

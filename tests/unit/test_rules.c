@@ -8,12 +8,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake_host.h"
 #include "hardrun/enforce.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 /* The host of these tests: pid 1's namespaces and Docker's host netns file
@@ -1898,4 +1900,57 @@ Test (rule_process_labels, unconfined_container_and_exec_labels)
   cr_assert_str_eq (fix.text, "{\"process\":{\"apparmorProfile\":\"docker-default\",\"selinuxLabel\":\"x\"}}");
   cr_assert_str_eq (exec.text, "{\"args\":[\"sh\"]}");
   cr_assert_eq (exec.result.n_changed, 2);
+}
+
+/* process_cwd on a real rootfs: symlinks in the image are followed as the
+ * kernel will follow them inside the container, dangling ones too. */
+Test (rule_process_cwd, symlinks_resolved_inside_the_rootfs)
+{
+  static const char *const cases[][2] = {
+    { "/app", "/proc/self/fd/7" },       { "/app/sub", "/proc/self/fd/7/sub" },
+    { "/rel/x", "/proc/1/cwd/x" },       { "/chain", "/proc/self/fd/7" },
+    { "/var/run", "/var/run" },          { "/loop", "/loop" },
+    { "/up/../app", "/proc/self/fd/7" }, { "/dir/../../app", "/proc/self/fd/7" },
+  };
+  char root[] = "/tmp/hardrun-cwd-XXXXXX";
+  cleanup_free char *policy_json = policy_text ("process_cwd", DENY);
+  cleanup_policy struct hr_policy *policy = NULL;
+  hr_error_t err = NULL;
+  struct hr_host host;
+  char path[256];
+
+  cr_assert_not_null (mkdtemp (root));
+  policy = hr_policy_load_text (policy_json, strlen (policy_json), "test", &err);
+  cr_assert_not_null (policy);
+  snprintf (path, sizeof path, "%s/proc", root);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/dir", root);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/up", root);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/app", root);
+  cr_assert_eq (symlink ("/proc/self/fd/7", path), 0);
+  snprintf (path, sizeof path, "%s/rel", root);
+  cr_assert_eq (symlink ("proc/1/cwd", path), 0);
+  snprintf (path, sizeof path, "%s/chain", root);
+  cr_assert_eq (symlink ("dir/../app", path), 0);
+  snprintf (path, sizeof path, "%s/loop", root);
+  cr_assert_eq (symlink ("loop", path), 0);
+  hr_host_init (&host, NULL);
+  for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *resolved = hr_resolve_cwd (&host, root, cases[i][0]);
+      char spec[512];
+      struct hr_result result = { 0 };
+      cleanup_json struct hr_json *doc = NULL;
+
+      cr_assert_str_eq (resolved, cases[i][1], "%s", cases[i][0]);
+      snprintf (spec, sizeof spec, "{\"process\":{\"cwd\":\"%s\"},\"root\":{\"path\":\"%s\"}}", cases[i][0], root);
+      doc = hr_json_parse (spec, strlen (spec), &err);
+      cr_assert_eq (hr_enforce_spec (doc, &policy->profiles[0], false, &host, &result, &err), 0);
+      cr_assert_eq (result.n_denied, hr_has_prefix (cases[i][1], "/proc/") ? 1 : 0, "%s", cases[i][0]);
+      hr_result_clear (&result);
+    }
+  snprintf (path, sizeof path, "rm -rf '%s'", root);
+  cr_assert_eq (system (path), 0);
 }
