@@ -90,7 +90,7 @@ report_json() {
 	run report_json "$log"
 	[ "$status" -eq 0 ]
 	jq -e '.records == 6 and .skipped_lines == 4' <<<"$output"
-	jq -e --argjson n "$n" '.unreadable_lines | map(.line) == [7, $n + 1, $n + 2, $n + 3]' <<<"$output"
+	jq -e --argjson n "$n" '.unreadable_lines | map(.line) == [5, $n + 1, $n + 2, $n + 3]' <<<"$output"
 	jq -e '.unreadable_lines[1].why | test("^not JSON: .*UTF-8")' <<<"$output"
 	jq -e '.unreadable_lines[2].why == "longer than 16 MiB" and .unreadable_lines[3].why == "not an audit record"' <<<"$output"
 	jq -e '.containers[0].image_source | test("not verified")' <<<"$output"
