@@ -1,11 +1,13 @@
 /* See container_record.h.  One file a container, named by the SHA-256 of
  * "ROOT\0ID" (a --root may hold any byte a path may); the file repeats
  * both, so a record is only ever used for the container it names. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container_record.h"
@@ -76,6 +78,48 @@ open_record_dir (bool create, hr_error_t *err)
   return fd;
 }
 
+/* A record whose container is gone without a delete through hardrun
+ * (`runc run` deletes its container itself) would stay forever: at each
+ * save, records older than GC_AGE seconds (never one whose create may
+ * still be under way) whose runtime keeps no state are removed. */
+#define GC_AGE 600
+
+static void
+collect_stale (int dirfd)
+{
+  cleanup_close int scan = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = scan >= 0 ? fdopendir (scan) : NULL;
+  time_t now = time (NULL);
+  struct dirent *de;
+
+  if (d == NULL)
+    return;
+  scan = -1; /* the DIR owns it */
+  while ((de = readdir (d)) != NULL)
+    {
+      cleanup_free char *text = NULL, *state = NULL;
+      cleanup_json struct hr_json *doc = NULL;
+      const char *root = NULL, *id = NULL;
+      hr_error_t err = NULL;
+      struct stat st;
+      size_t len;
+
+      if (!hr_has_suffix (de->d_name, ".json") || fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
+          || now - st.st_mtime < GC_AGE || hr_file_read (dirfd, de->d_name, RECORD_MAX_SIZE, &text, &len, &st, &err) < 0
+          || (doc = hr_json_parse (text, len, &err)) == NULL
+          || hr_json_read_string (doc, "root", "record", &root, &err) < 0
+          || hr_json_read_string (doc, "id", "record", &id, &err) < 0 || root == NULL || id == NULL)
+        {
+          hr_error_free (&err);
+          continue;
+        }
+      xasprintf (&state, "%s/%s/state.json", root, id);
+      if (access (state, F_OK) < 0 && errno == ENOENT)
+        unlinkat (dirfd, de->d_name, 0);
+    }
+  closedir (d);
+}
+
 int
 hr_container_record_save (const struct hr_cli *cli, const char *profile, bool quarantined)
 {
@@ -101,6 +145,7 @@ hr_container_record_save (const struct hr_cli *cli, const char *profile, bool qu
   record_name (cli, name);
   if (hr_file_replace (dirfd, name, text, len, &mode, HR_FILE_DIR_SYNC_NOW, &err) < 0)
     return hr_log_failure (err, "cannot record the container's profile"), -1;
+  collect_stale (dirfd);
   return 0;
 }
 

@@ -346,3 +346,26 @@ profiles_policy() {
 	[ "$status" -eq 0 ]
 	ran_in_container /tmp/q-ran
 }
+
+@test "records of containers gone without hardrun's delete (runc run deletes its own) are collected when old, never young" {
+	old=$(record_file "hrit-gone-old-$$")
+	young=$(record_file "hrit-gone-young-$$")
+	track_path "$old"
+	track_path "$young"
+	for which in old young; do
+		printf '{"root":"/run/runc","id":"hrit-gone-%s-%s","profile":"default","quarantined":false}' "$which" "$$" >"${!which}"
+		chmod 600 "${!which}"
+	done
+	touch -d '-20 minutes' "$old"
+	bundle=$(make_bundle gc 'exec sleep 600')
+	id=$(new_id gc)
+	hr create --bundle "$bundle" "$id" >/dev/null 2>&1 </dev/null
+	[ ! -e "$old" ]
+	[ -e "$young" ]
+	# the live container's own record is kept, whatever its age
+	touch -d '-20 minutes' "$(record_file "$CID")"
+	hr delete -f "$id"
+	id=$(new_id gc2)
+	hr create --bundle "$bundle" "$id" >/dev/null 2>&1 </dev/null
+	[ -e "$(record_file "$CID")" ]
+}
