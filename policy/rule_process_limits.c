@@ -34,19 +34,11 @@ static const char *const rlimit_names[] = {
   "RLIMIT_RTPRIO",  "RLIMIT_RTTIME",   "RLIMIT_SIGPENDING", "RLIMIT_STACK",  NULL,
 };
 
-static const struct hr_json *
-settings_value (const struct hr_json *s, const char *key)
-{
-  for (size_t i = 0; i < s->len; i++)
-    if (strcmp (s->members[i].key, key) == 0)
-      return s->members[i].value;
-  return NULL;
-}
-
 static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
-  const struct hr_json *limits = settings_value (s, "rlimits"), *floor = settings_value (s, "oom_score_adj_min");
+  const struct hr_json *limits = hr_settings_member (s, "rlimits"),
+                       *floor = hr_settings_member (s, "oom_score_adj_min");
   int64_t min = 0;
   uint64_t max;
 

@@ -80,6 +80,8 @@ int64_t hr_setting_int (const struct hr_rule_ctx *ctx, const char *key);
 const char *hr_setting_string (const struct hr_rule_ctx *ctx, const char *key);
 
 /* Validation helpers for rule validate() functions. */
+/* The member `key` of a rule's settings object (exact keys), or NULL. */
+const struct hr_json *hr_settings_member (const struct hr_json *settings, const char *key);
 int hr_validate_capability_names (const struct hr_json *list, const char *where, hr_error_t *err);
 int hr_validate_syscall_names (const struct hr_json *list, const char *where, hr_error_t *err);
 int hr_validate_absolute_paths (const struct hr_json *list, const char *where, hr_error_t *err);
