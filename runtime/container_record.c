@@ -104,8 +104,16 @@ collect_stale (int dirfd)
       struct stat st;
       size_t len;
 
-      if (!hr_has_suffix (de->d_name, ".json") || fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
-          || now - st.st_mtime < GC_AGE || hr_file_read (dirfd, de->d_name, RECORD_MAX_SIZE, &text, &len, &st, &err) < 0
+      if (fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || now - st.st_mtime < GC_AGE)
+        continue;
+      /* what a save killed half-way left */
+      if (de->d_name[0] == '.' && strstr (de->d_name, ".hardrun-") != NULL)
+        {
+          unlinkat (dirfd, de->d_name, 0);
+          continue;
+        }
+      if (!hr_has_suffix (de->d_name, ".json")
+          || hr_file_read (dirfd, de->d_name, RECORD_MAX_SIZE, &text, &len, &st, &err) < 0
           || (doc = hr_json_parse (text, len, &err)) == NULL
           || hr_json_read_string (doc, "root", "record", &root, &err) < 0
           || hr_json_read_string (doc, "id", "record", &id, &err) < 0 || root == NULL || id == NULL)
