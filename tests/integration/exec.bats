@@ -336,7 +336,8 @@ profiles_policy() {
 	echo "$output $stderr"
 	[ "$status" -eq 1 ]
 	assert_log_error "policy denies exec in container $id.*quarantine: container $id runs quarantined"
-	! ran_in_container /tmp/q-ran
+	run ran_in_container /tmp/q-ran
+	[ "$status" -ne 0 ]
 	audit_last_for "$id" | jq -e '.decision == "deny" and .command == "exec"'
 	f=$(process_file docker-20.10/exec/03-exec.process.json q)
 	run --separate-stderr hr exec -p "$f" "$id"
