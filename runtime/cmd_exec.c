@@ -336,7 +336,7 @@ live_root (const struct hr_json *state)
       || hr_json_read_int64 (state, "init_process_start", "state", &start, &err) < 0 || pid <= 0)
     return hr_error_free (&err), NULL;
   xasprintf (&stat_path, "/proc/%lld/stat", (long long)pid);
-  if (hr_read_small_file (stat_path, 4096, &text, &len, &err) < 0)
+  if (hr_file_read_stream (stat_path, 4096, &text, &len, &err) < 0)
     return hr_error_free (&err), NULL;
   p = strrchr (text, ')'); /* the command name may hold anything */
   for (; p && *p && field < 22; p++)

@@ -64,7 +64,9 @@ as_parent_oom500() {
 	run hr exec -p "$f" "$CID"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$output" = "nofile=4096 soft=4096 rtprio=0 oom=200" ]
+	# runc 1.1.5 applies no oomScoreAdj to an exec (it keeps its caller's,
+	# 0 here); the rule judges it anyway, for runtimes that do
+	[ "$output" = "nofile=4096 soft=4096 rtprio=0 oom=0" ]
 	line=$(audit_last_for "$CID")
 	echo "$line"
 	jq -e '[.decisions[] | select(.rule == "process_labels" and .outcome == "changed")] | length == 2' <<<"$line"
@@ -77,11 +79,13 @@ as_parent_oom500() {
 	jq -c 'del(.apparmorProfile, .selinuxLabel)' "$f" >"$f.plain"
 	run "$RUNC" exec -p "$f.plain" "$CID"
 	echo "plain runc: $output"
-	[ "$output" = "nofile=8192 soft=8192 rtprio=0 oom=100" ]
+	[ "$output" = "nofile=8192 soft=8192 rtprio=0 oom=0" ]
 }
 
 @test "policy show lists process_limits and process_labels with their settings" {
-	run --separate-stderr "$HARDRUN" policy show
+	POLICY=$(write_policy)
+	run --separate-stderr "$HARDRUN" --hardrun-policy "$POLICY" policy show
+	echo "$output $stderr"
 	[ "$status" -eq 0 ]
 	jq -e '.profiles.default.rules.process_limits | .action == "fix" and .oom_score_adj_min == 0 and (.rlimits | map(select(.type == "RLIMIT_NOFILE"))[0].max == 1048576)' <<<"$output"
 	jq -e '.profiles.default.rules.process_labels | .action == "fix" and .apparmor_profile == ""' <<<"$output"
