@@ -3,13 +3,15 @@
  * symlink followed (an absolute one from the rootfs's top, never out of
  * it), and a link whose target does not exist in the rootfs still followed
  * lexically, since inside the container it may (an image's /app linking to
- * /proc/self/fd/7 points into the container's procfs).  Magic links are
- * never followed: they are what the rule looks for. */
+ * /proc/self/fd/7 points into the container's procfs).  Links on procfs
+ * (magic links) are never followed: they are what the rule looks for. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,6 +43,16 @@ pop_component (char *resolved)
     *resolved = '\0';
 }
 
+static void
+append_component (char **resolved, const char *name, size_t len)
+{
+  char *next;
+
+  xasprintf (&next, "%s%s%.*s", *resolved, **resolved ? "/" : "", (int)len, name);
+  free (*resolved);
+  *resolved = next;
+}
+
 /* Walks path from rootfd; the result is relative ("" is the top). */
 static char *
 walk (int rootfd, const char *path)
@@ -54,6 +66,7 @@ walk (int rootfd, const char *path)
     {
       const char *name = todo + at;
       size_t len = strcspn (name, "/");
+      struct statfs fs;
       struct stat st;
       int fd;
 
@@ -66,31 +79,32 @@ walk (int rootfd, const char *path)
           continue;
         }
       fd = open_component (rootfd, resolved, name, len);
-      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISLNK (st.st_mode) && links++ < MAX_LINKS)
+      /* procfs's links are taken as written: its magic links (fd/N, cwd,
+       * root) are what the rule looks for, and self reads as nothing to a
+       * process outside the container's pid namespace */
+      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISLNK (st.st_mode) && links < MAX_LINKS && fstatfs (fd, &fs) == 0
+          && fs.f_type != PROC_SUPER_MAGIC)
         {
           char target[4096], *next;
           ssize_t n = readlinkat (fd, "", target, sizeof target - 1);
 
-          close (fd);
-          if (n <= 0)
-            break;
-          target[n] = '\0';
-          if (target[0] == '/')
-            *resolved = '\0';
-          xasprintf (&next, "%s/%s", target, todo + at);
-          free (todo);
-          todo = next;
-          at = 0;
-          continue;
+          if (n > 0)
+            {
+              close (fd);
+              links++;
+              target[n] = '\0';
+              if (target[0] == '/')
+                *resolved = '\0';
+              xasprintf (&next, "%s/%s", target, todo + at);
+              free (todo);
+              todo = next;
+              at = 0;
+              continue;
+            }
         }
       if (fd >= 0)
         close (fd);
-      {
-        char *next;
-        xasprintf (&next, "%s%s%.*s", resolved, *resolved ? "/" : "", (int)len, name);
-        free (resolved);
-        resolved = next;
-      }
+      append_component (&resolved, name, len);
     }
   return resolved;
 }

@@ -117,6 +117,12 @@ as_parent_oom500() {
 	assert_log_error 'resolves to "/proc/self/fd/7"'
 	run "$RUNC" exec "$CID" test -e /tmp/exec-ran
 	[ "$status" -ne 0 ]
+	# a link to a magic link of the container's procfs is not followed
+	# (its target is the host's view) but caught
+	"$RUNC" exec "$CID" ln -s /proc/1/cwd /tmp/y
+	run --separate-stderr hr exec --cwd /tmp/y "$CID" true
+	[ "$status" -eq 1 ]
+	assert_log_error 'working directory "/tmp/y" resolves to "/proc/1/cwd"'
 	# a plain directory is fine
 	run hr exec --cwd /tmp "$CID" pwd
 	[ "$status" -eq 0 ]
