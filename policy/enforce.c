@@ -28,6 +28,8 @@ const struct hr_rule_def *const hr_rule_defs[] = {
   &hr_rule_pids_limit,
   &hr_rule_sysctls,
   &hr_rule_process_cwd,
+  &hr_rule_process_limits,
+  &hr_rule_process_labels,
   &hr_rule_hooks,
   &hr_rule_secrets,
   &hr_rule_seccomp, /* last: its profile is computed for the final capabilities */
@@ -242,12 +244,19 @@ hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, bool au
 }
 
 int
-hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
-                    struct hr_result *result, hr_error_t *err)
+hr_enforce_exec_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
+                         const struct hr_host *host, struct hr_result *result, hr_error_t *err)
 {
   if (process->type != HR_JSON_OBJECT)
     return hr_error_set (err, 0, "the process is a JSON %s, not an object", hr_json_type_name (process->type));
   if (hr_check_go_types_process (process, "process", err) < 0)
     return -1;
-  return hr_run_rules (process, profile, audit_mode, NULL, true, result, err);
+  return hr_run_rules (process, profile, audit_mode, host, true, result, err);
+}
+
+int
+hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
+                    struct hr_result *result, hr_error_t *err)
+{
+  return hr_enforce_exec_process (process, profile, audit_mode, NULL, result, err);
 }

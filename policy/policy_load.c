@@ -98,6 +98,10 @@ check_setting_type (const struct hr_json *v, enum hr_setting_type type, const ch
       if (v->type != HR_JSON_NUMBER || hr_json_number_to_int64 (v, &n) < 0 || n < 0)
         return hr_error_set (err, 0, "%s: expected a non-negative integer", where);
       return 0;
+    case HR_SETTING_SIGNED_INT:
+      if (v->type != HR_JSON_NUMBER || hr_json_number_to_int64 (v, &n) < 0)
+        return hr_error_set (err, 0, "%s: expected an integer", where);
+      return 0;
     case HR_SETTING_STRINGS:
     case HR_SETTING_OBJECTS:
       if (expect_type (v, HR_JSON_ARRAY, where, err) < 0)

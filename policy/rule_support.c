@@ -36,8 +36,8 @@ hr_setting_string (const struct hr_rule_ctx *ctx, const char *key)
   return hr_setting_get (ctx, key)->text;
 }
 
-static const struct hr_json *
-settings_member (const struct hr_json *settings, const char *key)
+const struct hr_json *
+hr_settings_member (const struct hr_json *settings, const char *key)
 {
   for (size_t i = 0; i < settings->len; i++)
     if (strcmp (settings->members[i].key, key) == 0)
@@ -60,7 +60,6 @@ hr_validate_capability_names (const struct hr_json *list, const char *where, hr_
         if (*p >= 'a' && *p <= 'z')
           return hr_error_set (err, 0, "%s: capability \"%s\" must be upper case", where, name);
     }
-  (void)settings_member;
   return 0;
 }
 

@@ -14,8 +14,9 @@ enum hr_setting_type
   HR_SETTING_BOOL,
   HR_SETTING_INT, /* a non-negative integer */
   HR_SETTING_STRING,
-  HR_SETTING_STRINGS, /* an array of strings */
-  HR_SETTING_OBJECTS, /* an array of objects, checked by the rule */
+  HR_SETTING_STRINGS,    /* an array of strings */
+  HR_SETTING_OBJECTS,    /* an array of objects, checked by the rule */
+  HR_SETTING_SIGNED_INT, /* an integer, negative ones too */
 };
 
 struct hr_setting
@@ -79,6 +80,8 @@ int64_t hr_setting_int (const struct hr_rule_ctx *ctx, const char *key);
 const char *hr_setting_string (const struct hr_rule_ctx *ctx, const char *key);
 
 /* Validation helpers for rule validate() functions. */
+/* The member `key` of a rule's settings object (exact keys), or NULL. */
+const struct hr_json *hr_settings_member (const struct hr_json *settings, const char *key);
 int hr_validate_capability_names (const struct hr_json *list, const char *where, hr_error_t *err);
 int hr_validate_syscall_names (const struct hr_json *list, const char *where, hr_error_t *err);
 int hr_validate_absolute_paths (const struct hr_json *list, const char *where, hr_error_t *err);
@@ -101,5 +104,7 @@ extern const struct hr_rule_def hr_rule_process_cwd;
 extern const struct hr_rule_def hr_rule_seccomp;
 extern const struct hr_rule_def hr_rule_hooks;
 extern const struct hr_rule_def hr_rule_secrets;
+extern const struct hr_rule_def hr_rule_process_limits;
+extern const struct hr_rule_def hr_rule_process_labels;
 
 #endif

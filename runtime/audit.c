@@ -29,11 +29,125 @@ hr_result_to_json (const struct hr_result *result)
   return list;
 }
 
+/* What one audit line may carry.  Every string is cut at
+ * AUDIT_STRING_MAX bytes (a name, a path or a message: the decision and
+ * its rule always stand), and decisions past AUDIT_DECISIONS_MAX bytes are
+ * summed up in one last decision, so that a line stays far below what
+ * report and seccomp learn read (16 MiB). */
+#define AUDIT_STRING_MAX 4096
+#define AUDIT_DECISIONS_MAX (512u << 10)
+
+/* The length of the valid UTF-8 sequence at p (1 to 4), or 0. */
+static size_t
+utf8_sequence (const unsigned char *p)
+{
+  size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+  unsigned int cp;
+
+  if (n <= 1)
+    return n;
+  cp = p[0] & (0x7F >> n);
+  for (size_t i = 1; i < n; i++)
+    {
+      if ((p[i] & 0xC0) != 0x80)
+        return 0;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+  /* overlong forms, surrogates and code points past U+10FFFF */
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+      || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+/* s as a valid UTF-8 string of at most AUDIT_STRING_MAX bytes: each byte
+ * that is not part of valid UTF-8 becomes the text \xHH (JSON cannot
+ * carry the byte itself), and what is cut is counted. */
+static char *
+audit_text (const char *s)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t total = strlen (s), out_len = 0;
+  char *out = xmalloc (AUDIT_STRING_MAX + 64);
+
+  while (*p)
+    {
+      size_t n = utf8_sequence (p);
+      size_t need = n ? n : 4;
+
+      if (out_len + need > AUDIT_STRING_MAX)
+        {
+          snprintf (out + out_len, 64, "...[%zu more bytes]", total - (size_t)((const char *)p - s));
+          return out;
+        }
+      if (n)
+        memcpy (out + out_len, p, n);
+      else
+        snprintf (out + out_len, 5, "\\x%02x", *p);
+      out_len += need;
+      p += n ? n : 1;
+    }
+  out[out_len] = '\0';
+  return out;
+}
+
+static struct hr_json *
+audit_string (const char *value)
+{
+  cleanup_free char *text = audit_text (value);
+  return hr_json_new_string (text);
+}
+
 static void
 set_string (struct hr_json *obj, const char *key, const char *value)
 {
   if (value)
-    hr_json_set (obj, key, hr_json_new_string (value));
+    hr_json_set (obj, key, audit_string (value));
+}
+
+/* The decisions, within AUDIT_DECISIONS_MAX bytes; the rest counted by
+ * outcome in a last "audit_log" decision. */
+static struct hr_json *
+audit_decisions (const struct hr_result *result)
+{
+  struct hr_json *list = hr_json_new (HR_JSON_ARRAY);
+  size_t used = 0, left[4] = { 0 }, n_left = 0;
+
+  for (size_t i = 0; i < result->len; i++)
+    {
+      const struct hr_decision *d = &result->items[i];
+      struct hr_json *o;
+
+      if (used > AUDIT_DECISIONS_MAX)
+        {
+          left[d->outcome < 4 ? d->outcome : 0]++;
+          n_left++;
+          continue;
+        }
+      o = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (o, "rule", audit_string (d->rule));
+      hr_json_set (o, "outcome", hr_json_new_string (hr_outcome_name (d->outcome)));
+      hr_json_set (o, "message", audit_string (d->message));
+      used += strlen (d->rule) + (strlen (d->message) < AUDIT_STRING_MAX ? strlen (d->message) : AUDIT_STRING_MAX) + 64;
+      hr_json_append (list, o);
+    }
+  if (n_left > 0)
+    {
+      struct hr_json *o = hr_json_new (HR_JSON_OBJECT);
+      char *message;
+
+      xasprintf (&message,
+                 "%zu more decisions not listed (the line is bounded): %zu changed, %zu denied, %zu audited, "
+                 "%zu quarantined",
+                 n_left, left[HR_OUTCOME_CHANGED], left[HR_OUTCOME_DENIED], left[HR_OUTCOME_AUDITED],
+                 left[HR_OUTCOME_QUARANTINED]);
+      hr_json_set (o, "rule", hr_json_new_string ("audit_log"));
+      hr_json_set (o, "outcome", hr_json_new_string ("truncated"));
+      hr_json_set (o, "message", hr_json_new_string (message));
+      free (message);
+      hr_json_append (list, o);
+    }
+  return list;
 }
 
 /* The private range the container's ids map to on the host: who its
@@ -68,6 +182,7 @@ audit_line (const struct hr_audit_event *ev)
   set_string (obj, "document", ev->document);
   set_string (obj, "image", ev->image);
   set_string (obj, "profile", ev->profile);
+  set_string (obj, "profile_source", ev->profile_source);
   hr_json_set (obj, "audit_mode", hr_json_new_bool (ev->audit_mode));
   set_string (obj, "decision", hr_result_verdict (ev->result));
   if (hr_result_quarantined (ev->result))
@@ -76,7 +191,7 @@ audit_line (const struct hr_audit_event *ev)
     hr_json_set (obj, "id_range", id_range (&ev->result->needs));
   if (ev->userns_setup_us >= 0)
     hr_json_set (obj, "userns_setup_us", hr_json_new_int (ev->userns_setup_us));
-  hr_json_set (obj, "decisions", hr_result_to_json (ev->result));
+  hr_json_set (obj, "decisions", audit_decisions (ev->result));
   text = hr_json_serialize (obj, NULL);
   xasprintf (&line, "%s\n", text);
   free (text);

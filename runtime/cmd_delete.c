@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container_record.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "idrange.h"
@@ -53,5 +54,6 @@ hr_cmd_delete (const struct hr_cli *cli)
    * failed delete of a running container keeps its range). */
   if (hr_ids_release (cli->root, cli->container_id, &err) < 0)
     hr_log_failure (err, "cannot release the container's id range");
+  hr_container_record_forget (cli);
   return status;
 }

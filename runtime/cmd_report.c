@@ -4,8 +4,9 @@
  * and what enforcement would have done (the audited decisions).
  *   hardrun report [--audit-log FILE] [--format text|json]
  * The log is the policy's audit_log unless --audit-log names one.  Lines
- * that are not audit records are counted and skipped, never fatal: a log
- * cut short by a full disk must still be readable.
+ * that are not audit records are counted, named with their number and why,
+ * and skipped, never fatal: a log cut short by a full disk must still be
+ * readable, and nothing is hidden from its reader.
  * Exit status: 0, or 2 when the log cannot be read. */
 #include <errno.h>
 #include <stdio.h>
@@ -36,8 +37,28 @@ struct tally
   long changed, denied, audited, quarantined;
 };
 
+/* The lines that could not be read, the first MAX_UNREADABLE of them
+ * named (all are counted in skipped). */
+#define MAX_UNREADABLE 100
+struct unreadable
+{
+  size_t line;
+  char *why;
+};
+
+/* Where the image column comes from: the spec's annotations, which
+ * whoever runs a container sets (podman --annotation, a pod's
+ * annotations): a claim, not what ran. */
+static const char image_note[]
+    = "image: as the spec's annotations name it (io.kubernetes.cri.image-name, org.opencontainers.image.ref.name, "
+      "org.opencontainers.image.base.name); whoever runs a container can set these: what the caller claims, "
+      "not verified";
+#define IMAGE_SOURCE "annotation (set by the caller, not verified)"
+
 struct report
 {
+  struct unreadable unreadable[MAX_UNREADABLE];
+  size_t n_unreadable;
   struct record *records;
   size_t n_records, cap_records;
   struct tally *rules, *profiles;
@@ -136,6 +157,15 @@ add_record (const struct hr_json *doc, size_t line, void *data)
   return true;
 }
 
+static void
+add_unreadable (size_t line, const char *why, void *data)
+{
+  struct report *r = data;
+
+  if (r->n_unreadable < MAX_UNREADABLE)
+    r->unreadable[r->n_unreadable++] = (struct unreadable){ line, xstrdup (why) };
+}
+
 /* Per container: its records in log order, the last one's decision. */
 static int
 by_container_then_line (const void *a, const void *b)
@@ -214,10 +244,15 @@ print_text (const char *path, const struct report *r, size_t n_containers)
   printf ("records:   %zu (allow %ld, modify %ld, deny %ld, quarantine %ld)%s", r->n_records, r->allow, r->modify,
           r->deny, r->quarantine, r->skipped ? "" : "\n");
   if (r->skipped)
-    printf ("; %ld lines skipped (not audit records)\n", r->skipped);
+    printf ("; %ld lines skipped (unreadable, listed below)\n", r->skipped);
+  for (size_t i = 0; i < r->n_unreadable; i++)
+    printf ("unreadable line %zu: %s\n", r->unreadable[i].line, r->unreadable[i].why);
+  if ((size_t)r->skipped > r->n_unreadable)
+    printf ("unreadable lines after the first %d are not listed\n", MAX_UNREADABLE);
   printf ("audited decisions are what enforcement would change or refuse\n");
   print_tally_text ("per rule", "rule", r->rules, r->n_rules, false);
   print_tally_text ("per profile", "profile", r->profiles, r->n_profiles, true);
+  printf ("\n%s\n", image_note);
   printf ("\nper container\n  %-14s %-32s %-10s %7s %-10s %8s %8s %8s %11s\n", "container", "image", "profile",
           "records", "last", "changed", "denied", "audited", "quarantined");
   for (size_t i = 0; i < n_containers; i++)
@@ -249,6 +284,21 @@ tally_json (const struct tally *t, const char *key, bool with_decisions)
   return o;
 }
 
+static struct hr_json *
+unreadable_json (const struct report *r)
+{
+  struct hr_json *list = hr_json_new (HR_JSON_ARRAY);
+
+  for (size_t i = 0; i < r->n_unreadable; i++)
+    {
+      struct hr_json *o = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (o, "line", hr_json_new_int ((int64_t)r->unreadable[i].line));
+      hr_json_set (o, "why", hr_json_new_string (r->unreadable[i].why));
+      hr_json_append (list, o);
+    }
+  return list;
+}
+
 static void
 print_json (const char *path, const struct report *r, size_t n_containers)
 {
@@ -260,6 +310,8 @@ print_json (const char *path, const struct report *r, size_t n_containers)
   hr_json_set (out, "audit_log", hr_json_new_string (path));
   hr_json_set (out, "records", hr_json_new_int ((long)r->n_records));
   hr_json_set (out, "skipped_lines", hr_json_new_int (r->skipped));
+  hr_json_set (out, "unreadable_lines", unreadable_json (r));
+  hr_json_set (out, "image_note", hr_json_new_string (image_note));
   hr_json_set (decisions, "allow", hr_json_new_int (r->allow));
   hr_json_set (decisions, "modify", hr_json_new_int (r->modify));
   hr_json_set (decisions, "deny", hr_json_new_int (r->deny));
@@ -275,6 +327,8 @@ print_json (const char *path, const struct report *r, size_t n_containers)
       struct hr_json *o = hr_json_new (HR_JSON_OBJECT);
       hr_json_set (o, "container", hr_json_new_string (c->container));
       hr_json_set (o, "image", hr_json_new_string (c->image));
+      if (strcmp (c->image, "-") != 0)
+        hr_json_set (o, "image_source", hr_json_new_string (IMAGE_SOURCE));
       hr_json_set (o, "profile", hr_json_new_string (c->profile));
       hr_json_set (o, "records", hr_json_new_int ((long)c->records));
       hr_json_set (o, "last_decision", hr_json_new_string (c->decision));
@@ -300,6 +354,8 @@ report_clear (struct report *r, size_t n_records)
     free (r->rules[i].name);
   for (size_t i = 0; i < r->n_profiles; i++)
     free (r->profiles[i].name);
+  for (size_t i = 0; i < r->n_unreadable; i++)
+    free (r->unreadable[i].why);
   free (r->records), free (r->rules), free (r->profiles);
 }
 
@@ -322,7 +378,7 @@ hr_cmd_report (const struct hr_cli *cli, int argc, char **argv)
   if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0)
     return hr_error_set (&err, 0, "--format must be text or json"), hr_log_failure (err, "report"), EXIT_ERROR;
   log_path = audit_log ? xstrdup (audit_log) : hr_policy_audit_log (cli);
-  if (hr_audit_read (log_path, add_record, &r, &r.skipped, &err) < 0)
+  if (hr_audit_read_all (log_path, add_record, add_unreadable, &r, &r.skipped, &err) < 0)
     return hr_log_failure (err, "report"), EXIT_ERROR;
   n_containers = fold_containers (&r);
   if (strcmp (format, "json") == 0)

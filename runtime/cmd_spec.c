@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bundle_memory.h"
+#include "container_record.h"
 #include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
@@ -226,6 +227,8 @@ hr_cmd_spec (const struct hr_cli *cli)
       ret = hr_log_failure (err, "cannot rewrite the spec");
       goto out;
     }
+  if (hr_container_record_save (cli, h.profile->name, hr_result_quarantined (&h.result)) < 0)
+    goto out;
   audit (policy, cli, &h, path,
          h.result.needs.idmapped_rootfs ? (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000 : -1);
   hr_hardened_clear (&h);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -106,4 +107,63 @@ fail:
   saved = errno;
   unlinkat (dirfd, tmp_name, 0);
   return hr_error_set (err, saved, "cannot write %s", name);
+}
+
+int
+hr_file_read_stream (const char *path, size_t max_size, char **data, size_t *len, hr_error_t *err)
+{
+  /* as runc's os.Open: symlinks followed, whatever the file is */
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  cleanup_free char *buf = NULL;
+  size_t got = 0, cap = 0;
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot open %s", path);
+  for (;;)
+    {
+      ssize_t n;
+
+      if (got == cap)
+        {
+          if (cap > max_size)
+            return hr_error_set (err, EFBIG, "%s is larger than %zu bytes", path, max_size);
+          cap = cap ? cap * 2 : 16384;
+          buf = xrealloc (buf, cap + 1);
+        }
+      n = read (fd, buf + got, cap - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return hr_error_set (err, errno, "cannot read %s", path);
+      if (n == 0)
+        break;
+      got += (size_t)n;
+    }
+  if (got > max_size)
+    return hr_error_set (err, EFBIG, "%s is larger than %zu bytes", path, max_size);
+  buf[got] = '\0';
+  *len = got;
+  *data = hr_steal_pointer (&buf);
+  return 0;
+}
+
+int
+hr_file_private_copy (const char *data, size_t len, int min_fd, hr_error_t *err)
+{
+  cleanup_close int fd = memfd_create ("hardrun-process", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  int copy;
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot create the private process file");
+  if (write_all (fd, data, len) < 0)
+    return hr_error_set (err, errno, "cannot write the private process file");
+  if (fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+    return hr_error_set (err, errno, "cannot seal the private process file");
+  /* F_DUPFD: the copy survives the execve (runc opens /proc/self/fd/N);
+   * it takes the lowest free fd from min_fd on, never one the caller
+   * passes to the runtime */
+  copy = fcntl (fd, F_DUPFD, min_fd);
+  if (copy < 0)
+    return hr_error_set (err, errno, "cannot keep the private process file open");
+  return copy;
 }

@@ -359,5 +359,6 @@ hr_host_init (struct hr_host *host, const char *bundle)
   host->mount_fact = mount_fact;
   host->namespace_of_container = namespace_of_container;
   host->container_annotation = container_annotation;
+  host->resolve_cwd = hr_resolve_cwd;
   host->data = (void *)(bundle && *bundle ? bundle : ".");
 }

@@ -110,6 +110,17 @@ struct hr_host
   /* Compiles the final seccomp profile, or knows that an identical one
    * compiled before.  NULL: hr_seccomp_compile every time. */
   int (*check_seccomp) (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err);
+  /* Where the working directory `path` (absolute) of a process lands once
+   * every symlink on the way is followed inside the rootfs as the kernel
+   * follows it when runc chdir's there, dangling links included (followed
+   * lexically): an image whose /app links to /proc/self/fd/7 gives
+   * "/proc/self/fd/7".  A clean container path; NULL when the rootfs cannot
+   * be read or the callback is not set.  rootfs is root.path as in the
+   * spec, or for an exec process_root. */
+  char *(*resolve_cwd) (const struct hr_host *host, const char *rootfs, const char *path);
+  /* exec: the container's live root (/proc/PID/root of its init), with
+   * every mount the container has; NULL otherwise. */
+  const char *process_root;
   /* The id of the container being created or exec'd into (runc's
    * container-id argument), or NULL (check, unit tests). */
   const char *container_id;
@@ -137,6 +148,11 @@ int hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, boo
 /* Hardens the process of an exec (the --process file). */
 int hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
                         struct hr_result *result, hr_error_t *err);
+
+/* The same, with the host's answers about the container (an exec's
+ * working directory is resolved in the container's live root). */
+int hr_enforce_exec_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
+                             const struct hr_host *host, struct hr_result *result, hr_error_t *err);
 
 /* Builds an OCI seccomp profile with libseccomp as runc 1.1 does and
  * generates its BPF: what runc would reject fails here. */

@@ -27,6 +27,9 @@ void hr_host_init (struct hr_host *host, const char *bundle);
 /* create: remember compiled seccomp profiles under /run/hardrun/seccomp. */
 void hr_host_enable_caches (struct hr_host *host);
 
+/* cwd_resolve.c: struct hr_host's resolve_cwd. */
+char *hr_resolve_cwd (const struct hr_host *host, const char *rootfs, const char *path);
+
 /* files.c */
 int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,
                   hr_error_t *err);
@@ -43,6 +46,16 @@ enum
 };
 int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, const struct stat *original, int flags,
                      hr_error_t *err);
+
+/* Reads a whole file as runc's os.Open would (symlinks followed; a pipe,
+ * /dev/stdin or a process substitution as well as a regular file), once, at
+ * most max_size bytes. */
+int hr_file_read_stream (const char *path, size_t max_size, char **data, size_t *len, hr_error_t *err);
+/* A sealed in-memory copy of data, open without close-on-exec at an fd of
+ * at least min_fd, so that the real runtime reads exactly it through
+ * /proc/self/fd/N: nothing on disk, nothing left to clean up, nothing
+ * anyone can change between hardrun's check and the runtime's read. */
+int hr_file_private_copy (const char *data, size_t len, int min_fd, hr_error_t *err);
 
 /* policy_source.c: --hardrun-policy, else the policy file, else the
  * embedded default.  Fails closed on any problem with a file that exists. */
@@ -69,6 +82,9 @@ struct hr_audit_event
   const char *document; /* the file that was checked */
   const char *image;    /* from the spec's annotations, or NULL */
   const char *profile;
+  /* exec: where the profile came from (the container's record, or why
+   * there was none), or NULL */
+  const char *profile_source;
   bool audit_mode;
   const struct hr_result *result;
   /* create: time spent preparing the user namespace (id range, idmapped
@@ -82,6 +98,11 @@ void hr_audit_write (const struct hr_policy *policy, const struct hr_audit_event
  * are counted in *skipped. */
 typedef bool (*hr_audit_record_fn) (const struct hr_json *record, size_t line, void *data);
 int hr_audit_read (const char *path, hr_audit_record_fn fn, void *data, long *skipped, hr_error_t *err);
+/* Also calls bad for each line that is not read, with its number and why
+ * ("longer than 16 MiB", "not JSON: ...", "not an audit record"). */
+typedef void (*hr_audit_unreadable_fn) (size_t line, const char *why, void *data);
+int hr_audit_read_all (const char *path, hr_audit_record_fn fn, hr_audit_unreadable_fn bad, void *data, long *skipped,
+                       hr_error_t *err);
 struct hr_json *hr_result_to_json (const struct hr_result *result);
 
 /* real_runtime.c */

@@ -337,6 +337,37 @@ docker_default_runtime_reset() {
 	echo "$line" | jq -e '[.decisions[] | select(.rule == "host_namespaces" and .outcome == "quarantined")] | length == 1' >/dev/null
 }
 
+@test "runtime hardrun-quarantine: docker exec into a quarantined container is refused, nothing runs; a compliant one's exec keeps its profile" {
+	out=$(mktemp -d /tmp/hardrun-e2e-q.XXXXXX)
+	chmod 0777 "$out"
+	id=$(d run -d --label "$E2E_LABEL" --runtime=hardrun-quarantine --net host -v "$out:/out" "$E2E_IMAGE" sleep 300)
+	id=$(full_id "$id")
+	run d exec "$id" sh -c 'touch /out/exec-ran; grep CapEff /proc/self/status'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"runs quarantined"* ]]
+	run d exec --privileged --user 1000 "$id" touch /out/exec-ran
+	[ "$status" -ne 0 ]
+	[ ! -e "$out/exec-ran" ]
+	line=$(jq -c --arg id "$id" 'select(.container == $id and .command == "exec")' "$E2E_AUDIT" | tail -n 1)
+	echo "$line"
+	jq -e '.decision == "deny" and .profile == "quarantine" and .profile_source == "recorded at create"' <<<"$line"
+	# the container itself still runs, cut off
+	[ "$(d inspect -f '{{.State.Running}}' "$id")" = true ]
+	d rm -f "$id" >/dev/null
+	# compliant under the same runtime: the exec runs, under the profile
+	# the container was created with
+	id=$(d run -d --label "$E2E_LABEL" --runtime=hardrun-quarantine -v "$out:/out" "$E2E_IMAGE" sleep 300)
+	id=$(full_id "$id")
+	run d exec "$id" sh -c 'touch /out/exec-ran; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -e "$out/exec-ran" ]
+	expect_field NoNewPrivs 1
+	d rm -f "$id" >/dev/null
+	rm -rf "$out"
+}
+
 @test "runtime hardrun-rollout: what the default profile refuses still runs, audited" {
 	run d run --rm --label "$E2E_LABEL" --runtime=hardrun-rollout -v /etc:/hostetc:ro "$E2E_IMAGE" \
 		sh -c 'test -f /hostetc/passwd && echo "hostetc: visible"'

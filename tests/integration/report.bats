@@ -79,3 +79,51 @@ report_json() {
 		jq -e --arg id "$id" '[.containers[] | select(.container == $id)][0] | .last_decision == "allow" and .audited > 3' <<<"$output"
 	done
 }
+
+@test "report names every line it cannot read, and why; the image column says it is the caller's claim" {
+	log=$BATS_TEST_TMPDIR/mixed.jsonl
+	cp "$RECORDED" "$log"
+	printf '{"container":"c9","decision":"allow","document":"/tmp/\xff.json"}\n' >>"$log"
+	head -c $((17 << 20)) /dev/zero | tr '\0' x >>"$log"
+	printf '\n[1,2]\n' >>"$log"
+	n=$(wc -l <"$RECORDED")
+	run report_json "$log"
+	[ "$status" -eq 0 ]
+	jq -e '.records == 6 and .skipped_lines == 4' <<<"$output"
+	jq -e --argjson n "$n" '.unreadable_lines | map(.line) == [5, $n + 1, $n + 2, $n + 3]' <<<"$output"
+	jq -e '.unreadable_lines[1].why | test("^not JSON: .*UTF-8")' <<<"$output"
+	jq -e '.unreadable_lines[2].why == "longer than 16 MiB" and .unreadable_lines[3].why == "not an audit record"' <<<"$output"
+	jq -e '.containers[0].image_source | test("not verified")' <<<"$output"
+	run "$HARDRUN" report --audit-log "$log"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"4 lines skipped (unreadable, listed below)"* ]]
+	[[ "$output" == *"unreadable line $((n + 2)): longer than 16 MiB"* ]]
+	[[ "$output" == *"whoever runs a container can set these"* ]]
+}
+
+@test "audit lines are JSON whatever the bytes (a -p path with 0xFF) and bounded (a 100 KiB env name)" {
+	LIVE=1
+	hr_setup
+	bundle=$(make_bundle sleeper 'exec sleep 600')
+	CID=$(new_id report-exec)
+	hr create --bundle "$bundle" "$CID" >/dev/null 2>&1 </dev/null
+	hr start "$CID"
+	wait_running "$CID"
+	f=$BATS_TEST_TMPDIR/$'proc\xff.json'
+	jq -c '.args = ["true"]' "$FIXTURES/docker-20.10/exec/03-exec.process.json" >"$f"
+	run hr exec -p "$f" "$CID"
+	[ "$status" -eq 0 ]
+	# a credential under a huge name: the secrets rule names it
+	name="X_SECRET_$(head -c 100000 /dev/zero | tr '\0' A)"
+	bundle=$(make_bundle huge 'true' ".process.env += [\"$name=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"]")
+	id=$(new_id huge)
+	hr create --bundle "$bundle" "$id" >/dev/null 2>&1 </dev/null
+	# every line is JSON, the exec's document spelled with \xff
+	jq -e . "$AUDIT" >/dev/null
+	audit_last_for "$CID" | jq -e '.document | endswith("proc\\xff.json")'
+	line=$(audit_last_for "$id")
+	[ "${#line}" -lt 65536 ]
+	jq -e '[.decisions[] | select(.rule == "secrets" and (.message | test("more bytes\\]")))] | length == 1' <<<"$line"
+	run report_json "$AUDIT"
+	jq -e '.skipped_lines == 0 and .records == 3' <<<"$output"
+}

@@ -8,12 +8,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake_host.h"
 #include "hardrun/enforce.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 /* The host of these tests: pid 1's namespaces and Docker's host netns file
@@ -2098,4 +2100,142 @@ Test (quarantine, an_exec_cannot_be_quarantined_it_is_refused)
   hr_result_clear (&result);
   hr_json_free (process);
   hr_policy_free (policy);
+}
+
+/* process_limits */
+
+Test (rule_process_limits, hard_limits_held_to_the_engine_defaults)
+{
+  cleanup_run struct run fix = run_rule (
+      "process_limits", FIX,
+      "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":2000000},"
+      "{\"type\":\"RLIMIT_RTPRIO\",\"hard\":99,\"soft\":0},{\"type\":\"RLIMIT_NOFILE\",\"hard\":1048576,"
+      "\"soft\":1024},{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,\"soft\":0}]}}");
+  cleanup_run struct run deny
+      = run_rule ("process_limits", DENY,
+                  "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_MEMLOCK\",\"hard\":9000000,\"soft\":0}]}}");
+  /* podman's and ctr's own defaults pass untouched */
+  cleanup_run struct run engines
+      = run_rule ("process_limits", DENY,
+                  "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1048576,\"soft\":1048576},"
+                  "{\"type\":\"RLIMIT_NPROC\",\"hard\":4194304,\"soft\":4194304}],\"oomScoreAdj\":1000}}");
+
+  cr_assert_str_eq (fix.text,
+                    "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1048576,\"soft\":1048576},"
+                    "{\"type\":\"RLIMIT_RTPRIO\",\"hard\":0,\"soft\":0},{\"type\":\"RLIMIT_NOFILE\",\"hard\":"
+                    "1048576,\"soft\":1024},{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,"
+                    "\"soft\":0}]}}");
+  cr_assert_eq (fix.result.n_changed, 2);
+  assert_decision (&fix, HR_OUTCOME_CHANGED,
+                   "RLIMIT_RTPRIO hard limit 99 is above the policy's ceiling 0: lowered to it");
+  cr_assert_eq (deny.result.n_denied, 1);
+  cr_assert_eq (engines.result.len, 0);
+}
+
+Test (rule_process_limits, oom_score_adj_floor)
+{
+  cleanup_run struct run fix = run_rule ("process_limits", FIX, "{\"process\":{\"oomScoreAdj\":-999}}");
+  cleanup_run struct run exec
+      = run_rule_on ("process_limits", DENY, "{\"args\":[\"sh\"],\"oomScoreAdj\":-1}", RUN_PROCESS, &host_config);
+  /* a policy may allow Kubernetes' Guaranteed pods */
+  cleanup_run struct run k8s = run_rule ("process_limits", "{\"action\":\"deny\",\"oom_score_adj_min\":-998}",
+                                         "{\"process\":{\"oomScoreAdj\":-997}}");
+
+  cr_assert_str_eq (fix.text, "{\"process\":{\"oomScoreAdj\":0}}");
+  assert_decision (&fix, HR_OUTCOME_CHANGED, "oomScoreAdj -999 is below the policy's floor 0");
+  cr_assert_eq (exec.result.n_denied, 1);
+  cr_assert_eq (k8s.result.len, 0);
+}
+
+Test (rule_process_limits, settings_are_validated)
+{
+  static const char *const bad[] = {
+    "{\"action\":\"fix\",\"oom_score_adj_min\":-1001}",
+    "{\"action\":\"fix\",\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"max\":1}]}",
+    "{\"action\":\"fix\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"max\":-1}]}",
+    "{\"action\":\"fix\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\"}]}",
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      cleanup_free char *text = policy_text ("process_limits", bad[i]);
+      hr_error_t err = NULL;
+      struct hr_policy *policy = hr_policy_load_text (text, strlen (text), "test", &err);
+
+      cr_assert_null (policy, "%s", bad[i]);
+      hr_error_free (&err);
+    }
+}
+
+/* process_labels */
+
+Test (rule_process_labels, unconfined_container_and_exec_labels)
+{
+  cleanup_run struct run deny = run_rule ("process_labels", FIX, "{\"process\":{\"apparmorProfile\":\"unconfined\"}}");
+  cleanup_run struct run fix
+      = run_rule ("process_labels", "{\"action\":\"fix\",\"apparmor_profile\":\"docker-default\"}",
+                  "{\"process\":{\"apparmorProfile\":\"unconfined\",\"selinuxLabel\":\"x\"}}");
+  cleanup_run struct run exec = run_rule_on (
+      "process_labels", FIX,
+      "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\",\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}",
+      RUN_PROCESS, &host_config);
+
+  cr_assert_eq (deny.result.n_denied, 1);
+  assert_decision (&deny, HR_OUTCOME_DENIED, "AppArmor profile \"unconfined\"");
+  cr_assert_str_eq (fix.text, "{\"process\":{\"apparmorProfile\":\"docker-default\",\"selinuxLabel\":\"x\"}}");
+  cr_assert_str_eq (exec.text, "{\"args\":[\"sh\"]}");
+  cr_assert_eq (exec.result.n_changed, 2);
+}
+
+/* process_cwd on a real rootfs: symlinks in the image are followed as the
+ * kernel will follow them inside the container, dangling ones too. */
+Test (rule_process_cwd, symlinks_resolved_inside_the_rootfs)
+{
+  static const char *const cases[][2] = {
+    { "/app", "/proc/self/fd/7" },       { "/app/sub", "/proc/self/fd/7/sub" },
+    { "/rel/x", "/proc/1/cwd/x" },       { "/chain", "/proc/self/fd/7" },
+    { "/var/run", "/var/run" },          { "/loop", "/loop" },
+    { "/up/../app", "/proc/self/fd/7" }, { "/dir/../../app", "/proc/self/fd/7" },
+  };
+  char root[] = "/tmp/hardrun-cwd-XXXXXX";
+  cleanup_free char *policy_json = policy_text ("process_cwd", DENY);
+  cleanup_policy struct hr_policy *policy = NULL;
+  hr_error_t err = NULL;
+  struct hr_host host;
+  char path[256];
+
+  cr_assert_not_null (mkdtemp (root));
+  policy = hr_policy_load_text (policy_json, strlen (policy_json), "test", &err);
+  cr_assert_not_null (policy);
+  snprintf (path, sizeof path, "%s/proc", root);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/dir", root);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/up", root);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/app", root);
+  cr_assert_eq (symlink ("/proc/self/fd/7", path), 0);
+  snprintf (path, sizeof path, "%s/rel", root);
+  cr_assert_eq (symlink ("proc/1/cwd", path), 0);
+  snprintf (path, sizeof path, "%s/chain", root);
+  cr_assert_eq (symlink ("dir/../app", path), 0);
+  snprintf (path, sizeof path, "%s/loop", root);
+  cr_assert_eq (symlink ("loop", path), 0);
+  hr_host_init (&host, NULL);
+  for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *resolved = hr_resolve_cwd (&host, root, cases[i][0]);
+      char spec[512];
+      struct hr_result result = { 0 };
+      cleanup_json struct hr_json *doc = NULL;
+
+      cr_assert_str_eq (resolved, cases[i][1], "%s", cases[i][0]);
+      snprintf (spec, sizeof spec, "{\"process\":{\"cwd\":\"%s\"},\"root\":{\"path\":\"%s\"}}", cases[i][0], root);
+      doc = hr_json_parse (spec, strlen (spec), &err);
+      cr_assert_eq (hr_enforce_spec (doc, &policy->profiles[0], false, &host, &result, &err), 0);
+      cr_assert_eq (result.n_denied, hr_has_prefix (cases[i][1], "/proc/") ? 1 : 0, "%s", cases[i][0]);
+      hr_result_clear (&result);
+    }
+  snprintf (path, sizeof path, "rm -rf '%s'", root);
+  cr_assert_eq (system (path), 0);
 }
