@@ -100,5 +100,6 @@ extern const struct hr_rule_def hr_rule_process_cwd;
 extern const struct hr_rule_def hr_rule_seccomp;
 extern const struct hr_rule_def hr_rule_hooks;
 extern const struct hr_rule_def hr_rule_secrets;
+extern const struct hr_rule_def hr_rule_cgroups_path;
 
 #endif

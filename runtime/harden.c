@@ -44,6 +44,7 @@ hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const 
   out->audit_mode = policy->audit_mode;
   hr_host_init (&host, bundle);
   host.container_id = cli->container_id;
+  host.runtime_root = cli->root;
   if (allocate)
     {
       host.allocate_ids = allocate_ids;

@@ -1,4 +1,5 @@
 /* The policy's questions about the host, answered from this machine. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -112,6 +113,210 @@ rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path
   return out;
 }
 
+/* A step of a resolved path nobody but root may change: owned by root, not
+ * writable by others, nor by a group other than root's. */
+static int
+check_root_owned (const struct stat *st, const char *path, const char *step, hr_error_t *err)
+{
+  if (S_ISLNK (st->st_mode))
+    return hr_error_set (err, ELOOP, "\"%s\" changed while it was checked (\"%s\" is a symlink)", path, step);
+  if (st->st_uid != 0)
+    return hr_error_set (err, EPERM, "\"%s\" is owned by uid %u, not root", step, (unsigned)st->st_uid);
+  if ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid != 0))
+    return hr_error_set (err, EPERM, "\"%s\" is writable by others (mode %04o)", step, (unsigned)(st->st_mode & 07777));
+  return 0;
+}
+
+/* realpath once, then every step of the result opened without following
+ * symlinks and judged on the opened object: what the runtime will run is
+ * this path, and nobody but root can change where it leads. */
+static int
+trusted_executable (const struct hr_host *host, const char *path, char **resolved, hr_error_t *err)
+{
+  char buf[PATH_MAX];
+  cleanup_free char *steps = NULL;
+  cleanup_close int dirfd = -1;
+  char *save = NULL;
+  struct stat st;
+
+  (void)host;
+  if (realpath (path, buf) == NULL)
+    return hr_error_set (err, errno, "cannot resolve \"%s\"", path);
+  dirfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0 || fstat (dirfd, &st) < 0)
+    return hr_error_set (err, errno, "cannot open \"/\"");
+  if (check_root_owned (&st, buf, "/", err) < 0)
+    return -1;
+  steps = xstrdup (buf);
+  for (char *name = strtok_r (steps, "/", &save); name; name = strtok_r (NULL, "/", &save))
+    {
+      cleanup_free char *step = xstrndup (buf, (size_t)(name - steps) + strlen (name));
+      int fd = openat (dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+      if (fd < 0)
+        return hr_error_set (err, errno, "cannot open \"%s\"", buf);
+      close (dirfd);
+      dirfd = fd;
+      if (fstat (dirfd, &st) < 0)
+        return hr_error_set (err, errno, "cannot inspect \"%s\"", buf);
+      if (check_root_owned (&st, buf, step, err) < 0)
+        return -1;
+    }
+  if (!S_ISREG (st.st_mode) || (st.st_mode & 0111) == 0)
+    return hr_error_set (err, EACCES, "\"%s\" is not an executable file", buf);
+  *resolved = xstrdup (buf);
+  return 0;
+}
+
+#define RUNC_DEFAULT_ROOT "/run/runc"
+#define PROC_FILE_MAX 65536
+
+/* A small /proc file (whose stat size is 0), NUL-terminated; NULL when it
+ * cannot be read whole. */
+static char *
+read_proc_file (const char *path)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  cleanup_free char *text = NULL;
+  size_t used = 0;
+  ssize_t n;
+
+  if (fd < 0)
+    return NULL;
+  text = xmalloc (PROC_FILE_MAX + 1);
+  while (used < PROC_FILE_MAX && (n = read (fd, text + used, PROC_FILE_MAX - used)) > 0)
+    used += (size_t)n;
+  if (used == PROC_FILE_MAX || n < 0)
+    return NULL;
+  text[used] = '\0';
+  return hr_steal_pointer (&text);
+}
+
+/* The cgroup of the pids hierarchy (cgroup v1) in a /proc/PID/cgroup text,
+ * else the unified one; NULL when neither is there. */
+static char *
+pids_cgroup_of (const char *pid)
+{
+  cleanup_free char *file = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_free char *unified = NULL;
+  char *save = NULL;
+
+  xasprintf (&file, "/proc/%s/cgroup", pid);
+  if ((text = read_proc_file (file)) == NULL)
+    return NULL;
+  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *controllers = strchr (line, ':');
+      char *path = controllers ? strchr (controllers + 1, ':') : NULL;
+
+      if (path == NULL)
+        continue;
+      *path++ = '\0';
+      controllers++;
+      if (*controllers == '\0' && unified == NULL)
+        unified = xstrdup (path);
+      for (char *c = controllers; c; c = strchr (c, ','))
+        {
+          c += *c == ',';
+          if (strncmp (c, "pids", 4) == 0 && (c[4] == ',' || c[4] == '\0'))
+            return xstrdup (path);
+        }
+    }
+  return hr_steal_pointer (&unified);
+}
+
+/* The 22nd field of /proc/PID/stat (start time in clock ticks), which runc
+ * records as init_process_start: the same pid with another start time is
+ * another process. */
+static bool
+init_alive (const char *pid, const char *start)
+{
+  cleanup_free char *file = NULL;
+  cleanup_free char *text = NULL;
+  char *p, *save = NULL;
+  int field = 3;
+
+  xasprintf (&file, "/proc/%s/stat", pid);
+  if ((text = read_proc_file (file)) == NULL || (p = strrchr (text, ')')) == NULL)
+    return false;
+  for (p = strtok_r (p + 1, " ", &save); p; p = strtok_r (NULL, " ", &save), field++)
+    if (field == 22)
+      return strcmp (p, start) == 0;
+  return false;
+}
+
+/* One entry of runc's state directory: its cgroup when its init lives. */
+static char *
+live_container_cgroup (const char *root, const char *id)
+{
+  cleanup_free char *file = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_error hr_error_t err = NULL;
+  cleanup_json struct hr_json *state = NULL;
+  const struct hr_json *pid, *start;
+  size_t len;
+
+  xasprintf (&file, "%s/%s/state.json", root, id);
+  if (hr_read_small_file (file, HR_JSON_MAX_SIZE, &text, &len, &err) < 0
+      || (state = hr_json_parse (text, len, &err)) == NULL)
+    return NULL;
+  pid = hr_json_get_value (state, "init_process_pid");
+  start = hr_json_get_value (state, "init_process_start");
+  if (pid == NULL || pid->type != HR_JSON_NUMBER || start == NULL || start->type != HR_JSON_NUMBER
+      || strcmp (pid->text, "0") == 0 || !init_alive (pid->text, start->text))
+    return NULL;
+  return pids_cgroup_of (pid->text);
+}
+
+/* runc's --root made absolute as runc does (filepath.Abs). */
+static char *
+runtime_root (const struct hr_host *host)
+{
+  const char *root = host->runtime_root && *host->runtime_root ? host->runtime_root : RUNC_DEFAULT_ROOT;
+  cleanup_free char *cwd = NULL;
+  cleanup_free char *joined = NULL;
+
+  if (root[0] == '/')
+    return hr_path_clean (root);
+  cwd = getcwd (NULL, 0);
+  if (cwd == NULL)
+    return NULL;
+  xasprintf (&joined, "%s/%s", cwd, root);
+  return hr_path_clean (joined);
+}
+
+static int
+live_cgroups (const struct hr_host *host, struct hr_strv *ids, struct hr_strv *cgroups, char **self, hr_error_t *err)
+{
+  cleanup_free char *root = runtime_root (host);
+  DIR *dir;
+  struct dirent *de;
+
+  *self = pids_cgroup_of ("self");
+  if (*self == NULL)
+    return hr_error_set (err, 0, "cannot tell the cgroup of the runtime from /proc/self/cgroup");
+  if (root == NULL)
+    return hr_error_set (err, errno, "cannot resolve the runtime's --root");
+  dir = opendir (root);
+  if (dir == NULL)
+    return errno == ENOENT ? 0 : hr_error_set (err, errno, "cannot list the runtime's state \"%s\"", root);
+  while ((de = readdir (dir)) != NULL)
+    {
+      char *cgroup;
+
+      if (de->d_name[0] == '.' || hr_streq (de->d_name, host->container_id))
+        continue;
+      cgroup = live_container_cgroup (root, de->d_name);
+      if (cgroup == NULL)
+        continue;
+      hr_strv_push (ids, de->d_name);
+      hr_strv_push_take (cgroups, cgroup);
+    }
+  closedir (dir);
+  return 0;
+}
+
 #define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
 
 static uint64_t
@@ -165,5 +370,7 @@ hr_host_init (struct hr_host *host, const char *bundle)
   host->resolve_path = resolve_path;
   host->rootfs_has_dir = rootfs_has_dir;
   host->rootfs_resolve = rootfs_resolve;
+  host->trusted_executable = trusted_executable;
+  host->live_cgroups = live_cgroups;
   host->data = (void *)(bundle && *bundle ? bundle : ".");
 }

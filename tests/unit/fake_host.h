@@ -13,6 +13,9 @@
  *   rootfs_has_dir     true unless the directory is listed in `missing_dirs`.
  *   rootfs_resolve     like resolve_path, with the links of `rootfs_links`
  *                      (symlinks inside the image, e.g. /var/run -> /run).
+ *   trusted_executable resolve_path; a result under /tmp or /home is not
+ *                      root's own (an error).
+ *   live_cgroups       unset unless fake_host_set_live_cgroups gave a table.
  *
  * allocate_ids stays NULL (the policy's host_uid/host_gid are used) unless a
  * test sets it.  Every table is NULL-terminated and may be NULL. */
@@ -41,6 +44,11 @@ struct fake_host_config
 
 /* Fills *host so that its answers come from *config, which must outlive it. */
 void fake_host_init (struct hr_host *host, const struct fake_host_config *config);
+
+/* Sets host->live_cgroups to answer from `live` (`from` the id of another
+ * live container, `to` its cgroup) and self (the runtime's cgroup); both
+ * must outlive host. */
+void fake_host_set_live_cgroups (struct hr_host *host, const struct fake_link *live, const char *self);
 
 /* Fixture helpers shared by the test files. */
 

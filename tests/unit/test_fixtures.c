@@ -101,6 +101,18 @@ config_path (const char *fixture)
   return path;
 }
 
+/* The engines name a container's cgroup after its id (Docker's
+ * /docker/ID, CRI's .../podUID/ID): the id the runtime was given. */
+static const char *
+container_id_of (const struct hr_json *doc)
+{
+  static const char *const path[] = { "linux", "cgroupsPath", NULL };
+  const struct hr_json *cgroup = hr_json_get_path (doc, path);
+  const char *slash = cgroup && cgroup->type == HR_JSON_STRING ? strrchr (cgroup->text, '/') : NULL;
+
+  return slash ? slash + 1 : NULL;
+}
+
 /* Parses text and enforces profile on it with the fixtures' host. */
 static struct hr_json *
 harden_text (const char *text, size_t len, const struct hr_profile *profile, bool audit_mode, struct hr_result *result,
@@ -112,6 +124,7 @@ harden_text (const char *text, size_t len, const struct hr_profile *profile, boo
 
   cr_assert_not_null (doc, "%s: %s", what, err ? err->msg : "?");
   fake_host_init (&host, &host_config);
+  host.container_id = container_id_of (doc);
   cr_assert_eq (hr_enforce_spec (doc, profile, audit_mode, &host, result, &err), 0, "%s: %s", what,
                 err ? err->msg : "?");
   return doc;
