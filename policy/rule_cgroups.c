@@ -14,15 +14,24 @@
  * slice (a-b.slice is a.slice/a-b.slice).  Which driver runc was told to
  * use is not in the spec, so a path of that form is judged both ways.
  * Which containers are live, and their cgroups, the host answers from
- * runc's state (each init pid checked alive). */
+ * runc's state (each init pid checked alive): the state directory of this
+ * runtime and those of the other engines (`state_roots`), since a docker
+ * user's --cgroup-parent can name a Kubernetes container's cgroup. */
 #include <string.h>
 
 #include "hardrun/util.h"
 #include "rules.h"
 
 static const struct hr_setting settings[] = {
+  { "state_roots", HR_SETTING_STRINGS },
   { NULL, 0 },
 };
+
+static int
+validate (const struct hr_json *s, hr_error_t *err)
+{
+  return hr_validate_absolute_paths (s->members[0].value, "state_roots", err);
+}
 
 static char *
 cgroupfs_path (const char *path, const char *id, const char *self)
@@ -125,7 +134,7 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
   /* no path and no id (check): where runc puts it is not known */
   if (ctx->host->live_cgroups == NULL || (*path == '\0' && *id == '\0'))
     return 0;
-  if (ctx->host->live_cgroups (ctx->host, &ids, &cgroups, &self, err) < 0)
+  if (ctx->host->live_cgroups (ctx->host, hr_setting_get (ctx, "state_roots"), &ids, &cgroups, &self, err) < 0)
     ret = hr_error_prefix (err, "cannot tell the live containers' cgroups");
   else
     {
@@ -142,5 +151,6 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
 const struct hr_rule_def hr_rule_cgroups_path = {
   .name = "cgroups_path",
   .settings = settings,
+  .validate = validate,
   .apply_spec = apply_spec,
 };

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
@@ -286,19 +287,14 @@ runtime_root (const struct hr_host *host)
   return hr_path_clean (joined);
 }
 
+/* The live containers of one state directory, appended. */
 static int
-live_cgroups (const struct hr_host *host, struct hr_strv *ids, struct hr_strv *cgroups, char **self, hr_error_t *err)
+scan_state_dir (const struct hr_host *host, const char *root, struct hr_strv *ids, struct hr_strv *cgroups,
+                hr_error_t *err)
 {
-  cleanup_free char *root = runtime_root (host);
-  DIR *dir;
+  DIR *dir = opendir (root);
   struct dirent *de;
 
-  *self = pids_cgroup_of ("self");
-  if (*self == NULL)
-    return hr_error_set (err, 0, "cannot tell the cgroup of the runtime from /proc/self/cgroup");
-  if (root == NULL)
-    return hr_error_set (err, errno, "cannot resolve the runtime's --root");
-  dir = opendir (root);
   if (dir == NULL)
     return errno == ENOENT ? 0 : hr_error_set (err, errno, "cannot list the runtime's state \"%s\"", root);
   while ((de = readdir (dir)) != NULL)
@@ -315,6 +311,52 @@ live_cgroups (const struct hr_host *host, struct hr_strv *ids, struct hr_strv *c
     }
   closedir (dir);
   return 0;
+}
+
+/* Another engine's state directory counts only when it is root's own:
+ * a state.json anyone else can write could name any process. */
+static bool
+root_state_dir (const char *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static int
+live_cgroups (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids, struct hr_strv *cgroups,
+              char **self, hr_error_t *err)
+{
+  cleanup_free char *own = runtime_root (host);
+  struct hr_strv seen = { 0 };
+  int ret = 0;
+
+  *self = pids_cgroup_of ("self");
+  if (*self == NULL)
+    return hr_error_set (err, 0, "cannot tell the cgroup of the runtime from /proc/self/cgroup");
+  if (own == NULL)
+    return hr_error_set (err, errno, "cannot resolve the runtime's --root");
+  hr_strv_push (&seen, own);
+  ret = scan_state_dir (host, own, ids, cgroups, err);
+  for (size_t i = 0; ret == 0 && roots && i < roots->len; i++)
+    {
+      glob_t g = { 0 };
+
+      if (glob (roots->items[i]->text, GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) != 0)
+        continue;
+      for (size_t k = 0; ret == 0 && k < g.gl_pathc; k++)
+        {
+          cleanup_free char *dir = hr_path_clean (g.gl_pathv[k]);
+
+          if (hr_strv_contains (&seen, dir) || !root_state_dir (dir))
+            continue;
+          hr_strv_push (&seen, dir);
+          ret = scan_state_dir (host, dir, ids, cgroups, err);
+        }
+      globfree (&g);
+    }
+  hr_strv_clear (&seen);
+  return ret;
 }
 
 #define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"

@@ -104,13 +104,15 @@ struct hr_host
    * above it (none a symlink).  *resolved gets the path to hand the
    * runtime in place of path.  NULL: every host hook is refused. */
   int (*trusted_executable) (const struct hr_host *host, const char *path, char **resolved, hr_error_t *err);
-  /* The live containers of the runtime's state directory other than
-   * container_id: their ids and their cgroups (paths below the root of the
-   * pids hierarchy, from their init's /proc/PID/cgroup); *self gets the
-   * cgroup the runtime runs in (a relative cgroupsPath lands below it).
-   * NULL: cgroupsPath is not checked against other containers. */
-  int (*live_cgroups) (const struct hr_host *host, struct hr_strv *ids, struct hr_strv *cgroups, char **self,
-                       hr_error_t *err);
+  /* The live containers other than container_id in the runtime's state
+   * directory (runtime_root) and in the state directories matching the
+   * glob patterns `roots` (other engines' runc roots): their ids and their
+   * cgroups (paths below the root of the pids hierarchy, from their init's
+   * /proc/PID/cgroup); *self gets the cgroup the runtime runs in (a
+   * relative cgroupsPath lands below it).  NULL: cgroupsPath is not
+   * checked against other containers. */
+  int (*live_cgroups) (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids,
+                       struct hr_strv *cgroups, char **self, hr_error_t *err);
   /* runc's --root as given (NULL: runc's default), for live_cgroups. */
   const char *runtime_root;
   void *data;

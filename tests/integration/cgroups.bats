@@ -16,6 +16,9 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${OTHER_ROOT:-}" ] && [ -n "${A:-}" ]; then
+		"$HARDRUN" --hardrun-policy "$POLICY" --root "$OTHER_ROOT" delete -f "$A" >/dev/null 2>&1 || true
+	fi
 	hr_teardown
 	# the parents runc made in every hierarchy
 	find /sys/fs/cgroup/*"$TOP" -depth -type d -exec rmdir {} + 2>/dev/null || true
@@ -69,6 +72,22 @@ b_bundle() {
 	run_files hr run --bundle "$bundle" "$b"
 	echo "status $status, stderr [$stderr]"
 	[ "$status" -eq 0 ]
+}
+
+@test "cgroups: a live container in another engine's state directory (state_roots) counts too" {
+	local b bundle
+	# A lives in another runc root; the policy names it as another engine's
+	OTHER_ROOT=$BATS_TEST_TMPDIR/other-engine
+	mkdir -m 0700 "$OTHER_ROOT"
+	RUNC_ROOT=$OTHER_ROOT start_a
+	POLICY=$(write_policy "$(jq -nc --arg r "$OTHER_ROOT" '{profiles: {default: {rules: {cgroups_path: {state_roots: [$r]}}}}}')")
+	b=$(new_id cgb)
+	bundle=$(b_bundle cgb "$CG/inner")
+	run_files hr run --bundle "$bundle" "$b"
+	echo "status $status, stderr [$stderr]"
+	[ "$status" -eq 1 ]
+	assert_log_error "cgroups_path: cgroupsPath \"$CG/inner\" .* the cgroup $CG of the live container \"$A\""
+	[ "$(cat "/sys/fs/cgroup/pids$CG/pids.max")" = 4096 ]
 }
 
 @test "cgroups: control: through plain runc B takes over A's cgroup and A can no longer fork" {
