@@ -19,10 +19,11 @@ struct check_options
   const char *config;
   const char *format;
   const char *profile;
+  const char *id; /* the container id the engine would give runc */
 };
 
 static const char usage[] = "usage: hardrun [--hardrun-policy FILE] check (--bundle DIR | --config FILE) "
-                            "[--profile NAME] [--format text|json]";
+                            "[--profile NAME] [--id ID] [--format text|json]";
 
 static int
 parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
@@ -33,7 +34,8 @@ parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
       if (hr_take_option (argc, argv, &i, "--bundle", &o->bundle) || hr_take_option (argc, argv, &i, "-b", &o->bundle)
           || hr_take_option (argc, argv, &i, "--config", &o->config)
           || hr_take_option (argc, argv, &i, "--format", &o->format)
-          || hr_take_option (argc, argv, &i, "--profile", &o->profile))
+          || hr_take_option (argc, argv, &i, "--profile", &o->profile)
+          || hr_take_option (argc, argv, &i, "--id", &o->id))
         continue;
       return hr_error_set (err, 0, "unexpected argument \"%s\"\n%s", argv[i], usage);
     }
@@ -125,6 +127,8 @@ hr_cmd_check (const struct hr_cli *cli_in, int argc, char **argv)
     }
   if (o.profile)
     cli.profile = o.profile;
+  if (o.id)
+    cli.container_id = o.id;
   policy = hr_load_policy (&cli, false, &err);
   if (policy == NULL)
     {
