@@ -1303,6 +1303,9 @@ Test (rule_hooks, the_whole_hook_is_judged)
     DOCKER_HOOK ("/proc/4242/exe", "000000000000000000000000000000000000000000000000000000c0ffee0001", ""),
     "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/tmp\",\"" HOOK_ID
     "\",\"a0c0ffee0000\"]}",
+    /* BuildKit's form naming a build sandbox id one digit longer */
+    "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/run/docker\","
+    "\"k3et357pnhoq97fcuagspamhrx\",\"6a43ae53a060\"]}",
     /* one argument more; no arguments at all */
     "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/run/docker\",\"" HOOK_ID
     "\",\"a0c0ffee0000\",\"x\"]}",
@@ -1325,6 +1328,18 @@ Test (rule_hooks, the_whole_hook_is_judged)
       cr_assert_eq (r.result.n_denied, 1, "accepted: %s", bad[i]);
       assert_decision (&r, HR_OUTCOME_DENIED, "is not an allowed shape (path, args, env)");
     }
+}
+
+Test (rule_hooks, buildkits_own_hook_runs)
+{
+  /* BuildKit's RUN steps: a build sandbox id (25 base-36 digits, not the
+   * container's id), as captured from Docker 20.10.24 */
+  cleanup_run struct run r = run_hooks (
+      "deny", HOOKS ("prestart", "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/"
+                                 "run/docker\",\"k3et357pnhoq97fcuagspamhr\",\"6a43ae53a060\"]}"));
+
+  cr_assert_eq (r.result.n_denied, 0, "%s", r.text);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "runs as \"/usr/sbin/dockerd\"");
 }
 
 Test (rule_hooks, only_the_allowed_kinds)
