@@ -287,10 +287,11 @@ runtime_root (const struct hr_host *host)
   return hr_path_clean (joined);
 }
 
-/* The live containers of one state directory, appended. */
+/* The live containers of one state directory, appended; skip names the
+ * container being created (in the runtime's own directory only: another
+ * engine's container of the same name is another container). */
 static int
-scan_state_dir (const struct hr_host *host, const char *root, struct hr_strv *ids, struct hr_strv *cgroups,
-                hr_error_t *err)
+scan_state_dir (const char *root, const char *skip, struct hr_strv *ids, struct hr_strv *cgroups, hr_error_t *err)
 {
   DIR *dir = opendir (root);
   struct dirent *de;
@@ -301,7 +302,7 @@ scan_state_dir (const struct hr_host *host, const char *root, struct hr_strv *id
     {
       char *cgroup;
 
-      if (de->d_name[0] == '.' || hr_streq (de->d_name, host->container_id))
+      if (de->d_name[0] == '.' || hr_streq (de->d_name, skip))
         continue;
       cgroup = live_container_cgroup (root, de->d_name);
       if (cgroup == NULL)
@@ -336,8 +337,8 @@ live_cgroups (const struct hr_host *host, const struct hr_json *roots, struct hr
     return hr_error_set (err, 0, "cannot tell the cgroup of the runtime from /proc/self/cgroup");
   if (own == NULL)
     return hr_error_set (err, errno, "cannot resolve the runtime's --root");
-  hr_strv_push (&seen, own);
-  ret = scan_state_dir (host, own, ids, cgroups, err);
+  hr_strv_push_take (&seen, resolve_path (host, own) ?: xstrdup (own));
+  ret = scan_state_dir (own, host->container_id, ids, cgroups, err);
   for (size_t i = 0; ret == 0 && roots && i < roots->len; i++)
     {
       glob_t g = { 0 };
@@ -346,12 +347,12 @@ live_cgroups (const struct hr_host *host, const struct hr_json *roots, struct hr
         continue;
       for (size_t k = 0; ret == 0 && k < g.gl_pathc; k++)
         {
-          cleanup_free char *dir = hr_path_clean (g.gl_pathv[k]);
+          cleanup_free char *dir = resolve_path (host, g.gl_pathv[k]);
 
-          if (hr_strv_contains (&seen, dir) || !root_state_dir (dir))
+          if (dir == NULL || hr_strv_contains (&seen, dir) || !root_state_dir (dir))
             continue;
           hr_strv_push (&seen, dir);
-          ret = scan_state_dir (host, dir, ids, cgroups, err);
+          ret = scan_state_dir (dir, NULL, ids, cgroups, err);
         }
       globfree (&g);
     }
