@@ -16,6 +16,7 @@
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "rootfs_path.h"
+#include "runc_state.h"
 
 static const char *
 proc_ns_name (const char *oci_type)
@@ -227,47 +228,22 @@ pids_cgroup_of (const char *pid)
   return hr_steal_pointer (&unified);
 }
 
-/* The 22nd field of /proc/PID/stat (start time in clock ticks), which runc
- * records as init_process_start: the same pid with another start time is
- * another process. */
-static bool
-init_alive (const char *pid, const char *start)
-{
-  cleanup_free char *file = NULL;
-  cleanup_free char *text = NULL;
-  char *p, *save = NULL;
-  int field = 3;
-
-  xasprintf (&file, "/proc/%s/stat", pid);
-  if ((text = read_proc_file (file)) == NULL || (p = strrchr (text, ')')) == NULL)
-    return false;
-  for (p = strtok_r (p + 1, " ", &save); p; p = strtok_r (NULL, " ", &save), field++)
-    if (field == 22)
-      return strcmp (p, start) == 0;
-  return false;
-}
-
-/* One entry of runc's state directory: its cgroup when its init lives. */
+/* One entry of runc's state directory: its cgroup when its init lives.  A
+ * record that cannot be read names no cgroup we could compare. */
 static char *
 live_container_cgroup (const char *root, const char *id)
 {
-  cleanup_free char *file = NULL;
-  cleanup_free char *text = NULL;
-  cleanup_error hr_error_t err = NULL;
   cleanup_json struct hr_json *state = NULL;
-  const struct hr_json *pid, *start;
-  size_t len;
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *pid_text = NULL;
+  int64_t pid;
+  uint64_t start;
 
-  xasprintf (&file, "%s/%s/state.json", root, id);
-  if (hr_read_small_file (file, HR_JSON_MAX_SIZE, &text, &len, &err) < 0
-      || (state = hr_json_parse (text, len, &err)) == NULL)
+  if (hr_runc_state_load (root, id, &state, &err) <= 0 || !hr_runc_state_init (state, &pid, &start)
+      || !hr_process_is (pid, start))
     return NULL;
-  pid = hr_json_get_value (state, "init_process_pid");
-  start = hr_json_get_value (state, "init_process_start");
-  if (pid == NULL || pid->type != HR_JSON_NUMBER || start == NULL || start->type != HR_JSON_NUMBER
-      || strcmp (pid->text, "0") == 0 || !init_alive (pid->text, start->text))
-    return NULL;
-  return pids_cgroup_of (pid->text);
+  xasprintf (&pid_text, "%lld", (long long)pid);
+  return pids_cgroup_of (pid_text);
 }
 
 /* runc's --root made absolute as runc does (filepath.Abs). */
