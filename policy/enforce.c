@@ -31,6 +31,7 @@ const struct hr_rule_def *const hr_rule_defs[] = {
   &hr_rule_process_limits,
   &hr_rule_process_labels,
   &hr_rule_hooks,
+  &hr_rule_cgroups_path,
   &hr_rule_secrets,
   &hr_rule_seccomp, /* last: its profile is computed for the final capabilities */
   NULL,

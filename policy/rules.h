@@ -106,5 +106,6 @@ extern const struct hr_rule_def hr_rule_hooks;
 extern const struct hr_rule_def hr_rule_secrets;
 extern const struct hr_rule_def hr_rule_process_limits;
 extern const struct hr_rule_def hr_rule_process_labels;
+extern const struct hr_rule_def hr_rule_cgroups_path;
 
 #endif

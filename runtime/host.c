@@ -1,6 +1,8 @@
 /* The policy's questions about the host, answered from this machine. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
@@ -305,6 +307,207 @@ container_annotation (const struct hr_host *host, const char *id, const char *ke
 
 #define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
 
+/* A step of a resolved path nobody but root may change: owned by root, not
+ * writable by others, nor by a group other than root's. */
+static int
+check_root_owned (const struct stat *st, const char *path, const char *step, hr_error_t *err)
+{
+  if (S_ISLNK (st->st_mode))
+    return hr_error_set (err, ELOOP, "\"%s\" changed while it was checked (\"%s\" is a symlink)", path, step);
+  if (st->st_uid != 0)
+    return hr_error_set (err, EPERM, "\"%s\" is owned by uid %u, not root", step, (unsigned)st->st_uid);
+  if ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid != 0))
+    return hr_error_set (err, EPERM, "\"%s\" is writable by others (mode %04o)", step, (unsigned)(st->st_mode & 07777));
+  return 0;
+}
+
+/* realpath once, then every step of the result opened without following
+ * symlinks and judged on the opened object: what the runtime will run is
+ * this path, and nobody but root can change where it leads. */
+static int
+trusted_executable (const struct hr_host *host, const char *path, char **resolved, hr_error_t *err)
+{
+  char buf[PATH_MAX];
+  cleanup_free char *steps = NULL;
+  cleanup_close int dirfd = -1;
+  char *save = NULL;
+  struct stat st;
+
+  (void)host;
+  if (realpath (path, buf) == NULL)
+    return hr_error_set (err, errno, "cannot resolve \"%s\"", path);
+  dirfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0 || fstat (dirfd, &st) < 0)
+    return hr_error_set (err, errno, "cannot open \"/\"");
+  if (check_root_owned (&st, buf, "/", err) < 0)
+    return -1;
+  steps = xstrdup (buf);
+  for (char *name = strtok_r (steps, "/", &save); name; name = strtok_r (NULL, "/", &save))
+    {
+      cleanup_free char *step = xstrndup (buf, (size_t)(name - steps) + strlen (name));
+      int fd = openat (dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+      if (fd < 0)
+        return hr_error_set (err, errno, "cannot open \"%s\"", buf);
+      close (dirfd);
+      dirfd = fd;
+      if (fstat (dirfd, &st) < 0)
+        return hr_error_set (err, errno, "cannot inspect \"%s\"", buf);
+      if (check_root_owned (&st, buf, step, err) < 0)
+        return -1;
+    }
+  if (!S_ISREG (st.st_mode) || (st.st_mode & 0111) == 0)
+    return hr_error_set (err, EACCES, "\"%s\" is not an executable file", buf);
+  *resolved = xstrdup (buf);
+  return 0;
+}
+
+#define RUNC_DEFAULT_ROOT "/run/runc"
+
+/* The cgroup of the pids hierarchy (cgroup v1) in a /proc/PID/cgroup text,
+ * else the unified one; NULL when neither is there. */
+static char *
+pids_cgroup_of (const char *pid)
+{
+  cleanup_free char *file = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_free char *unified = NULL;
+  char *save = NULL;
+
+  xasprintf (&file, "/proc/%s/cgroup", pid);
+  if ((text = read_proc_file (file, 65536)) == NULL)
+    return NULL;
+  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *controllers = strchr (line, ':');
+      char *path = controllers ? strchr (controllers + 1, ':') : NULL;
+
+      if (path == NULL)
+        continue;
+      *path++ = '\0';
+      controllers++;
+      if (*controllers == '\0' && unified == NULL)
+        unified = xstrdup (path);
+      for (char *c = controllers; c; c = strchr (c, ','))
+        {
+          c += *c == ',';
+          if (strncmp (c, "pids", 4) == 0 && (c[4] == ',' || c[4] == '\0'))
+            return xstrdup (path);
+        }
+    }
+  return hr_steal_pointer (&unified);
+}
+
+/* One entry of runc's state directory: its cgroup when its init lives.  A
+ * record that cannot be read names no cgroup we could compare. */
+static char *
+live_container_cgroup (const char *root, const char *id)
+{
+  cleanup_json struct hr_json *state = NULL;
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *pid_text = NULL;
+  int64_t pid;
+  uint64_t start;
+
+  if (hr_runc_state_load (root, id, &state, &err) <= 0 || !hr_runc_state_init (state, &pid, &start)
+      || !hr_process_is (pid, start))
+    return NULL;
+  xasprintf (&pid_text, "%lld", (long long)pid);
+  return pids_cgroup_of (pid_text);
+}
+
+/* runc's --root made absolute as runc does (filepath.Abs). */
+static char *
+runtime_root (const struct hr_host *host)
+{
+  const char *root = host->runtime_root && *host->runtime_root ? host->runtime_root : RUNC_DEFAULT_ROOT;
+  cleanup_free char *cwd = NULL;
+  cleanup_free char *joined = NULL;
+
+  if (root[0] == '/')
+    return hr_path_clean (root);
+  cwd = getcwd (NULL, 0);
+  if (cwd == NULL)
+    return NULL;
+  xasprintf (&joined, "%s/%s", cwd, root);
+  return hr_path_clean (joined);
+}
+
+/* The live containers of one state directory, appended; skip names the
+ * container being created (in the runtime's own directory only: another
+ * engine's container of the same name is another container). */
+static int
+scan_state_dir (const char *root, const char *skip, struct hr_strv *ids, struct hr_strv *cgroups, hr_error_t *err)
+{
+  DIR *dir = opendir (root);
+  struct dirent *de;
+
+  if (dir == NULL)
+    return errno == ENOENT ? 0 : hr_error_set (err, errno, "cannot list the runtime's state \"%s\"", root);
+  while ((de = readdir (dir)) != NULL)
+    {
+      char *cgroup;
+
+      if (de->d_name[0] == '.' || hr_streq (de->d_name, skip))
+        continue;
+      cgroup = live_container_cgroup (root, de->d_name);
+      if (cgroup == NULL)
+        continue;
+      hr_strv_push (ids, de->d_name);
+      hr_strv_push_take (cgroups, cgroup);
+    }
+  closedir (dir);
+  return 0;
+}
+
+/* Another engine's state directory counts only when it is root's own:
+ * a state.json anyone else can write could name any process. */
+static bool
+root_state_dir (const char *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static int
+live_cgroups (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids, struct hr_strv *cgroups,
+              char **self, hr_error_t *err)
+{
+  cleanup_free char *own = runtime_root (host);
+  struct hr_strv seen = { 0 };
+  int ret = 0;
+
+  *self = pids_cgroup_of ("self");
+  if (*self == NULL)
+    return hr_error_set (err, 0, "cannot tell the cgroup of the runtime from /proc/self/cgroup");
+  if (own == NULL)
+    return hr_error_set (err, errno, "cannot resolve the runtime's --root");
+  hr_strv_push_take (&seen, resolve_path (host, own) ?: xstrdup (own));
+  ret = scan_state_dir (own, host->container_id, ids, cgroups, err);
+  for (size_t i = 0; ret == 0 && roots && i < roots->len; i++)
+    {
+      glob_t g = { 0 };
+
+      if (glob (roots->items[i]->text, GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) != 0)
+        continue;
+      for (size_t k = 0; ret == 0 && k < g.gl_pathc; k++)
+        {
+          cleanup_free char *dir = resolve_path (host, g.gl_pathv[k]);
+
+          if (dir == NULL || hr_strv_contains (&seen, dir) || !root_state_dir (dir))
+            continue;
+          hr_strv_push (&seen, dir);
+          ret = scan_state_dir (dir, NULL, ids, cgroups, err);
+        }
+      globfree (&g);
+    }
+  hr_strv_clear (&seen);
+  return ret;
+}
+
+#define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
+
 static uint64_t
 fnv1a64 (const char *data, size_t len, uint64_t h)
 {
@@ -356,6 +559,8 @@ hr_host_init (struct hr_host *host, const char *bundle)
   host->resolve_path = resolve_path;
   host->rootfs_has_dir = rootfs_has_dir;
   host->rootfs_resolve = rootfs_resolve;
+  host->trusted_executable = trusted_executable;
+  host->live_cgroups = live_cgroups;
   host->mount_fact = mount_fact;
   host->namespace_of_container = namespace_of_container;
   host->container_annotation = container_annotation;

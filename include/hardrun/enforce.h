@@ -124,6 +124,21 @@ struct hr_host
   /* The id of the container being created or exec'd into (runc's
    * container-id argument), or NULL (check, unit tests). */
   const char *container_id;
+  /* Resolves the executable at path once and checks that nobody but root
+   * can swap it: the resolved file is a regular, executable file owned by
+   * root and not writable by group or others, and so is every directory
+   * above it (none a symlink).  *resolved gets the path to hand the
+   * runtime in place of path.  NULL: every host hook is refused. */
+  int (*trusted_executable) (const struct hr_host *host, const char *path, char **resolved, hr_error_t *err);
+  /* The live containers other than container_id in the runtime's state
+   * directory (runtime_root) and in the state directories matching the
+   * glob patterns `roots` (other engines' runc roots): their ids and their
+   * cgroups (paths below the root of the pids hierarchy, from their init's
+   * /proc/PID/cgroup); *self gets the cgroup the runtime runs in (a
+   * relative cgroupsPath lands below it).  NULL: cgroupsPath is not
+   * checked against other containers. */
+  int (*live_cgroups) (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids,
+                       struct hr_strv *cgroups, char **self, hr_error_t *err);
   /* What the absolute path `path` is in the mount table
    * (/proc/self/mountinfo); fails when it cannot be read.  NULL: no path
    * is a mount point. */

@@ -40,10 +40,19 @@ has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
   return true;
 }
 
+/* a hook's executable is what its path names, and root's */
+static int
+trusted_as_named (const struct hr_host *host, const char *path, char **resolved, hr_error_t *err)
+{
+  *resolved = xstrdup (path);
+  return 0;
+}
+
 static struct hr_host bench_host = {
   .namespace_is_host = never_host,
   .resolve_path = same_path,
   .rootfs_has_dir = has_dir,
+  .trusted_executable = trusted_as_named,
 };
 
 static char *

@@ -60,14 +60,37 @@ fuzz_container_annotation (const struct hr_host *host, const char *id, const cha
   return strcmp (id, "sbx") == 0 ? xstrdup ("pod") : NULL;
 }
 
+/* a hook path resolves to itself; one under /tmp is not root's */
+static int
+fuzz_trusted_executable (const struct hr_host *host, const char *path, char **resolved, hr_error_t *err)
+{
+  if (strncmp (path, "/tmp/", 5) == 0)
+    return hr_error_set (err, 0, "fuzz host: %s not root's", path);
+  *resolved = xstrdup (path);
+  return 0;
+}
+
+/* one other live container, in /docker/a */
+static int
+fuzz_live_cgroups (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids,
+                   struct hr_strv *cgroups, char **self, hr_error_t *err)
+{
+  hr_strv_push (ids, "a");
+  hr_strv_push (cgroups, "/docker/a");
+  *self = xstrdup ("/");
+  return 0;
+}
+
 static const struct hr_host fuzz_host = {
   .namespace_is_host = fuzz_namespace_is_host,
   .resolve_path = fuzz_resolve_path,
   .rootfs_has_dir = fuzz_rootfs_has_dir,
-  .container_id = "abc",
   .mount_fact = fuzz_mount_fact,
   .namespace_of_container = fuzz_namespace_of_container,
   .container_annotation = fuzz_container_annotation,
+  .trusted_executable = fuzz_trusted_executable,
+  .live_cgroups = fuzz_live_cgroups,
+  .container_id = "000000000000000000000000000000000000000000000000000000c0ffee0000",
 };
 
 #endif

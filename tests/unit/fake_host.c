@@ -127,6 +127,46 @@ fake_rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char 
   return true;
 }
 
+static int
+fake_trusted_executable (const struct hr_host *host, const char *path, char **resolved, hr_error_t *err)
+{
+  cleanup_free char *r = follow_links (config_of (host)->links, path);
+
+  if (r == NULL)
+    return hr_error_set (err, 2, "fake host: cannot resolve \"%s\"", path);
+  if (hr_has_prefix (r, "/tmp/") || hr_has_prefix (r, "/home/"))
+    return hr_error_set (err, 1, "fake host: \"%s\" is not root's own", r);
+  *resolved = hr_steal_pointer (&r);
+  return 0;
+}
+
+static const struct fake_link *live_table;
+static const char *self_cgroup;
+
+static int
+fake_live_cgroups (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids,
+                   struct hr_strv *cgroups, char **self, hr_error_t *err)
+{
+  (void)roots;
+  (void)err;
+  for (const struct fake_link *l = live_table; l->from; l++)
+    if (!hr_streq (l->from, host->container_id))
+      {
+        hr_strv_push (ids, l->from);
+        hr_strv_push (cgroups, l->to);
+      }
+  *self = xstrdup (self_cgroup);
+  return 0;
+}
+
+void
+fake_host_set_live_cgroups (struct hr_host *host, const struct fake_link *live, const char *self)
+{
+  live_table = live;
+  self_cgroup = self;
+  host->live_cgroups = fake_live_cgroups;
+}
+
 void
 fake_host_init (struct hr_host *host, const struct fake_host_config *config)
 {
@@ -139,6 +179,7 @@ fake_host_init (struct hr_host *host, const struct fake_host_config *config)
   host->namespace_of_container = fake_namespace_of_container;
   host->container_annotation = fake_container_annotation;
   host->container_id = config->container_id;
+  host->trusted_executable = fake_trusted_executable;
   host->data = (void *)config;
 }
 

@@ -13,6 +13,9 @@
  *   rootfs_has_dir     true unless the directory is listed in `missing_dirs`.
  *   rootfs_resolve     like resolve_path, with the links of `rootfs_links`
  *                      (symlinks inside the image, e.g. /var/run -> /run).
+ *   trusted_executable resolve_path; a result under /tmp or /home is not
+ *                      root's own (an error).
+ *   live_cgroups       unset unless fake_host_set_live_cgroups gave a table.
  *
  *   mount_fact         a path equal to the `path` of one of `mounts` is a
  *                      mount point of that `fstype`, visible elsewhere at
@@ -79,6 +82,11 @@ struct fake_host_config
 
 /* Fills *host so that its answers come from *config, which must outlive it. */
 void fake_host_init (struct hr_host *host, const struct fake_host_config *config);
+
+/* Sets host->live_cgroups to answer from `live` (`from` the id of another
+ * live container, `to` its cgroup) and self (the runtime's cgroup); both
+ * must outlive host. */
+void fake_host_set_live_cgroups (struct hr_host *host, const struct fake_link *live, const char *self);
 
 /* Fixture helpers shared by the test files. */
 

@@ -319,7 +319,10 @@ Test (policy_errors, unmappable_binds)
 
 Test (policy_errors, hooks)
 {
-  rules_fail ("{\"hooks\":{\"allowed\":[\"dockerd\"]}}", "\"dockerd\" is not an absolute path", "hooks");
+  /* a hook is allowed by its whole shape, never by its path alone */
+  rules_fail ("{\"hooks\":{\"allowed\":[\"/usr/sbin/dockerd\"]}}", "hooks.allowed[0]: expected object", "hooks");
+  rules_fail ("{\"hooks\":{\"allowed\":[{\"kinds\":[\"prestart\"],\"executable\":[\"dockerd\"],\"args\":[]}]}}",
+              "\"dockerd\" is not an absolute path", "hooks");
 }
 
 Test (policy_errors, pids_limit_zero)

@@ -104,6 +104,9 @@ policy_text (const char *rule, const char *rule_json)
   return next;
 }
 
+/* The container id the fake host reports (runc's argument); NULL by default. */
+static const char *test_container_id;
+
 static struct run
 run_rule_on (const char *rule, const char *rule_json, const char *doc, int mode, const struct fake_host_config *config)
 {
@@ -119,6 +122,7 @@ run_rule_on (const char *rule, const char *rule_json, const char *doc, int mode,
   cr_assert_not_null (r.doc, "spec: %s", r.err ? r.err->msg : "?");
   r.before = hr_json_serialize (r.doc, NULL);
   fake_host_init (&host, config);
+  host.container_id = test_container_id;
   if (mode & RUN_PROCESS)
     r.ret = hr_enforce_process (r.doc, profile, mode & RUN_AUDIT_MODE, &r.result, &r.err);
   else
@@ -1508,26 +1512,238 @@ Test (rule_seccomp, non_string_syscall_name_is_an_error)
 
 /* hooks */
 
-Test (rule_hooks, host_hooks_must_be_allowed)
+#define HOOK_ID "000000000000000000000000000000000000000000000000000000c0ffee0000"
+/* Docker 20.10's network hook for container HOOK_ID, with extra members */
+#define DOCKER_HOOK(path, id, extra)                                                                                   \
+  "{\"path\":\"" path "\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/run/docker\",\"" id                        \
+  "\",\"a0c0ffee0000\"]" extra "}"
+#define HOOKS(kind, ...) SPEC (",\"hooks\":{\"" kind "\":[" __VA_ARGS__ "]}")
+/* the embedded default's hooks settings, with another action */
+static char *
+default_hooks (const char *action)
 {
-  cleanup_run struct run r
-      = run_rule ("hooks", DENY,
-                  SPEC (",\"hooks\":{\"prestart\":[{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\"]},{"
-                        "\"path\":\"/proc/4243/exe\"}],\"createRuntime\":[{\"path\":\"/bin/sh\"}],\"startContainer\":[{"
-                        "\"path\":\"/x\"}],\"poststop\":[{\"path\":\"relative\"}]}"));
+  cleanup_json struct hr_json *doc = NULL;
+  hr_error_t err = NULL;
+  static const char *const path[] = { "profiles", "default", "rules", "hooks", NULL };
+  struct hr_json *rule;
+  char *text;
 
-  cr_assert_eq (r.result.n_denied, 3, "startContainer runs inside the container, dockerd's exe is allowed");
-  assert_decision (&r, HR_OUTCOME_DENIED, "prestart hook \"/proc/4243/exe\" (/proc/4243/exe) runs on the host");
-  assert_decision (&r, HR_OUTCOME_DENIED, "createRuntime hook \"/bin/sh\"");
-  assert_decision (&r, HR_OUTCOME_DENIED, "poststop hook \"relative\" runs on the host and is not allowed");
+  doc = hr_json_parse (hr_default_policy_text, strlen (hr_default_policy_text), &err);
+  cr_assert_not_null (doc);
+  rule = hr_json_get_path (doc, path);
+  hr_json_set (rule, "action", hr_json_new_string (action));
+  text = hr_json_serialize (rule, NULL);
+  return text;
 }
 
-Test (rule_hooks, fix_removes)
+static struct run
+run_hooks (const char *action, const char *spec)
 {
-  cleanup_run struct run r = run_rule (
-      "hooks", FIX, SPEC (",\"hooks\":{\"prestart\":[{\"path\":\"/bin/sh\"},{\"path\":\"/proc/4242/exe\"}]}"));
+  cleanup_free char *rule = default_hooks (action);
 
-  AT (&r, "{\"prestart\":[{\"path\":\"/proc/4242/exe\"}]}", "hooks");
+  test_container_id = HOOK_ID;
+  return run_rule ("hooks", rule, spec);
+}
+
+Test (rule_hooks, dockers_own_hook_runs_pinned_to_dockerd)
+{
+  cleanup_run struct run r = run_hooks ("deny", HOOKS ("prestart", DOCKER_HOOK ("/proc/4242/exe", HOOK_ID, "")));
+
+  cr_assert_eq (r.result.n_denied, 0, "%s", r.text);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "prestart hook \"/proc/4242/exe\" runs as \"/usr/sbin/dockerd\"");
+  /* the runtime execs the path that was judged, not /proc/PID/exe again */
+  AT (&r, "{\"prestart\":[" DOCKER_HOOK ("/usr/sbin/dockerd", HOOK_ID, "") "]}", "hooks");
+}
+
+Test (rule_hooks, the_whole_hook_is_judged)
+{
+  static const char *const bad[] = {
+    /* dockerd with a library preloaded, or an extra environment entry */
+    DOCKER_HOOK ("/proc/4242/exe", HOOK_ID, ",\"env\":[\"LD_PRELOAD=/tmp/evil.so\"]"),
+    DOCKER_HOOK ("/usr/sbin/dockerd", HOOK_ID, ",\"Env\":[\"PATH=/tmp\"]"),
+    /* dockerd serving its API on the network */
+    "{\"path\":\"/usr/sbin/dockerd\",\"args\":[\"dockerd\",\"-H\",\"tcp://0.0.0.0:2375\"]}",
+    /* another reexec entry point of dockerd */
+    "{\"path\":\"/proc/4242/exe\",\"args\":[\"docker-untar\",\"/\",\"/x\"]}",
+    /* the hook of another container, or with another exec-root */
+    DOCKER_HOOK ("/proc/4242/exe", "000000000000000000000000000000000000000000000000000000c0ffee0001", ""),
+    "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/tmp\",\"" HOOK_ID
+    "\",\"a0c0ffee0000\"]}",
+    /* BuildKit's form naming a build sandbox id one digit longer */
+    "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/run/docker\","
+    "\"k3et357pnhoq97fcuagspamhrx\",\"6a43ae53a060\"]}",
+    /* one argument more; no arguments at all */
+    "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/run/docker\",\"" HOOK_ID
+    "\",\"a0c0ffee0000\",\"x\"]}",
+    "{\"path\":\"/usr/sbin/dockerd\"}",
+    /* podman with the host's root as a privileged container */
+    "{\"path\":\"/usr/bin/podman\",\"args\":[\"podman\",\"run\",\"--privileged\",\"--rootfs\",\"/\"]}",
+    /* the process /proc/4243 is not dockerd; a script; a relative path */
+    DOCKER_HOOK ("/proc/4243/exe", HOOK_ID, ""),
+    "{\"path\":\"/usr/local/bin/hook.sh\"}",
+    DOCKER_HOOK ("relative", HOOK_ID, ""),
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      cleanup_free char *spec = NULL;
+      cleanup_run struct run r = { 0 };
+
+      xasprintf (&spec, HOOKS ("prestart", "%s"), bad[i]);
+      r = run_hooks ("deny", spec);
+      cr_assert_eq (r.result.n_denied, 1, "accepted: %s", bad[i]);
+      assert_decision (&r, HR_OUTCOME_DENIED, "is not an allowed shape (path, args, env)");
+    }
+}
+
+Test (rule_hooks, buildkits_own_hook_runs)
+{
+  /* BuildKit's RUN steps: a build sandbox id (25 base-36 digits, not the
+   * container's id), as captured from Docker 20.10.24 */
+  cleanup_run struct run r = run_hooks (
+      "deny", HOOKS ("prestart", "{\"path\":\"/proc/4242/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/"
+                                 "run/docker\",\"k3et357pnhoq97fcuagspamhr\",\"6a43ae53a060\"]}"));
+
+  cr_assert_eq (r.result.n_denied, 0, "%s", r.text);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "runs as \"/usr/sbin/dockerd\"");
+}
+
+Test (rule_hooks, only_the_allowed_kinds)
+{
+  cleanup_run struct run r
+      = run_hooks ("deny", SPEC (",\"hooks\":{\"poststop\":[" DOCKER_HOOK (
+                               "/proc/4242/exe", HOOK_ID, "") "],"
+                                                              "\"startContainer\":[{\"path\":\"/x\"}]}"));
+
+  cr_assert_eq (r.result.n_denied, 1, "startContainer runs inside the container, a poststop dockerd does not");
+  assert_decision (&r, HR_OUTCOME_DENIED, "poststop hook \"/proc/4242/exe\" resolved to /usr/sbin/dockerd");
+}
+
+Test (rule_hooks, a_file_others_can_swap_is_refused)
+{
+  /* the fake host says what resolves under /tmp is not root's own */
+  cleanup_run struct run r = run_rule (
+      "hooks", "{\"action\":\"deny\",\"allowed\":[{\"kinds\":[\"prestart\"],\"executable\":[\"/*/*\"],\"args\":[]}]}",
+      HOOKS ("prestart", "{\"path\":\"/tmp/hook\"}"));
+
+  assert_decision (&r, HR_OUTCOME_DENIED, "prestart hook \"/tmp/hook\" runs on the host and is not an allowed shape");
+  assert_decision (&r, HR_OUTCOME_DENIED, "is not root's own");
+}
+
+Test (rule_hooks, fix_removes_and_audit_changes_nothing)
+{
+  const char *spec = HOOKS ("prestart", "{\"path\":\"/bin/sh\"}," DOCKER_HOOK ("/proc/4242/exe", HOOK_ID, ""));
+  cleanup_run struct run fixed = run_hooks ("fix", spec);
+  cleanup_run struct run audited = run_hooks ("audit", spec);
+
+  AT (&fixed, "{\"prestart\":[" DOCKER_HOOK ("/usr/sbin/dockerd", HOOK_ID, "") "]}", "hooks");
+  cr_assert_str_eq (audited.text, audited.before);
+  assert_decision (&audited, HR_OUTCOME_AUDITED, "\"/bin/sh\"");
+  assert_decision (&audited, HR_OUTCOME_AUDITED, "runs as \"/usr/sbin/dockerd\"");
+}
+
+Test (rule_hooks, shapes_are_validated)
+{
+  static const char *const bad[][2] = {
+    { "[\"/usr/sbin/dockerd\"]", "expected object" },
+    { "[{\"kinds\":[\"prestart\"],\"executable\":[\"/x\"]}]", "lacks \"args\"" },
+    { "[{\"kinds\":[\"startContainer\"],\"executable\":[\"/x\"],\"args\":[]}]", "not a host hook kind" },
+    { "[{\"kinds\":[\"prestart\"],\"executable\":[\"x\"],\"args\":[]}]", "\"x\" is not an absolute path" },
+    { "[{\"kinds\":[\"prestart\"],\"executable\":[],\"args\":[]}]", "names no executable" },
+    { "[{\"kinds\":[\"prestart\"],\"executable\":[\"/x\"],\"args\":[],\"envs\":[]}]", "unknown key \"envs\"" },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      hr_error_t err = NULL;
+      cleanup_free char *rule = NULL;
+      cleanup_free char *text = NULL;
+      struct hr_policy *policy;
+
+      xasprintf (&rule, "{\"action\":\"deny\",\"allowed\":%s}", bad[i][0]);
+      text = policy_text ("hooks", rule);
+      policy = hr_policy_load_text (text, strlen (text), "test", &err);
+      cr_assert_null (policy, "accepted %s", bad[i][0]);
+      cr_assert_not_null (strstr (err->msg, bad[i][1]), "%s", err->msg);
+      hr_error_free (&err);
+    }
+}
+
+/* cgroups_path */
+
+/* Live containers: a Docker one, a CRI sandbox (cgroupfs), a CRI sandbox
+ * (systemd driver); runc itself runs in /user.slice/session. */
+static const struct fake_link live_cgroups[] = {
+  { "a", "/docker/a" },
+  { "sandbox", "/kubepods/besteffort/pod1234/sandbox" },
+  { "sdsandbox",
+    "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234.slice/cri-containerd-sdsandbox.scope" },
+  { "rootcg", "/" },
+  { NULL, NULL },
+};
+
+static struct run
+run_cgroups (const char *id, const char *cgroups_path)
+{
+  cleanup_free char *spec = NULL;
+  struct run r = { 0 };
+  struct hr_host host;
+  cleanup_free char *ptext = policy_text ("cgroups_path", DENY);
+
+  xasprintf (&spec, SPEC (",\"linux\":{\"cgroupsPath\":\"%s\"}"), cgroups_path);
+  r.policy = hr_policy_load_text (ptext, strlen (ptext), "test", &r.err);
+  cr_assert_not_null (r.policy);
+  r.doc = hr_json_parse (spec, strlen (spec), &r.err);
+  cr_assert_not_null (r.doc);
+  fake_host_init (&host, &host_config);
+  fake_host_set_live_cgroups (&host, live_cgroups, "/user.slice/session");
+  host.container_id = id;
+  r.ret = hr_enforce_spec (r.doc, hr_policy_find_profile (r.policy, "t"), false, &host, &r.result, &r.err);
+  cr_assert_eq (r.ret, 0, "%s", r.err ? r.err->msg : "");
+  return r;
+}
+
+Test (rule_cgroups_path, another_live_containers_cgroup_is_refused)
+{
+  static const char *const bad[][2] = {
+    { "/docker/a", "is the cgroup /docker/a of the live container \"a\"" },
+    { "/docker/a/sub", "lies inside the cgroup /docker/a" },
+    { "/docker/../docker/./a/", "is the cgroup /docker/a" },
+    { "/docker", "contains the cgroup /docker/a" },
+    { "/kubepods/besteffort/pod1234/sandbox", "of the live container \"sandbox\"" },
+    { "kubepods-besteffort-pod1234.slice:cri-containerd:sdsandbox", "of the live container \"sdsandbox\"" },
+    { "/kubepods/besteffort", "contains the cgroup /kubepods/besteffort/pod1234/sandbox" },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      cleanup_run struct run r = run_cgroups ("b", bad[i][0]);
+
+      cr_assert_eq (r.result.n_denied, 1, "accepted %s", bad[i][0]);
+      assert_decision (&r, HR_OUTCOME_DENIED, bad[i][1]);
+    }
+}
+
+Test (rule_cgroups_path, siblings_and_own_paths_run)
+{
+  static const char *const good[][2] = {
+    { "b", "/docker/b" },
+    /* a pod's containers share the pod's cgroup, which is no container's */
+    { "c", "/kubepods/besteffort/pod1234/c" },
+    { "c", "kubepods-besteffort-pod1234.slice:cri-containerd:c" },
+    /* relative: below runc's own cgroup; "../" cannot climb out */
+    { "b", "../../docker/a" },
+    { "b", "" },
+    /* its own cgroup: the same id is not another container */
+    { "a", "/docker/a" },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (good); i++)
+    {
+      cleanup_run struct run r = run_cgroups (good[i][0], good[i][1]);
+
+      cr_assert_eq (r.result.len, 0, "%s refused: %s", good[i][1], r.result.len ? r.result.items[0].message : "");
+    }
 }
 
 /* Actions: the same violation under each action and in audit mode. */
@@ -1882,10 +2098,14 @@ Test (rule_secrets, lower_case_patterns_are_refused)
 
 #define FIELDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* both profiles allow the spec's two hooks, so that only the quarantine acts on them */
+#define QUARANTINE_HOOKS                                                                                               \
+  "\"hooks\":{\"allowed\":[{\"kinds\":[\"prestart\",\"poststop\"],\"executable\":[\"/usr/bin/"                         \
+  "dockerd\"],\"args\":[]}]}"
 #define QUARANTINE_POLICY                                                                                              \
   "{\"default_profile\":\"t\",\"quarantine_profile\":\"q\",\"profiles\":{"                                             \
-  "\"t\":{\"rules\":{\"host_namespaces\":{\"action\":\"quarantine\"}}},"                                               \
-  "\"q\":{\"rules\":{\"capabilities\":{\"allow\":[]}}}}}"
+  "\"t\":{\"rules\":{\"host_namespaces\":{\"action\":\"quarantine\"}," QUARANTINE_HOOKS "}},"                          \
+  "\"q\":{\"rules\":{\"capabilities\":{\"allow\":[]}," QUARANTINE_HOOKS "}}}}"
 #define HOST_NET_SPEC(extra)                                                                                           \
   "{\"process\":{\"args\":[\"sh\"],\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"]}},"                  \
   "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"                 \
