@@ -19,6 +19,7 @@
 #include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "runc_state.h"
 
 #define FLAGS_RULE "exec_flags"
 #define QUARANTINE_RULE "quarantine"
@@ -305,17 +306,15 @@ read_state (const struct hr_cli *cli, hr_error_t *err)
   return state;
 }
 
-/* The bundle runc reads for an exec without --process: the "bundle" label
- * of the container's state, as runc's utils.SearchLabels finds it. */
+/* The bundle runc reads for an exec without --process. */
 static char *
 bundle_of (const struct hr_json *state, hr_error_t *err)
 {
-  const struct hr_json *labels = hr_json_get_value (hr_json_get_value (state, "config"), "labels");
+  const char *bundle = hr_runc_state_bundle (state);
 
-  for (size_t i = 0; labels && labels->type == HR_JSON_ARRAY && i < labels->len; i++)
-    if (hr_json_is_string (labels->items[i]) && hr_has_prefix (labels->items[i]->text, "bundle="))
-      return xstrdup (labels->items[i]->text + strlen ("bundle="));
-  return hr_error_set (err, 0, "the container's state names no bundle"), NULL;
+  if (bundle == NULL)
+    return hr_error_set (err, 0, "the container's state names no bundle"), NULL;
+  return xstrdup (bundle);
 }
 
 /* /proc/PID/root of the container's init while it is the process runc
@@ -323,26 +322,11 @@ bundle_of (const struct hr_json *state, hr_error_t *err)
 static char *
 live_root (const struct hr_json *state)
 {
-  cleanup_free char *stat_path = NULL, *text = NULL;
-  hr_error_t err = NULL;
-  int64_t pid = 0, start = 0;
-  unsigned long long now = 0;
-  const char *p;
+  int64_t pid;
+  uint64_t start;
   char *root;
-  size_t len;
-  int field = 2;
 
-  if (state == NULL || hr_json_read_int64 (state, "init_process_pid", "state", &pid, &err) < 0
-      || hr_json_read_int64 (state, "init_process_start", "state", &start, &err) < 0 || pid <= 0)
-    return hr_error_free (&err), NULL;
-  xasprintf (&stat_path, "/proc/%lld/stat", (long long)pid);
-  if (hr_file_read_stream (stat_path, 4096, &text, &len, &err) < 0)
-    return hr_error_free (&err), NULL;
-  p = strrchr (text, ')'); /* the command name may hold anything */
-  for (; p && *p && field < 22; p++)
-    if (*p == ' ')
-      field++;
-  if (p == NULL || sscanf (p, "%llu", &now) != 1 || now != (unsigned long long)start)
+  if (state == NULL || !hr_runc_state_init (state, &pid, &start) || !hr_process_is (pid, start))
     return NULL;
   xasprintf (&root, "/proc/%lld/root", (long long)pid);
   return root;

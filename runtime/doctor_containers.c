@@ -39,18 +39,6 @@ in_host_userns (int64_t pid)
   return map && sscanf (map, "%lu %lu", &inside, &outside) == 2 && inside == 0 && outside == 0;
 }
 
-/* The bundle runc recorded (a "bundle=..." label), or NULL. */
-static const char *
-bundle_of (const struct hr_json *state)
-{
-  const struct hr_json *labels = hr_json_get_value (hr_json_get_value (state, "config"), "labels");
-
-  for (size_t i = 0; labels && labels->type == HR_JSON_ARRAY && i < labels->len; i++)
-    if (hr_json_is_string (labels->items[i]) && hr_has_prefix (labels->items[i]->text, "bundle="))
-      return labels->items[i]->text + strlen ("bundle=");
-  return NULL;
-}
-
 /* What `hardrun check` says of the bundle's spec: its decision line. */
 static char *
 policy_verdict (const char *bundle)
@@ -99,7 +87,7 @@ scan_root (const char *root, struct hr_strv *unhardened)
         }
       if (!hr_runc_state_init (state, &pid, &start) || !hr_process_is (pid, start) || !in_host_userns (pid))
         continue;
-      verdict = policy_verdict (bundle_of (state));
+      verdict = policy_verdict (hr_runc_state_bundle (state));
       xasprintf (&line, "%s/%s (policy: %s)", root, e->d_name, verdict);
       hr_strv_push_take (unhardened, line);
     }

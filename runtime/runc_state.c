@@ -44,6 +44,17 @@ hr_runc_state_init (const struct hr_json *state, int64_t *pid, uint64_t *start)
          && hr_json_number_to_uint64 (hr_json_get_value (state, "init_process_start"), start) == 0 && *pid > 0;
 }
 
+const char *
+hr_runc_state_bundle (const struct hr_json *state)
+{
+  const struct hr_json *labels = hr_json_get_value (hr_json_get_value (state, "config"), "labels");
+
+  for (size_t i = 0; labels && labels->type == HR_JSON_ARRAY && i < labels->len; i++)
+    if (hr_json_is_string (labels->items[i]) && hr_has_prefix (labels->items[i]->text, "bundle="))
+      return labels->items[i]->text + strlen ("bundle=");
+  return NULL;
+}
+
 uint64_t
 hr_process_start_time (int64_t pid, char *state)
 {

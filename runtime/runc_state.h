@@ -22,6 +22,10 @@ int hr_runc_state_load (const char *root, const char *id, struct hr_json **state
 /* The init's pid and start time from a loaded state; false when absent. */
 bool hr_runc_state_init (const struct hr_json *state, int64_t *pid, uint64_t *start);
 
+/* The bundle runc recorded for the container (its "bundle=" label, as
+ * runc's utils.SearchLabels finds it), or NULL. */
+const char *hr_runc_state_bundle (const struct hr_json *state);
+
 /* The start time of process pid (clock ticks since boot) and its state
  * letter; 0 when there is no such process. */
 uint64_t hr_process_start_time (int64_t pid, char *state);
