@@ -122,7 +122,8 @@ run_rule_on (const char *rule, const char *rule_json, const char *doc, int mode,
   cr_assert_not_null (r.doc, "spec: %s", r.err ? r.err->msg : "?");
   r.before = hr_json_serialize (r.doc, NULL);
   fake_host_init (&host, config);
-  host.container_id = test_container_id;
+  if (test_container_id)
+    host.container_id = test_container_id;
   if (mode & RUN_PROCESS)
     r.ret = hr_enforce_process (r.doc, profile, mode & RUN_AUDIT_MODE, &r.result, &r.err);
   else
