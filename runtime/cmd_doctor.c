@@ -331,7 +331,7 @@ run_checks (struct hr_doctor_report *r, const struct hr_cli *cli)
   hr_doctor_kernel (r);
   hr_doctor_runtime (r, cli);
   hr_doctor_engines (r);
-  hr_doctor_containers (r);
+  hr_doctor_containers (r, cli);
 }
 
 int

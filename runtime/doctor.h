@@ -63,7 +63,7 @@ int hr_doctor_severity_parse (const char *name, enum hr_doctor_severity *out);
 void hr_doctor_kernel (struct hr_doctor_report *r);
 void hr_doctor_runtime (struct hr_doctor_report *r, const struct hr_cli *cli);
 void hr_doctor_engines (struct hr_doctor_report *r);
-void hr_doctor_containers (struct hr_doctor_report *r);
+void hr_doctor_containers (struct hr_doctor_report *r, const struct hr_cli *cli);
 
 /* The text of a small file with the trailing newline removed, or NULL. */
 char *hr_doctor_read (const char *path);

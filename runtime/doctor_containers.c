@@ -5,15 +5,19 @@
  * gives every container one, so an init in the host's user namespace (uid
  * 0 mapped to host uid 0) was not hardened by it. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "doctor.h"
+#include "harden.h"
 #include "hardrun/json.h"
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "runc_state.h"
 
@@ -39,34 +43,37 @@ in_host_userns (int64_t pid)
   return map && sscanf (map, "%lu %lu", &inside, &outside) == 2 && inside == 0 && outside == 0;
 }
 
-/* What `hardrun check` says of the bundle's spec: its decision line. */
+/* What the policy would do to the spec in the container's bundle, judged
+ * in this process as `hardrun check --id ID` does (a check per container
+ * through a child hardrun would cost a process start each). */
 static char *
-policy_verdict (const char *bundle)
+policy_verdict (const struct hr_policy *policy, const struct hr_cli *cli, const char *id, const char *bundle)
 {
-  cleanup_free char *cmd = NULL;
-  char line[512], self[PATH_MAX];
-  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
-  FILE *p;
-  char *verdict = NULL;
+  struct hr_cli as_container = *cli;
+  struct hr_hardened h = { 0 };
+  cleanup_close int dirfd = bundle ? open (bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  cleanup_free char *text = NULL;
+  hr_error_t err = NULL;
+  char *verdict;
+  struct stat st;
+  size_t len;
 
-  if (bundle == NULL || strchr (bundle, '\'') || n < 0)
-    return xstrdup ("no bundle recorded");
-  self[n] = '\0';
-  xasprintf (&cmd, "'%s' check --bundle '%s' 2>/dev/null", self, bundle);
-  p = popen (cmd, "re");
-  while (p && verdict == NULL && fgets (line, sizeof line, p))
-    if (hr_has_prefix (line, "decision: "))
-      {
-        line[strcspn (line, "\n")] = '\0';
-        verdict = xstrdup (line + strlen ("decision: "));
-      }
-  if (p)
-    pclose (p);
-  return verdict ? verdict : xstrdup ("its spec cannot be checked");
+  if (policy == NULL || dirfd < 0)
+    return xstrdup (bundle ? "its spec cannot be read" : "no bundle recorded");
+  as_container.container_id = id;
+  if (hr_file_read (dirfd, "config.json", HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0
+      || hr_harden_spec (policy, &as_container, text, len, bundle, false, &h, &err) < 0)
+    verdict = xstrdup ("its spec cannot be checked");
+  else
+    xasprintf (&verdict, "%s, %zu changed, %zu denied", hr_result_verdict (&h.result), h.result.n_changed,
+               h.result.n_denied);
+  hr_error_free (&err);
+  hr_hardened_clear (&h);
+  return verdict;
 }
 
 static void
-scan_root (const char *root, struct hr_strv *unhardened)
+scan_root (const char *root, const struct hr_policy *policy, const struct hr_cli *cli, struct hr_strv *unhardened)
 {
   DIR *d = opendir (root);
   struct dirent *e;
@@ -87,7 +94,7 @@ scan_root (const char *root, struct hr_strv *unhardened)
         }
       if (!hr_runc_state_init (state, &pid, &start) || !hr_process_is (pid, start) || !in_host_userns (pid))
         continue;
-      verdict = policy_verdict (hr_runc_state_bundle (state));
+      verdict = policy_verdict (policy, cli, e->d_name, hr_runc_state_bundle (state));
       xasprintf (&line, "%s/%s (policy: %s)", root, e->d_name, verdict);
       hr_strv_push_take (unhardened, line);
     }
@@ -96,12 +103,17 @@ scan_root (const char *root, struct hr_strv *unhardened)
 }
 
 void
-hr_doctor_containers (struct hr_doctor_report *r)
+hr_doctor_containers (struct hr_doctor_report *r, const struct hr_cli *cli)
 {
+  cleanup_policy struct hr_policy *policy = NULL;
+  hr_error_t err = NULL;
   struct hr_doctor_finding *f = hr_doctor_add (r, "containers.unhardened", "containers", HR_SEVERITY_HIGH,
                                                "every running container went through hardrun");
   struct hr_strv unhardened = { 0 };
   cleanup_free char *found = xstrdup ("");
+
+  policy = hr_load_policy (cli, false, &err);
+  hr_error_free (&err);
 
   for (size_t i = 0; i < HR_ARRAY_SIZE (state_roots); i++)
     {
@@ -109,7 +121,7 @@ hr_doctor_containers (struct hr_doctor_report *r)
       if (glob (state_roots[i], GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) != 0)
         continue;
       for (size_t j = 0; j < g.gl_pathc; j++)
-        scan_root (g.gl_pathv[j], &unhardened);
+        scan_root (g.gl_pathv[j], policy, cli, &unhardened);
       globfree (&g);
     }
   for (size_t i = 0; i < unhardened.len; i++)

@@ -45,11 +45,13 @@ hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const 
   hr_host_init (&host, bundle);
   host.container_id = cli->container_id;
   host.runtime_root = cli->root;
+  /* check and doctor judge many specs alike: the compiled-profile cache
+   * serves them as it serves create */
+  hr_host_enable_caches (&host);
   if (allocate)
     {
       host.allocate_ids = allocate_ids;
       host.context = out;
-      hr_host_enable_caches (&host);
     }
   return hr_enforce_spec (out->doc, out->profile, out->audit_mode, &host, &out->result, err);
 }
