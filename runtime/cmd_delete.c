@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bundle_memory.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "idrange.h"
@@ -53,5 +54,7 @@ hr_cmd_delete (const struct hr_cli *cli)
    * failed delete of a running container keeps its range). */
   if (hr_ids_release (cli->root, cli->container_id, &err) < 0)
     hr_log_failure (err, "cannot release the container's id range");
+  /* the hardened copy of its spec goes with the container */
+  hr_private_bundle_forget (cli->root, cli->container_id);
   return status;
 }

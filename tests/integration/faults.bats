@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # Fault injection: a full disk, a read-only bundle, an unreadable policy, a
-# missing runtime, SIGKILL in the middle of a rewrite, and 32 creates at
-# once with different profiles.  After every fault config.json is either the
-# original, byte for byte, or the complete rewrite; the user sees a clear
-# error; no container, id range or staging mount is left behind.
+# missing runtime, SIGKILL in the middle of a create, and 32 creates at
+# once with different profiles.  hardrun never writes the caller's
+# config.json (runc gets a private bundle under /run/hardrun): after every
+# fault it is the original, byte for byte, and the private copy is absent or
+# complete; the user sees a clear error; no container, id range, staging
+# mount or private bundle is left behind.
 
 load helpers
 
@@ -26,6 +28,7 @@ assert_nothing_left() {
 	! grep -rqs -- "$id" /run/hardrun/ids
 	! grep -q " /run/hardrun/stage/.* " <(grep -F -- "$id" /proc/self/mountinfo)
 	! ls -A "$bundle" | grep -q '\.hardrun-[0-9a-f]\{16\}$'
+	! ls -d /run/hardrun/bundles/*/"$id".* 2>/dev/null
 }
 
 # create_refused BUNDLE PATTERN [COMMAND...]: a create of BUNDLE by hardrun
@@ -46,25 +49,38 @@ create_refused() {
 	assert_nothing_left "$id" "$bundle"
 }
 
-@test "a full disk: the rewrite fails with ENOSPC, config.json is the original, nothing is left" {
+# created_untouched BUNDLE: hardrun creates the container without writing
+# in the bundle; after delete nothing is left.
+created_untouched() {
+	local bundle=$1 id
+	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
+	id=$(new_id untouched)
+	run_files hr create --bundle "$bundle" "$id"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
+	hr delete -f "$id"
+	assert_nothing_left "$id" "$bundle"
+}
+
+@test "a full disk under the bundle: hardrun writes nothing there, the container is created, config.json untouched" {
 	bundle=$BATS_TEST_TMPDIR/full
 	mkdir -p "$bundle"
 	mount -t tmpfs -o size=64k tmpfs "$bundle"
 	MOUNTED+=("$bundle")
 	dir=$(make_bundle full-src 'true')
 	cp "$dir/config.json" "$bundle/config.json"
-	# leave less room than the hardened spec (with its seccomp profile) needs
 	fill=$(($(stat -f -c '%a*%S' "$bundle") - 2048))
 	head -c "$fill" /dev/zero >"$bundle/filler" 2>/dev/null || true
-	create_refused "$bundle" 'No space left on device'
+	created_untouched "$bundle"
 }
 
-@test "a read-only bundle directory: refused with EROFS, config.json untouched, nothing left" {
+@test "a read-only bundle directory: the container is created, config.json untouched, nothing left after delete" {
 	bundle=$(make_bundle ro 'true')
 	mount --bind "$bundle" "$bundle"
 	MOUNTED+=("$bundle")
 	mount -o remount,bind,ro "$bundle"
-	create_refused "$bundle" 'Read-only file system'
+	created_untouched "$bundle"
 }
 
 @test "an unreadable policy file: no container starts, the error says why" {
@@ -84,7 +100,7 @@ create_refused() {
 	create_refused "$bundle" '/nonexistent/runc'
 }
 
-@test "SIGKILL at 40 moments of a create: config.json is always the original or the complete rewrite" {
+@test "SIGKILL at 40 moments of a create: config.json is always the original, the private copy absent or complete" {
 	# a large spec (20,000 env entries) makes the rewrite long enough to be hit
 	bundle=$(make_bundle killed 'true' '.process.env += [range(20000) | "VAR\(.)=value-\(.)"]')
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
@@ -92,33 +108,33 @@ create_refused() {
 	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/no-runtime"
 	chmod +x "$BATS_TEST_TMPDIR/no-runtime"
 	POLICY=$(write_policy "{\"runtime\": \"$BATS_TEST_TMPDIR/no-runtime\"}" killed)
-	originals=0 rewrites=0
+	absent=0 complete=0
 	for i in $(seq 40); do
-		cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
-		rm -f "$bundle"/.hardrun-*.json
 		id=hrit-killed-$$-$i
 		hr create --bundle "$bundle" "$id" >/dev/null 2>&1 &
 		pid=$!
 		sleep "0.00$((i % 10))$((i / 10))"
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
-		if cmp -s "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"; then
-			originals=$((originals + 1))
+		cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
+		[ -z "$(ls -A "$bundle" | grep -v '^config.json$')" ]
+		private=$(ls /run/hardrun/bundles/*/"$id".*/config.json 2>/dev/null || true)
+		if [ -z "$private" ]; then
+			absent=$((absent + 1))
 		else
 			# complete: valid JSON, hardened, every env entry there
 			jq -e '.process.noNewPrivileges == true and (.linux.seccomp.syscalls | length > 0) and (.process.env | length > 20000)' \
-				"$bundle/config.json" >/dev/null || {
-				echo "kill $i left a config.json that is neither: $(head -c 200 "$bundle/config.json")"
+				"$private" >/dev/null || {
+				echo "kill $i left a private spec that is not complete: $(head -c 200 "$private")"
 				return 1
 			}
-			rewrites=$((rewrites + 1))
+			complete=$((complete + 1))
 		fi
 		"$HARDRUN" --hardrun-policy "$POLICY" delete -f "$id" >/dev/null 2>&1 || true
+		# delete removes what the kill left
+		! ls /run/hardrun/bundles/*/"$id".*/config.json 2>/dev/null
 	done
-	echo "originals: $originals, complete rewrites: $rewrites"
-	# the next create reclaims whatever a kill left
-	rm -f "$bundle"/.config.json.hardrun-*
-	cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
+	echo "private copy absent: $absent, complete: $complete"
 	! grep -qs "hrit-killed-$$" /run/hardrun/ids/* || {
 		POLICY=$(write_policy)
 		id=$(new_id after-kills)
