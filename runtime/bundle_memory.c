@@ -157,14 +157,21 @@ runc_working_dir (int bundle_fd, hr_error_t *err)
   return xstrdup (buf);
 }
 
-/* Makes a relative path string member absolute against base. */
+/* Makes a relative path member absolute against base.  With empty, an
+ * empty or absent path is the bundle itself (runc's filepath.Join(cwd, "")
+ * for root.path and bind sources); elsewhere "" means none. */
 static void
-absolute_member (struct hr_json *obj, const char *field, const char *base)
+absolute_member (struct hr_json *obj, const char *field, const char *base, bool empty)
 {
   struct hr_json *v = hr_json_get_value (obj, field);
   char *abs;
 
-  if (!hr_json_is_string (v) || v->text[0] == '/' || v->text[0] == '\0')
+  if (v == NULL && empty)
+    {
+      hr_json_set (obj, field, hr_json_new_string (base));
+      return;
+    }
+  if (!hr_json_is_string (v) || v->text[0] == '/' || (v->text[0] == '\0' && !empty))
     return;
   abs = go_clean_join (base, v->text);
   free (v->text);
@@ -178,11 +185,11 @@ absolute_in_array (struct hr_json *arr, const char *field, const char *base, boo
     {
       struct hr_json *entry = arr->items[i];
       const struct hr_json *options = hr_json_get_value (entry, "options");
+      bool bind = hr_json_strings_contain (options, "bind") || hr_json_strings_contain (options, "rbind");
+
       /* runc joins a relative source with its directory only for MS_BIND */
-      if (binds_only && !hr_json_strings_contain (options, "bind") && !hr_json_strings_contain (options, "rbind"))
-        continue;
-      if (entry->type == HR_JSON_OBJECT)
-        absolute_member (entry, field, base);
+      if (entry->type == HR_JSON_OBJECT && (bind || !binds_only))
+        absolute_member (entry, field, base, binds_only);
     }
 }
 
@@ -194,15 +201,16 @@ make_paths_absolute (struct hr_json *spec, const char *base)
   struct hr_json *linux_ = hr_json_get_value (spec, "linux");
   struct hr_json *hooks = hr_json_get_value (spec, "hooks");
   struct hr_json *root = hr_json_get_value (spec, "root");
+  struct hr_json *seccomp = hr_json_get_value (linux_, "seccomp");
 
   if (root && root->type == HR_JSON_OBJECT)
-    absolute_member (root, "path", base);
+    absolute_member (root, "path", base, true);
   absolute_in_array (hr_json_get_value (spec, "mounts"), "source", base, true);
   absolute_in_array (hr_json_get_value (linux_, "namespaces"), "path", base, false);
   for (size_t i = 0; hooks && i < HR_ARRAY_SIZE (hook_kinds); i++)
     absolute_in_array (hr_json_get_value (hooks, hook_kinds[i]), "path", base, false);
-  if (hr_json_get_value (linux_, "seccomp") && hr_json_get_value (linux_, "seccomp")->type == HR_JSON_OBJECT)
-    absolute_member (hr_json_get_value (linux_, "seccomp"), "listenerPath", base);
+  if (seccomp && seccomp->type == HR_JSON_OBJECT)
+    absolute_member (seccomp, "listenerPath", base, false);
 }
 
 static int

@@ -131,12 +131,12 @@ refused() {
 
 @test "wrong type: process is a string" {
 	set_spec_from_base '' '.process = "x"'
-	refused 'process: expected object'
+	refused 'process: a JSON string where runc.s Go decoder needs an object'
 }
 
 @test "wrong type: mounts is an object" {
 	set_spec_from_base '' '.mounts = {}'
-	refused 'mounts: expected array'
+	refused 'mounts: a JSON object where runc.s Go decoder needs an array'
 }
 
 @test "wrong type: the document is an array" {
