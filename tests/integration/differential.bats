@@ -317,7 +317,7 @@ STALE_MOUNTS='.mounts as $m | .MOUNTS_A = ($m + [{destination: "/mnt", type: "bi
 	echo "$output $stderr"
 	[ "$status" -eq 1 ]
 	assert_log_error '/etc'
-	! container_exists "$id"
+	refute container_exists "$id"
 	cmp "$b/config.json" "$BATS_TEST_TMPDIR/before.json"
 }
 

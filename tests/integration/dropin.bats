@@ -180,25 +180,26 @@ matrix() {
 }
 
 # compare_with_runc: runc's run of the matrix against hardrun's with every
-# rule off and in audit mode, on the bundle $B.
+# rule off and in audit mode, on the bundle $B.  Every check returns on
+# failure, so that `run compare_with_runc` sees it too.
 compare_with_runc() {
 	local rules off audit
 	# policy show prints a heading line, then the policy
 	rules=$("$HARDRUN" --hardrun-policy "$POLICY" policy show 2>/dev/null | sed -n '/^{/,$p' | jq -c '.profiles.default.rules | map_values({action: "off"})')
-	[ -n "$rules" ]
-	off=$(write_policy "{\"profiles\": {\"default\": {\"rules\": $rules}}}" all-off)
-	audit=$(write_policy '{"audit_mode": true}' audit)
+	[ -n "$rules" ] || return 1
+	off=$(write_policy "{\"profiles\": {\"default\": {\"rules\": $rules}}}" all-off) || return 1
+	audit=$(write_policy '{"audit_mode": true}' audit) || return 1
 	cp "$B/config.json" "$BATS_TEST_TMPDIR/saved.json"
 	MATRIX_N=0
 	matrix "$RUNC"
 	matrix "$HARDRUN" --hardrun-policy "$off"
 	matrix "$HARDRUN" --hardrun-policy "$audit"
 	sed -n '1,400p' "$BATS_TEST_TMPDIR/matrix.0"
-	diff -u "$BATS_TEST_TMPDIR/matrix.0" "$BATS_TEST_TMPDIR/matrix.1"
-	diff -u "$BATS_TEST_TMPDIR/matrix.0" "$BATS_TEST_TMPDIR/matrix.2"
-	cmp "$B/config.json" "$BATS_TEST_TMPDIR/saved.json"
+	diff -u "$BATS_TEST_TMPDIR/matrix.0" "$BATS_TEST_TMPDIR/matrix.1" || return 1
+	diff -u "$BATS_TEST_TMPDIR/matrix.0" "$BATS_TEST_TMPDIR/matrix.2" || return 1
+	cmp "$B/config.json" "$BATS_TEST_TMPDIR/saved.json" || return 1
 	# the matrix did what it says: the container ran and was seen
-	grep -q '^NoNewPrivs:' "$BATS_TEST_TMPDIR/matrix.0"
+	grep -q '^NoNewPrivs:' "$BATS_TEST_TMPDIR/matrix.0" || return 1
 	grep -q '^x /tmp 1000$' "$BATS_TEST_TMPDIR/matrix.0"
 }
 

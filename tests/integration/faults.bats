@@ -28,7 +28,7 @@ assert_nothing_left() {
 	! grep -rqs -- "$id" /run/hardrun/ids
 	! grep -q " /run/hardrun/stage/.* " <(grep -F -- "$id" /proc/self/mountinfo)
 	! ls -A "$bundle" | grep -q '\.hardrun-[0-9a-f]\{16\}$'
-	! ls -d /run/hardrun/bundles/*/"$id".* 2>/dev/null
+	refute compgen -G "/run/hardrun/bundles/*/$id.*"
 }
 
 # create_refused BUNDLE PATTERN [COMMAND...]: a create of BUNDLE by hardrun
@@ -100,7 +100,7 @@ created_untouched() {
 	create_refused "$bundle" '/nonexistent/runc'
 }
 
-@test "SIGKILL at 40 moments of a create: config.json is always the original, the private copy absent or complete" {
+@test "SIGKILL at 40 or more moments of a create: config.json is always the original, the private copy absent or complete" {
 	# a large spec (20,000 env entries) makes the rewrite long enough to be hit
 	bundle=$(make_bundle killed 'true' '.process.env += [range(20000) | "VAR\(.)=value-\(.)"]')
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
@@ -108,17 +108,32 @@ created_untouched() {
 	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/no-runtime"
 	chmod +x "$BATS_TEST_TMPDIR/no-runtime"
 	POLICY=$(write_policy "{\"runtime\": \"$BATS_TEST_TMPDIR/no-runtime\"}" killed)
-	absent=0 complete=0
-	for i in $(seq 40); do
+	# how long a whole create takes on this machine now (microseconds)
+	t0=$(date +%s%N)
+	hr create --bundle "$bundle" "hrit-killed-$$-timing" >/dev/null 2>&1 || true
+	total_us=$((($(date +%s%N) - t0) / 1000))
+	"$HARDRUN" --hardrun-policy "$POLICY" delete -f "hrit-killed-$$-timing" >/dev/null 2>&1 || true
+	echo "a whole create takes ${total_us} us"
+	absent=0 complete=0 midwrite=0
+	# at least 40 kills sweeping that time (each step shifted by a prime),
+	# and on (up to 200) until kills have landed before and after the write
+	for i in $(seq 200); do
+		if [ "$i" -gt 40 ] && [ "$absent" -gt 0 ] && [ "$complete" -gt 0 ]; then
+			break
+		fi
 		id=hrit-killed-$$-$i
 		hr create --bundle "$bundle" "$id" >/dev/null 2>&1 &
 		pid=$!
-		sleep "0.00$((i % 10))$((i / 10))"
+		sleep "0.$(printf %06d $((((i * 7) % 41) * total_us / 40)))"
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+		# the caller's bundle: never written, whenever the kill landed
 		cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
 		[ -z "$(ls -A "$bundle" | grep -v '^config.json$')" ]
-		private=$(ls /run/hardrun/bundles/*/"$id".*/config.json 2>/dev/null || true)
+		if compgen -G "/run/hardrun/bundles/*/$id.*/.config.json.hardrun-*" >/dev/null; then
+			midwrite=$((midwrite + 1)) # killed inside the atomic write
+		fi
+		private=$(compgen -G "/run/hardrun/bundles/*/$id.*/config.json" || true)
 		if [ -z "$private" ]; then
 			absent=$((absent + 1))
 		else
@@ -131,17 +146,20 @@ created_untouched() {
 			complete=$((complete + 1))
 		fi
 		"$HARDRUN" --hardrun-policy "$POLICY" delete -f "$id" >/dev/null 2>&1 || true
-		# delete removes what the kill left
-		! ls /run/hardrun/bundles/*/"$id".*/config.json 2>/dev/null
+		# delete removes whatever the kill left
+		refute compgen -G "/run/hardrun/bundles/*/$id.*"
 	done
-	echo "private copy absent: $absent, complete: $complete"
-	! grep -qs "hrit-killed-$$" /run/hardrun/ids/* || {
+	echo "private copy absent: $absent, complete: $complete, killed mid-write: $midwrite"
+	# the kills landed on both sides of the write, or the test proved nothing
+	[ "$absent" -gt 0 ]
+	[ "$complete" -gt 0 ]
+	if grep -qs "hrit-killed-$$" /run/hardrun/ids/*; then
 		POLICY=$(write_policy)
 		id=$(new_id after-kills)
 		bundle2=$(make_bundle after 'true')
 		hr run --bundle "$bundle2" "$id"
-		! grep -qs "hrit-killed-$$" /run/hardrun/ids/*
-	}
+		refute grep -qs "hrit-killed-$$" /run/hardrun/ids/*
+	fi
 }
 
 @test "32 creates at once with four profiles: each container gets its profile, its own range, one audit line" {

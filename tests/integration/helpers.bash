@@ -410,3 +410,14 @@ hardened_spec() {
 	}
 	echo "$f"
 }
+
+# refute CMD...: fails the test when CMD succeeds.  A bare "! CMD" in the
+# middle of a test never fails it: bash's set -e ignores negated commands.
+# (tests/lint-negations.sh keeps bare negations out of the suites.)
+refute() {
+	if "$@"; then
+		echo "refute: this succeeded but must not: $*" >&2
+		return 1
+	fi
+	return 0
+}
