@@ -30,6 +30,7 @@ struct parser
   size_t depth;
   struct hr_json *root;
   hr_error_t err;
+  bool keep_duplicates; /* every member kept, for hr_go_decode_spec to resolve */
 };
 
 static uint64_t
@@ -240,6 +241,8 @@ on_map_key (void *ctx, const unsigned char *key, size_t len)
   if (memchr (key, '\0', len) != NULL)
     return fail (p, "NUL character in key");
   top->pending_key = xstrndup ((const char *)key, len);
+  if (p->keep_duplicates)
+    return 1;
   if (key_set_add (&top->keys, hr_json_fold_key (top->pending_key)))
     return 1;
   xasprintf (&msg, "duplicate key \"%s\" (keys that differ only in case are the same key to the runtime)",
@@ -300,10 +303,10 @@ parser_reset (struct parser *p)
   p->root = NULL;
 }
 
-struct hr_json *
-hr_json_parse (const char *buf, size_t len, hr_error_t *err)
+static struct hr_json *
+parse (const char *buf, size_t len, bool keep_duplicates, hr_error_t *err)
 {
-  struct parser p = { 0 };
+  struct parser p = { .keep_duplicates = keep_duplicates };
   yajl_handle h;
   yajl_status st;
 
@@ -330,4 +333,16 @@ hr_json_parse (const char *buf, size_t len, hr_error_t *err)
     }
   yajl_free (h);
   return hr_steal_pointer (&p.root);
+}
+
+struct hr_json *
+hr_json_parse (const char *buf, size_t len, hr_error_t *err)
+{
+  return parse (buf, len, false, err);
+}
+
+struct hr_json *
+hr_json_parse_all_members (const char *buf, size_t len, hr_error_t *err)
+{
+  return parse (buf, len, true, err);
 }

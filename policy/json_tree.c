@@ -75,15 +75,24 @@ hr_json_clone (const struct hr_json *node)
   if (node == NULL)
     return NULL;
   c = hr_json_new (node->type);
+  c->go_map = node->go_map;
   if (node->text)
     c->text = xstrdup (node->text);
+  /* member for member: a copy never merges keys that Go would keep apart */
+  c->cap = node->len;
+  if (node->type == HR_JSON_ARRAY && node->len > 0)
+    c->items = xmalloc (node->len * sizeof (struct hr_json *));
+  if (node->type == HR_JSON_OBJECT && node->len > 0)
+    c->members = xmalloc (node->len * sizeof (struct hr_json_member));
   for (size_t i = 0; i < node->len; i++)
     {
       if (node->type == HR_JSON_ARRAY)
-        hr_json_append (c, hr_json_clone (node->items[i]));
+        c->items[i] = hr_json_clone (node->items[i]);
       else
-        hr_json_set (c, node->members[i].key, hr_json_clone (node->members[i].value));
+        c->members[i]
+            = (struct hr_json_member){ xstrdup (node->members[i].key), hr_json_clone (node->members[i].value) };
     }
+  c->len = node->len;
   return c;
 }
 
@@ -132,10 +141,13 @@ find_member (const struct hr_json *obj, const char *field)
 {
   if (obj == NULL || obj->type != HR_JSON_OBJECT)
     return NULL;
-  /* Exact match first, as Go does; the parser guarantees at most one fold match. */
+  /* Exact match first, as Go does; the parser (or hr_go_decode_spec) leaves
+   * at most one fold match of a struct field. */
   for (size_t i = 0; i < obj->len; i++)
     if (strcmp (obj->members[i].key, field) == 0)
       return &obj->members[i];
+  if (obj->go_map)
+    return NULL; /* a Go map's keys are never folded */
   for (size_t i = 0; i < obj->len; i++)
     if (hr_json_key_matches (obj->members[i].key, field))
       return &obj->members[i];

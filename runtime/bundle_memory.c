@@ -1,17 +1,28 @@
-/* A bundle whose spec hardrun pointed at a staged rootfs and id range
- * (/run/hardrun/stage/N) cannot be run again as it is: by then that slot
- * belongs to another container, or to nobody.  runc users do run a bundle
- * again, so hardrun keeps, beside config.json, the original it was given
- * and the spec it wrote; a config.json still byte-identical to what hardrun
- * wrote is read as that original, and hardened afresh.  A spec edited since
- * is read as it is (and refused if it still points at a staging slot). */
+/* The caller's bundle stays the caller's.  hardrun hands runc a private
+ * bundle with the hardened spec (below) and never writes config.json.
+ *
+ * Earlier versions rewrote config.json in place, pointed at a staged rootfs
+ * and id range (/run/hardrun/stage/N), and kept the original beside it
+ * (.hardrun-original.json, .hardrun-hardened.json).  Such a bundle still
+ * runs: a config.json byte-identical to what hardrun wrote is read as that
+ * original, and hardened afresh. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bundle_memory.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "idrange.h"
+#include "sha256.h"
 
 #define ORIGINAL_NAME ".hardrun-original.json"
 #define HARDENED_NAME ".hardrun-hardened.json"
@@ -40,13 +51,313 @@ hr_bundle_recall_original (int dirfd, char **text, size_t *len, hr_error_t *err)
   return 1;
 }
 
-int
-hr_bundle_remember (int dirfd, const char *original, size_t original_len, const char *hardened, size_t hardened_len,
-                    const struct stat *spec_st, hr_error_t *err)
+/* ---- the private bundle ----
+ *
+ * hardrun never rewrites the caller's config.json: a bundle is the
+ * caller's, and runc's ordinary workflow (create, delete, edit config.json,
+ * run again) must keep working, byte for byte.  The hardened spec goes into
+ * a bundle of hardrun's own, /run/hardrun/bundles/ROOTKEY/ID (root-only,
+ * keyed by runc's --root and the container id), and runc is handed that
+ * directory as --bundle.  runc then records it as the container's bundle,
+ * so whatever reads config.json from there later (runc exec without -p, an
+ * OCI hook given the state) reads the spec that runs.  What runc resolves
+ * against its working directory, the bundle, is made absolute first against
+ * the caller's bundle, exactly as runc would have resolved it: root.path,
+ * the sources of bind mounts, namespace paths, hook paths and the seccomp
+ * listener socket.  A SIGKILL at any point loses nothing: the caller's files
+ * are never written, the private copy is written atomically, and a copy
+ * whose container runc no longer knows is removed at delete or by the next
+ * create under the same --root. */
+
+#define PRIVATE_DIR HR_STATE_DIR "/bundles"
+#define DEFAULT_RUNC_ROOT "/run/runc"
+/* a private bundle younger than this may belong to a create in progress */
+#define PRIVATE_GC_AGE_SECONDS 600
+
+static const char *
+runc_root (const char *root)
 {
-  /* config.json is replaced next, in the same directory: its sync covers these */
-  if (hr_file_replace (dirfd, ORIGINAL_NAME, original, original_len, spec_st, HR_FILE_DIR_SYNC_LATER, err) < 0
-      || hr_file_replace (dirfd, HARDENED_NAME, hardened, hardened_len, spec_st, HR_FILE_DIR_SYNC_LATER, err) < 0)
-    return hr_error_prefix (err, "cannot keep the original spec in the bundle");
+  return root && *root ? root : DEFAULT_RUNC_ROOT;
+}
+
+static char *
+private_root_dir (const char *root)
+{
+  struct hr_sha256 ctx;
+  char hex[65];
+  char *dir;
+
+  hr_sha256_init (&ctx);
+  hr_sha256_update (&ctx, runc_root (root), strlen (runc_root (root)));
+  hr_sha256_hex (&ctx, hex);
+  hex[16] = '\0';
+  xasprintf (&dir, PRIVATE_DIR "/%s", hex);
+  return dir;
+}
+
+/* Go's filepath.Clean, for the result of filepath.Join(base, rel). */
+static char *
+go_clean_join (const char *base, const char *rel)
+{
+  cleanup_free char *joined = NULL;
+  char *out;
+  size_t o = 0;
+
+  xasprintf (&joined, "%s/%s", base, rel);
+  out = xmalloc (strlen (joined) + 2);
+  for (const char *p = joined; *p;)
+    {
+      size_t n;
+      while (*p == '/')
+        p++;
+      n = strcspn (p, "/");
+      if (n == 0 || (n == 1 && p[0] == '.'))
+        ;
+      else if (n == 2 && p[0] == '.' && p[1] == '.')
+        {
+          while (o > 0 && out[o - 1] != '/')
+            o--;
+          if (o > 0)
+            o--; /* the slash before the dropped element */
+        }
+      else
+        {
+          out[o++] = '/';
+          memcpy (out + o, p, n);
+          o += n;
+        }
+      p += n;
+    }
+  if (o == 0)
+    out[o++] = '/';
+  out[o] = '\0';
+  return out;
+}
+
+/* The directory runc's os.Getwd() returns once it is in the bundle: $PWD
+ * when that names the same directory, else the physical path. */
+static char *
+runc_working_dir (int bundle_fd, hr_error_t *err)
+{
+  const char *pwd = getenv ("PWD");
+  struct stat here, there;
+  char link[64];
+  char buf[PATH_MAX];
+  ssize_t n;
+
+  if (fstat (bundle_fd, &here) < 0)
+    return hr_error_set (err, errno, "cannot stat the bundle"), NULL;
+  if (pwd && pwd[0] == '/' && stat (pwd, &there) == 0 && there.st_dev == here.st_dev && there.st_ino == here.st_ino)
+    return xstrdup (pwd);
+  snprintf (link, sizeof link, "/proc/self/fd/%d", bundle_fd);
+  n = readlink (link, buf, sizeof buf - 1);
+  if (n <= 0)
+    return hr_error_set (err, errno, "cannot find the bundle's path"), NULL;
+  buf[n] = '\0';
+  return xstrdup (buf);
+}
+
+/* Makes a relative path member absolute against base.  With empty, an
+ * empty or absent path is the bundle itself (runc's filepath.Join(cwd, "")
+ * for root.path and bind sources); elsewhere "" means none. */
+static void
+absolute_member (struct hr_json *obj, const char *field, const char *base, bool empty)
+{
+  struct hr_json *v = hr_json_get_value (obj, field);
+  char *abs;
+
+  if (v == NULL && empty)
+    {
+      hr_json_set (obj, field, hr_json_new_string (base));
+      return;
+    }
+  if (!hr_json_is_string (v) || v->text[0] == '/' || (v->text[0] == '\0' && !empty))
+    return;
+  abs = go_clean_join (base, v->text);
+  free (v->text);
+  v->text = abs;
+}
+
+static void
+absolute_in_array (struct hr_json *arr, const char *field, const char *base, bool binds_only)
+{
+  for (size_t i = 0; arr && arr->type == HR_JSON_ARRAY && i < arr->len; i++)
+    {
+      struct hr_json *entry = arr->items[i];
+      const struct hr_json *options = hr_json_get_value (entry, "options");
+      bool bind = hr_json_strings_contain (options, "bind") || hr_json_strings_contain (options, "rbind");
+
+      /* runc joins a relative source with its directory only for MS_BIND */
+      if (entry->type == HR_JSON_OBJECT && (bind || !binds_only))
+        absolute_member (entry, field, base, binds_only);
+    }
+}
+
+static void
+make_paths_absolute (struct hr_json *spec, const char *base)
+{
+  static const char *const hook_kinds[]
+      = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop" };
+  struct hr_json *linux_ = hr_json_get_value (spec, "linux");
+  struct hr_json *hooks = hr_json_get_value (spec, "hooks");
+  struct hr_json *root = hr_json_get_value (spec, "root");
+  struct hr_json *seccomp = hr_json_get_value (linux_, "seccomp");
+
+  if (root && root->type == HR_JSON_OBJECT)
+    absolute_member (root, "path", base, true);
+  absolute_in_array (hr_json_get_value (spec, "mounts"), "source", base, true);
+  absolute_in_array (hr_json_get_value (linux_, "namespaces"), "path", base, false);
+  for (size_t i = 0; hooks && i < HR_ARRAY_SIZE (hook_kinds); i++)
+    absolute_in_array (hr_json_get_value (hooks, hook_kinds[i]), "path", base, false);
+  if (seccomp && seccomp->type == HR_JSON_OBJECT)
+    absolute_member (seccomp, "listenerPath", base, false);
+}
+
+static int
+make_dir (const char *path, mode_t mode, hr_error_t *err)
+{
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return hr_error_set (err, errno, "cannot create %s", path);
   return 0;
+}
+
+/* runc knows the container (its state directory exists). */
+static bool
+runc_knows (const char *root, const char *id)
+{
+  cleanup_free char *state = NULL;
+  struct stat st;
+
+  xasprintf (&state, "%s/%s", runc_root (root), id);
+  return lstat (state, &st) == 0 || errno != ENOENT;
+}
+
+/* The private bundle and whatever is in it (a temporary file a kill left). */
+static void
+remove_private (const char *dir)
+{
+  DIR *d = opendir (dir);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      unlinkat (dirfd (d), de->d_name, 0);
+  if (d)
+    closedir (d);
+  rmdir (dir);
+}
+
+/* The container id of a private bundle's name, "ID.XXXXXX" (NULL if not one). */
+static char *
+id_of (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+
+  if (name[0] == '.' || dot == NULL || strlen (dot) != 7)
+    return NULL;
+  return xstrndup (name, (size_t)(dot - name));
+}
+
+/* Removes the private bundles runc no longer knows the container of: those
+ * of `only` (any age), or with only NULL, those older than a create could
+ * take (runc run removes its container without calling hardrun). */
+static void
+collect (const char *root, const char *top, const char *only)
+{
+  DIR *d = opendir (top);
+  struct dirent *de;
+  time_t now = time (NULL);
+
+  while (d && (de = readdir (d)) != NULL)
+    {
+      cleanup_free char *id = id_of (de->d_name);
+      cleanup_free char *dir = NULL;
+      struct stat st;
+
+      if (id == NULL || (only && strcmp (id, only) != 0) || runc_knows (root, id))
+        continue;
+      xasprintf (&dir, "%s/%s", top, de->d_name);
+      if (only || (stat (dir, &st) == 0 && now - st.st_mtime > PRIVATE_GC_AGE_SECONDS))
+        remove_private (dir);
+    }
+  if (d)
+    closedir (d);
+}
+
+int
+hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json *spec, char **dir_out, hr_error_t *err)
+{
+  cleanup_free char *top = private_root_dir (cli->root);
+  cleanup_free char *dir = NULL;
+  cleanup_free char *base = runc_working_dir (bundle_fd, err);
+  cleanup_free char *text = NULL;
+  cleanup_close int dirfd = -1;
+  struct stat mode = { .st_mode = 0600, .st_uid = 0, .st_gid = 0 };
+  size_t len;
+
+  if (base == NULL)
+    return -1;
+  if (!hr_container_id_valid (cli->container_id))
+    return hr_error_set (err, 0, "invalid container id \"%s\"", cli->container_id ? cli->container_id : "");
+  /* root's: traversable (runc's init starts in it), not listable */
+  if (make_dir (HR_STATE_DIR, 0711, err) < 0 || make_dir (PRIVATE_DIR, 0711, err) < 0 || make_dir (top, 0711, err) < 0)
+    return hr_error_prefix (err, "cannot make the private bundle");
+  collect (cli->root, top, NULL);
+  /* a directory of this create's own: a concurrent create of the same id
+   * never rewrites the spec of the container that won */
+  xasprintf (&dir, "%s/%s.XXXXXX", top, cli->container_id);
+  if (mkdtemp (dir) == NULL || chmod (dir, 0711) < 0)
+    return hr_error_set (err, errno, "cannot make the private bundle %s", dir);
+  dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dirfd < 0)
+    return hr_error_set (err, errno, "cannot open %s", dir);
+  make_paths_absolute (spec, base);
+  text = hr_json_serialize (spec, &len);
+  if (hr_file_replace (dirfd, "config.json", text, len, &mode, HR_FILE_DIR_SYNC_NOW, err) < 0)
+    {
+      remove_private (dir);
+      return hr_error_prefix (err, "cannot write the private bundle %s", dir);
+    }
+  *dir_out = hr_steal_pointer (&dir);
+  return 0;
+}
+
+void
+hr_private_bundle_forget (const char *root, const char *id)
+{
+  cleanup_free char *top = private_root_dir (root);
+
+  if (hr_container_id_valid (id))
+    collect (root, top, id);
+}
+
+/* runc's argv with dir as the bundle: the value of the bundle flag runc
+ * obeys (the one cli.c took) is replaced, or, with none, "--bundle dir"
+ * follows the command. */
+char **
+hr_argv_with_bundle (const struct hr_cli *cli, const char *dir)
+{
+  char **argv = xcalloc ((size_t)cli->runtime_argc + 3, sizeof (char *));
+  uintptr_t bundle = (uintptr_t)cli->bundle;
+  int given = -1, o = 0;
+
+  for (int i = 1; i < cli->runtime_argc && given < 0; i++)
+    if (bundle >= (uintptr_t)cli->runtime_argv[i]
+        && bundle <= (uintptr_t)cli->runtime_argv[i] + strlen (cli->runtime_argv[i]))
+      given = i;
+  argv[o++] = cli->runtime_argv[0];
+  for (int i = 1; i < cli->runtime_argc; i++)
+    {
+      char *a = cli->runtime_argv[i];
+      if (i == given) /* "DIR" after --bundle, or "-b=DIR": keep what precedes the value */
+        xasprintf (&argv[o++], "%.*s%s", (int)(bundle - (uintptr_t)a), a, dir);
+      else
+        argv[o++] = xstrdup (a);
+      if (given < 0 && a == cli->command)
+        {
+          argv[o++] = xstrdup ("--bundle");
+          argv[o++] = xstrdup (dir);
+        }
+    }
+  return argv;
 }

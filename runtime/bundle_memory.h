@@ -13,9 +13,18 @@
  * returns 0 when it is not. */
 int hr_bundle_recall_original (int dirfd, char **text, size_t *len, hr_error_t *err);
 
-/* Records the original and the hardened spec (owner and mode of
- * config.json), before config.json itself is replaced. */
-int hr_bundle_remember (int dirfd, const char *original, size_t original_len, const char *hardened, size_t hardened_len,
-                        const struct stat *spec_st, hr_error_t *err);
+struct hr_cli;
+struct hr_json;
+
+/* Writes the hardened spec, its bundle-relative paths made absolute as runc
+ * would resolve them in the caller's bundle (bundle_fd), into the
+ * container's private bundle; *dir_out is its path. */
+int hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json *spec, char **dir_out,
+                             hr_error_t *err);
+/* Removes the container's private bundles once runc no longer knows it. */
+void hr_private_bundle_forget (const char *root, const char *id);
+/* The runtime's argv (NULL-terminated, argv[0] as given) with dir as the
+ * bundle runc obeys. */
+char **hr_argv_with_bundle (const struct hr_cli *cli, const char *dir);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "container_record.h"
+#include "bundle_memory.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "idrange.h"
@@ -55,5 +56,7 @@ hr_cmd_delete (const struct hr_cli *cli)
   if (hr_ids_release (cli->root, cli->container_id, &err) < 0)
     hr_log_failure (err, "cannot release the container's id range");
   hr_container_record_forget (cli);
+  /* the hardened copy of its spec goes with the container */
+  hr_private_bundle_forget (cli->root, cli->container_id);
   return status;
 }

@@ -73,20 +73,6 @@ deny (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_
   return 1;
 }
 
-/* Replaces config.json; a spec pointed at a staging slot is remembered
- * with its original first, so the bundle can be run again. */
-static int
-write_spec (int dirfd, const struct hr_hardened *h, const char *original, size_t original_len, const struct stat *st,
-            hr_error_t *err)
-{
-  size_t len;
-  cleanup_free char *text = hr_json_serialize (h->doc, &len);
-
-  if (h->allocated && hr_bundle_remember (dirfd, original, original_len, text, len, st, err) < 0)
-    return -1;
-  return hr_file_replace (dirfd, SPEC_NAME, text, len, st, HR_FILE_DIR_SYNC_NOW, err);
-}
-
 /* "/proc/PID/ns/user" -> the mappings in /proc/PID/{uid,gid}_map as spec JSON. */
 static struct hr_json *
 read_id_map (const char *userns_path, const char *file, hr_error_t *err)
@@ -189,8 +175,10 @@ hr_cmd_spec (const struct hr_cli *cli)
   cleanup_free char *runtime = NULL;
   cleanup_free char *text = NULL;
   cleanup_free char *path = NULL;
+  cleanup_free char *private_dir = NULL;
   cleanup_close int dirfd = -1;
   struct hr_hardened h = { 0 };
+  struct hr_cli exec_cli = *cli;
   struct timespec t0, t1;
   struct stat st;
   size_t len;
@@ -222,17 +210,23 @@ hr_cmd_spec (const struct hr_cli *cli)
       goto out;
     }
   clock_gettime (CLOCK_MONOTONIC, &t1);
-  if (h.result.n_changed > 0 && write_spec (dirfd, &h, text, len, &st, &err) < 0)
+  /* The caller's config.json is never written: runc gets a private
+   * bundle with the hardened spec (bundle_memory.c says why). */
+  if ((h.result.n_changed > 0 || h.allocated) && hr_private_bundle_write (cli, dirfd, h.doc, &private_dir, &err) < 0)
     {
-      ret = hr_log_failure (err, "cannot rewrite the spec");
+      ret = hr_log_failure (err, "cannot write the hardened spec");
       goto out;
     }
   if (hr_container_record_save (cli, h.profile->name, hr_result_quarantined (&h.result)) < 0)
     goto out;
+  if (private_dir)
+    exec_cli.runtime_argv = hr_argv_with_bundle (cli, private_dir);
   audit (policy, cli, &h, path,
          h.result.needs.idmapped_rootfs ? (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000 : -1);
   hr_hardened_clear (&h);
-  hr_exec_runtime (runtime, cli, &err);
+  hr_exec_runtime (runtime, &exec_cli, &err);
+  if (private_dir)
+    hr_private_bundle_forget (cli->root, cli->container_id);
   return hr_log_failure (err, NULL);
 
 out:

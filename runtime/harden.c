@@ -35,7 +35,8 @@ hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const 
   out->allocate = allocate;
   out->cli = cli;
   out->bundle = bundle;
-  out->doc = hr_json_parse (text, len, err);
+  /* as runc will read it: duplicate and case-variant keys resolved */
+  out->doc = hr_spec_parse_go (text, len, err);
   if (out->doc == NULL)
     return -1;
   out->profile = hr_select_profile (policy, cli, out->doc, err);

@@ -9,6 +9,8 @@ packages=(
 	runc busybox-static bats jq procps strace
 	# end-to-end: the real engines
 	docker.io containerd podman containernetworking-plugins
+	# the Go differential test (tests/godiff, standard library only)
+	golang-go
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev valgrind clang-format
 	# man pages, completion, the Debian package

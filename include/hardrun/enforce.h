@@ -160,6 +160,11 @@ struct hr_host
 int hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, bool audit_mode,
                      const struct hr_host *host, struct hr_result *result, hr_error_t *err);
 
+/* Parses a spec the way runc's Go decoder reads it: duplicate and
+ * case-variant keys, merges and nulls resolved as encoding/json resolves them
+ * into runtime-spec's types (policy/spec_go_types.c). */
+struct hr_json *hr_spec_parse_go (const char *text, size_t len, hr_error_t *err);
+
 /* Hardens the process of an exec (the --process file). */
 int hr_enforce_process (struct hr_json *process, const struct hr_profile *profile, bool audit_mode,
                         struct hr_result *result, hr_error_t *err);

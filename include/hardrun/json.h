@@ -43,12 +43,17 @@ struct hr_json
   struct hr_json_member *members; /* OBJECT */
   size_t len;                     /* items or members */
   size_t cap;
+  bool go_map; /* OBJECT decoded into a Go map: keys are exact, never folded */
 };
 
 #define HR_JSON_MAX_SIZE (64u << 20)
 #define HR_JSON_MAX_DEPTH 64
 
 struct hr_json *hr_json_parse (const char *buf, size_t len, hr_error_t *err);
+/* Keeps every member of an object, duplicates and case variants included:
+ * only for input that hr_go_decode_spec (spec_go_types.h) resolves next the
+ * way runc's decoder does. */
+struct hr_json *hr_json_parse_all_members (const char *buf, size_t len, hr_error_t *err);
 void hr_json_free (struct hr_json *node);
 static inline void
 hr_json_freep (struct hr_json **p)
@@ -67,8 +72,8 @@ char *hr_json_serialize_pretty (const struct hr_json *node);
  * struct field named `field`. */
 bool hr_json_key_matches (const char *key, const char *field);
 
-/* Object member lookup with Go's matching; NULL when absent or when obj is
- * not an object.  hr_json_get_value also treats a JSON null as absent. */
+/* Object member lookup with Go's matching (exact only in a go_map object);
+ * NULL when absent or when obj is not an object.  hr_json_get_value also treats a JSON null as absent. */
 struct hr_json *hr_json_get (const struct hr_json *obj, const char *field);
 struct hr_json *hr_json_get_value (const struct hr_json *obj, const char *field);
 struct hr_json *hr_json_get_path (const struct hr_json *obj, const char *const *fields);

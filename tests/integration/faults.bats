@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # Fault injection: a full disk, a read-only bundle, an unreadable policy, a
-# missing runtime, SIGKILL in the middle of a rewrite, and 32 creates at
-# once with different profiles.  After every fault config.json is either the
-# original, byte for byte, or the complete rewrite; the user sees a clear
-# error; no container, id range or staging mount is left behind.
+# missing runtime, SIGKILL in the middle of a create, and 32 creates at
+# once with different profiles.  hardrun never writes the caller's
+# config.json (runc gets a private bundle under /run/hardrun): after every
+# fault it is the original, byte for byte, and the private copy is absent or
+# complete; the user sees a clear error; no container, id range, staging
+# mount or private bundle is left behind.
 
 load helpers
 
@@ -26,6 +28,7 @@ assert_nothing_left() {
 	refute grep -rqs -- "$id" /run/hardrun/ids
 	refute grep -q " /run/hardrun/stage/.* " <(grep -F -- "$id" /proc/self/mountinfo)
 	refute grep -q '\.hardrun-[0-9a-f]\{16\}$' <(ls -A "$bundle")
+	refute compgen -G "/run/hardrun/bundles/*/$id.*"
 }
 
 # create_refused BUNDLE PATTERN [COMMAND...]: a create of BUNDLE by hardrun
@@ -46,25 +49,38 @@ create_refused() {
 	assert_nothing_left "$id" "$bundle"
 }
 
-@test "a full disk: the rewrite fails with ENOSPC, config.json is the original, nothing is left" {
+# created_untouched BUNDLE: hardrun creates the container without writing
+# in the bundle; after delete nothing is left.
+created_untouched() {
+	local bundle=$1 id
+	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
+	id=$(new_id untouched)
+	run_files hr create --bundle "$bundle" "$id"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
+	hr delete -f "$id"
+	assert_nothing_left "$id" "$bundle"
+}
+
+@test "a full disk under the bundle: hardrun writes nothing there, the container is created, config.json untouched" {
 	bundle=$BATS_TEST_TMPDIR/full
 	mkdir -p "$bundle"
 	mount -t tmpfs -o size=64k tmpfs "$bundle"
 	MOUNTED+=("$bundle")
 	dir=$(make_bundle full-src 'true')
 	cp "$dir/config.json" "$bundle/config.json"
-	# leave less room than the hardened spec (with its seccomp profile) needs
 	fill=$(($(stat -f -c '%a*%S' "$bundle") - 2048))
 	head -c "$fill" /dev/zero >"$bundle/filler" 2>/dev/null || true
-	create_refused "$bundle" 'No space left on device'
+	created_untouched "$bundle"
 }
 
-@test "a read-only bundle directory: refused with EROFS, config.json untouched, nothing left" {
+@test "a read-only bundle directory: the container is created, config.json untouched, nothing left after delete" {
 	bundle=$(make_bundle ro 'true')
 	mount --bind "$bundle" "$bundle"
 	MOUNTED+=("$bundle")
 	mount -o remount,bind,ro "$bundle"
-	create_refused "$bundle" 'Read-only file system'
+	created_untouched "$bundle"
 }
 
 @test "an unreadable policy file: no container starts, the error says why" {
@@ -84,7 +100,7 @@ create_refused() {
 	create_refused "$bundle" '/nonexistent/runc'
 }
 
-@test "SIGKILL at 40 or more moments of a create: config.json is always the original or the complete rewrite" {
+@test "SIGKILL at 40 or more moments of a create: config.json is always the original, the private copy absent or complete" {
 	# a large spec (20,000 env entries) makes the rewrite long enough to be hit
 	bundle=$(make_bundle killed 'true' '.process.env += [range(20000) | "VAR\(.)=value-\(.)"]')
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
@@ -93,56 +109,50 @@ create_refused() {
 	chmod +x "$BATS_TEST_TMPDIR/no-runtime"
 	POLICY=$(write_policy "{\"runtime\": \"$BATS_TEST_TMPDIR/no-runtime\"}" killed)
 	# how long a whole create takes on this machine now (microseconds)
-	cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
 	t0=$(date +%s%N)
 	hr create --bundle "$bundle" "hrit-killed-$$-timing" >/dev/null 2>&1 || true
 	total_us=$((($(date +%s%N) - t0) / 1000))
 	"$HARDRUN" --hardrun-policy "$POLICY" delete -f "hrit-killed-$$-timing" >/dev/null 2>&1 || true
 	echo "a whole create takes ${total_us} us"
-	originals=0 rewrites=0 midwrite=0
-	# at least 40 kills, sweeping that time in 40 steps (each sweep shifted
-	# by a prime), and on (up to 200) until kills have landed before, inside
-	# and after the rewrite
+	absent=0 complete=0 midwrite=0
+	# at least 40 kills sweeping that time (each step shifted by a prime),
+	# and on (up to 200) until kills have landed before and after the write
 	for i in $(seq 200); do
-		if [ "$i" -gt 40 ] && [ "$originals" -gt 0 ] && [ "$rewrites" -gt 0 ] && [ "$midwrite" -gt 0 ]; then
+		if [ "$i" -gt 40 ] && [ "$absent" -gt 0 ] && [ "$complete" -gt 0 ]; then
 			break
 		fi
-		cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
-		rm -f "$bundle"/.hardrun-*.json
 		id=hrit-killed-$$-$i
 		hr create --bundle "$bundle" "$id" >/dev/null 2>&1 &
 		pid=$!
 		sleep "0.$(printf %06d $((((i * 7) % 41) * total_us / 40)))"
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
-		# a temporary file left beside config.json: this kill landed in the
-		# middle of the atomic rewrite
-		if compgen -G "$bundle/.config.json.hardrun-*" >/dev/null; then
-			midwrite=$((midwrite + 1))
-			rm -f "$bundle"/.config.json.hardrun-*
+		# the caller's bundle: never written, whenever the kill landed
+		cmp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
+		[ -z "$(ls -A "$bundle" | grep -v '^config.json$')" ]
+		if compgen -G "/run/hardrun/bundles/*/$id.*/.config.json.hardrun-*" >/dev/null; then
+			midwrite=$((midwrite + 1)) # killed inside the atomic write
 		fi
-		if cmp -s "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"; then
-			originals=$((originals + 1))
+		private=$(compgen -G "/run/hardrun/bundles/*/$id.*/config.json" || true)
+		if [ -z "$private" ]; then
+			absent=$((absent + 1))
 		else
 			# complete: valid JSON, hardened, every env entry there
 			jq -e '.process.noNewPrivileges == true and (.linux.seccomp.syscalls | length > 0) and (.process.env | length > 20000)' \
-				"$bundle/config.json" >/dev/null || {
-				echo "kill $i left a config.json that is neither: $(head -c 200 "$bundle/config.json")"
+				"$private" >/dev/null || {
+				echo "kill $i left a private spec that is not complete: $(head -c 200 "$private")"
 				return 1
 			}
-			rewrites=$((rewrites + 1))
+			complete=$((complete + 1))
 		fi
 		"$HARDRUN" --hardrun-policy "$POLICY" delete -f "$id" >/dev/null 2>&1 || true
+		# delete removes whatever the kill left
+		refute compgen -G "/run/hardrun/bundles/*/$id.*"
 	done
-	echo "originals: $originals, complete rewrites: $rewrites, killed mid-rewrite: $midwrite"
-	# the kills must have landed on every side of the rewrite, or the test
-	# proved nothing
-	[ "$originals" -gt 0 ]
-	[ "$rewrites" -gt 0 ]
-	[ "$midwrite" -gt 0 ]
-	# the next create reclaims whatever a kill left
-	rm -f "$bundle"/.config.json.hardrun-*
-	cp "$BATS_TEST_TMPDIR/original.json" "$bundle/config.json"
+	echo "private copy absent: $absent, complete: $complete, killed mid-write: $midwrite"
+	# the kills landed on both sides of the write, or the test proved nothing
+	[ "$absent" -gt 0 ]
+	[ "$complete" -gt 0 ]
 	if grep -qs "hrit-killed-$$" /run/hardrun/ids/*; then
 		POLICY=$(write_policy)
 		id=$(new_id after-kills)

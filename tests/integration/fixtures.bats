@@ -117,7 +117,7 @@ assert_engine_files() {
 	[ "$(field hostname)" = "$(jq -r .hostname "$FIXTURES/docker-20.10/default/config.json")" ]
 	assert_engine_files /etc/hostname /etc/hosts /etc/resolv.conf
 	# docker's own seccomp profile was kept (and tightened), not replaced
-	jq -e '[.linux.seccomp.syscalls[].names | length] | add > 250' "$BUNDLE/config.json"
+	jq -e '[.linux.seccomp.syscalls[].names | length] | add > 250' "$(hardened_spec "$CID")"
 }
 
 @test "docker 20.10 --privileged spec runs as an ordinary hardened container" {
@@ -157,7 +157,7 @@ assert_engine_files() {
 	[ "$(jq '.linux.seccomp' "$FIXTURES/docker-20.10/capadd-all-unconfined/config.json")" = null ]
 	run_fixture docker-20.10/capadd-all-unconfined
 	[ "$(field CapEff)" = "$ALLOWED_CAPS" ]
-	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$BUNDLE/config.json"
+	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$(hardened_spec "$CID")"
 }
 
 @test "docker 20.10 exec fixture's container runs hardened" {

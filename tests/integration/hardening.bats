@@ -155,10 +155,10 @@ $INSIDE_CHECKS" "$filter" "$root")
 	[ "$(field clone3)" = ENOSYS ]
 }
 
-@test "hardened: the bundle's config.json now says what the container got" {
+@test "hardened: the spec handed to runc says what the container got; the caller's config.json is untouched" {
 	run_everything hr
-	c=$BUNDLE/config.json
-	refute cmp -s "$c" "$BATS_TEST_TMPDIR/original.json"
+	cmp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/original.json"
+	c=$(hardened_spec "$CID")
 	[ "$(jq .root.readonly "$c")" = true ]
 	[ "$(jq .process.noNewPrivileges "$c")" = true ]
 	[ "$(jq -c .process.capabilities.bounding "$c")" = '["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_NET_BIND_SERVICE"]' ]
@@ -170,9 +170,9 @@ $INSIDE_CHECKS" "$filter" "$root")
 	jq -e '.linux.readonlyPaths | index("/proc/sysrq-trigger")' "$c"
 	jq -e '.linux.resources.devices | map(select(.allow and (.type // "a") == "a")) | length == 0' "$c"
 	jq -e '.linux.resources.pids.limit == 4096' "$c"
-	# mode and owner kept by the atomic rewrite; no temporary file left
-	[ "$(stat -c %a:%u "$c")" = "$(stat -c %a:%u "$BATS_TEST_TMPDIR/original.json")" ]
-	[ -z "$(find "$BUNDLE" -name '.config.json.hardrun-*')" ]
+	# root's alone; nothing written in the caller's bundle
+	[ "$(stat -c %a:%u "$c")" = 600:0 ]
+	[ -z "$(ls -A "$BUNDLE" | grep -v '^config.json$')" ]
 	line=$(audit_last_for "$CID")
 	[ "$(jq -r .decision <<<"$line")" = modify ]
 	for rule in user_namespace readonly_rootfs capabilities no_new_privileges privileged masked_paths seccomp; do
@@ -190,8 +190,8 @@ $INSIDE_CHECKS" "$filter" "$root")
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"NoNewPrivs:	1"* ]]
-	grep -q '"x-hardrun-it":{"big":18446744073709551615,"f":1.50}' "$BUNDLE/config.json"
-	grep -q '"annotations":{"org.example/x":"y"}' "$BUNDLE/config.json"
+	grep -q '"x-hardrun-it":{"big":18446744073709551615,"f":1.50}' "$(hardened_spec "$CID")"
+	grep -q '"annotations":{"org.example/x":"y"}' "$(hardened_spec "$CID")"
 }
 
 @test "read-only rootfs: a kubelet token volume at /var/run/secrets (/var/run -> /run in the image) stays visible" {
@@ -214,7 +214,7 @@ $INSIDE_CHECKS" "$filter" "$root")
 		| .annotations = {\"io.kubernetes.cri.sandbox-id\": \"$id\", \"io.kubernetes.cri.sandbox-uid\": \"$uid\"}" "$root")
 	run hr run --bundle "$BUNDLE" "$id"
 	echo "$output"
-	jq -c '.mounts[] | select(.destination | test("run"))' "$BUNDLE/config.json"
+	jq -c '.mounts[] | select(.destination | test("run"))' "$(hardened_spec "$(tail -n 1 "$BATS_TEST_TMPDIR/.containers")")" || true
 	[ "$status" -eq 0 ]
 	[ "$(field token)" = hardrun-it-token ]
 }
@@ -239,8 +239,8 @@ run_probe() {
 	for t in keyctl add_key unshare_user mount; do [ "$(field "$t")" = EPERM ]; done
 	[ "$(field clone3)" = ENOSYS ]
 	# the engine's profile was kept: same default action, its own allowlist still there
-	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO" and ([.linux.seccomp.syscalls[].names | length] | add > 250)' "$BUNDLE/config.json"
-	refute jq -e '.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[] | select(. == "keyctl" or . == "unshare")' "$BUNDLE/config.json"
+	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO" and ([.linux.seccomp.syscalls[].names | length] | add > 250)' "$(hardened_spec "$CID")"
+	refute jq -e '.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[] | select(. == "keyctl" or . == "unshare")' "$(hardened_spec "$CID")"
 }
 
 @test "seccomp: must-deny syscalls allowed through SCMP_ACT_LOG or an argument filter are removed too" {
@@ -257,7 +257,7 @@ run_probe() {
 	for action in SCMP_ACT_ALLOW SCMP_ACT_LOG; do
 		run_probe "default-$action" ".linux.seccomp = {defaultAction: \"$action\"}" keyctl unshare_user bpf
 		for t in keyctl unshare_user bpf; do [ "$(field "$t")" = EPERM ]; done
-		jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$BUNDLE/config.json"
+		jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$(hardened_spec "$CID")"
 	done
 }
 

@@ -398,6 +398,19 @@ hr_teardown() {
 	fi
 }
 
+# hardened_spec ID: the spec hardrun handed runc for container ID, the
+# config.json of its private bundle under /run/hardrun/bundles (hardrun never
+# writes the caller's); it stays there until the container is deleted.
+hardened_spec() {
+	local f
+	f=$(ls -t /run/hardrun/bundles/*/"$1".*/config.json 2>/dev/null | head -n 1)
+	[ -n "$f" ] || {
+		echo "no private bundle for $1" >&2
+		return 1
+	}
+	echo "$f"
+}
+
 # refute CMD...: fails the test when CMD succeeds.  A bare "! CMD" in the
 # middle of a test never fails it: bash's set -e ignores negated commands.
 # (tests/lint-negations.sh keeps bare negations out of the suites.)

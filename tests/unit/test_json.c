@@ -583,3 +583,79 @@ Test (json_edit, ensure_containers)
   out = hr_json_serialize (j, NULL);
   cr_assert_str_eq (out, "{\"n\":{},\"s\":\"x\",\"o\":{\"k\":1},\"new\":[]}");
 }
+
+/* hr_spec_parse_go: the spec as runc's Go decoder reads it. */
+#include "hardrun/enforce.h"
+
+static void
+go_reads (const char *text, const char *expect)
+{
+  hr_error_t err = NULL;
+  struct hr_json *j = hr_spec_parse_go (text, strlen (text), &err);
+  char *out;
+
+  cr_assert_not_null (j, "%s: %s", text, err ? err->msg : "?");
+  out = hr_json_serialize (j, NULL);
+  cr_assert_str_eq (out, expect, "%s", text);
+  free (out);
+  hr_json_free (j);
+}
+
+static void
+go_refuses (const char *text, const char *needle)
+{
+  hr_error_t err = NULL;
+  struct hr_json *j = hr_spec_parse_go (text, strlen (text), &err);
+
+  cr_assert_null (j, "%s should fail", text);
+  cr_assert (strstr (err->msg, needle) != NULL, "\"%s\" does not mention \"%s\"", err->msg, needle);
+  hr_error_free (&err);
+}
+
+Test (go_decode, unchanged_without_duplicates)
+{
+  go_reads ("{\"Process\":{\"cwd\":\"/\",\"x-unknown\":[1,2]},\"annotations\":{\"a\":\"1\",\"A\":\"2\"}}",
+            "{\"Process\":{\"cwd\":\"/\",\"x-unknown\":[1,2]},\"annotations\":{\"a\":\"1\",\"A\":\"2\"}}");
+}
+
+Test (go_decode, structs_and_pointers_merge)
+{
+  go_reads ("{\"linux\":{\"resources\":{\"cpu\":{\"shares\":5},\"CPU\":{\"quota\":7}}}}",
+            "{\"linux\":{\"resources\":{\"cpu\":{\"shares\":5,\"quota\":7}}}}");
+  go_reads ("{\"process\":{\"user\":{\"uid\":1}},\"proce\xc5\xbfs\":{\"cwd\":\"/\",\"USER\":{\"gid\":2}}}",
+            "{\"process\":{\"user\":{\"uid\":1,\"gid\":2},\"cwd\":\"/\"}}");
+}
+
+Test (go_decode, null_resets_only_nilable)
+{
+  /* readonly (a bool) keeps true; seccomp (a pointer) becomes nil */
+  go_reads ("{\"root\":{\"readonly\":true,\"READONLY\":null},\"linux\":{\"seccomp\":{\"defaultAction\":\"X\"},"
+            "\"Seccomp\":null}}",
+            "{\"root\":{\"readonly\":true},\"linux\":{\"seccomp\":null}}");
+}
+
+Test (go_decode, maps_merge_exact_keys)
+{
+  go_reads ("{\"annotations\":{\"a\":\"1\",\"a\":\"2\",\"A\":\"3\"},\"Annotations\":{\"b\":\"4\",\"n\":null}}",
+            "{\"annotations\":{\"a\":\"2\",\"A\":\"3\",\"b\":\"4\",\"n\":\"\"}}");
+}
+
+Test (go_decode, slices_reuse_their_elements)
+{
+  /* element 0 merges; element 1 is decoded into what the first array left */
+  go_reads ("{\"mounts\":[{\"destination\":\"/a\",\"source\":\"s\"},{\"destination\":\"/b\",\"source\":\"/etc\"}],"
+            "\"Mounts\":[{\"destination\":\"/c\"}],\"MOUNTS\":[{\"type\":\"t\"},{\"destination\":\"/d\"}]}",
+            "{\"mounts\":[{\"destination\":\"/c\",\"source\":\"s\",\"type\":\"t\"},"
+            "{\"destination\":\"/d\",\"source\":\"/etc\"}]}");
+  /* an empty array is a new slice: nothing comes back */
+  go_reads ("{\"mounts\":[{\"destination\":\"/a\"}],\"Mounts\":[],\"MOUNTS\":[{\"type\":\"t\"}]}",
+            "{\"mounts\":[{\"type\":\"t\"}]}");
+}
+
+Test (go_decode, refuses_what_go_refuses)
+{
+  go_refuses ("{\"process\":{\"cwd\":\"/\"},\"Process\":5}", "process: a JSON number");
+  go_refuses ("{\"process\":{\"oomScoreAdj\":1,\"OOMScoreAdj\":1.5}}", "oomScoreAdj");
+  go_refuses ("{\"linux\":{\"sysctl\":{\"a\":1}}}", "linux.sysctl.a");
+  go_refuses ("[]", "not an object");
+}
