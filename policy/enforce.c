@@ -19,6 +19,7 @@ const struct hr_rule_def *const hr_rule_defs[] = {
   &hr_rule_readonly_rootfs,
   &hr_rule_capabilities,
   &hr_rule_no_new_privileges,
+  &hr_rule_exec_flags,
   &hr_rule_privileged,
   &hr_rule_devices,
   &hr_rule_sensitive_mounts,

@@ -92,6 +92,7 @@ extern const struct hr_rule_def hr_rule_host_namespaces;
 extern const struct hr_rule_def hr_rule_readonly_rootfs;
 extern const struct hr_rule_def hr_rule_capabilities;
 extern const struct hr_rule_def hr_rule_no_new_privileges;
+extern const struct hr_rule_def hr_rule_exec_flags;
 extern const struct hr_rule_def hr_rule_privileged;
 extern const struct hr_rule_def hr_rule_devices;
 extern const struct hr_rule_def hr_rule_sensitive_mounts;

@@ -121,6 +121,13 @@ static int
 check_flags (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mode, struct hr_result *result,
              hr_error_t *err)
 {
+  const struct hr_rule_config *rule = hr_profile_rule (profile, FLAGS_RULE);
+
+  /* the exec_flags rule's action: off hands the flags to runc as they are
+   * (the process rules still judge the process they make); audit records */
+  if (rule == NULL || rule->action == HR_ACTION_OFF)
+    return check_process_flags (cli, profile, audit_mode, result, err);
+  audit_mode = audit_mode || rule->action == HR_ACTION_AUDIT;
   for (size_t i = 0; i < cli->exec_caps.len; i++)
     add_finding (result, FLAGS_RULE, audit_mode, "exec --cap %s is not allowed: capabilities come from the policy",
                  cli->exec_caps.items[i]);

@@ -233,10 +233,5 @@ compare_with_runc() {
 	WITH_CAP_FLAG=1
 	run compare_with_runc
 	echo "$output" | tail -n 20
-	if [ "$status" -ne 0 ] && [[ "$output" == *"exec_flags: exec --cap CAP_SYS_ADMIN is not allowed"* ]]; then
-		# runtime/cmd_exec.c (not this file's owner's) still judges exec
-		# flags when every rule is off: a known difference, reported
-		skip "exec --cap is refused with every rule off (runtime/cmd_exec.c exec_flags)"
-	fi
 	[ "$status" -eq 0 ]
 }
