@@ -39,6 +39,7 @@ struct exec_request
   struct hr_json *process;
   struct hr_json *state; /* runc's state.json of the container, or NULL */
   char *root;            /* the container's live root, or NULL */
+  bool absent;           /* runc has no such container */
 };
 
 static void
@@ -430,7 +431,8 @@ process_from_bundle (const struct hr_cli *cli, struct exec_request *req, hr_erro
     return hr_error_set (err, errno, "cannot open the bundle %s", bundle);
   if (hr_file_read (dirfd, "config.json", HR_JSON_MAX_SIZE, &text, &len, &st, err) < 0)
     return hr_error_prefix (err, "%s", bundle);
-  spec = hr_json_parse (text, len, err);
+  /* the spec as runc reads it: runc reads this file for the exec */
+  spec = hr_spec_parse_go (text, len, err);
   if (spec == NULL)
     return hr_error_prefix (err, "%s", req->document);
   process = hr_json_get_value (spec, "process");
@@ -506,7 +508,22 @@ judge (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mo
     return 0;
   /* with --process, a container runc does not know fails in runc, with
    * runc's own words */
-  req->state = read_state (cli, cli->process_path ? &ignored : err);
+  req->state = read_state (cli, &ignored);
+  if (req->state == NULL && !cli->process_path && ignored && (ignored->status == ENOENT || ignored->status == ENOTDIR))
+    {
+      /* no such container: runc says so in its own words (an exec into a
+       * container that appears meanwhile reads runc's recorded bundle,
+       * which is hardrun's hardened copy; a --process file is always
+       * handed on hardened, below) */
+      req->absent = true;
+      hr_error_free (&ignored);
+      return 0;
+    }
+  if (req->state == NULL && !cli->process_path)
+    {
+      *err = hr_steal_pointer (&ignored);
+      return -1;
+    }
   hr_error_free (&ignored);
   if ((cli->process_path ? read_process_file (cli->process_path, req, err) : process_from_bundle (cli, req, err)) < 0)
     return -1;
@@ -544,6 +561,12 @@ hr_cmd_exec (const struct hr_cli *cli)
   if (judge (cli, profile, policy->audit_mode, rec.quarantined, &req, &result, &err) < 0)
     {
       ret = hr_log_failure (err, "exec");
+      goto out;
+    }
+  if (req.absent && result.n_denied == 0)
+    {
+      hr_exec_runtime (runtime, cli, &err);
+      ret = hr_log_failure (err, NULL);
       goto out;
     }
   ev.profile = profile->name;

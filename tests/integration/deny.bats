@@ -276,7 +276,7 @@ sock_bind() {
 	run hr restore --image-path "$BATS_TEST_TMPDIR/no-image" --bundle "$bundle" "$id"
 	echo "$output"
 	jq -e '.process.noNewPrivileges == true and (.linux.seccomp.syscalls | length > 0) and .root.readonly == true
-		and ([.linux.namespaces[] | select(.type == "user")] | length == 1)' "$bundle/config.json"
+		and ([.linux.namespaces[] | select(.type == "user")] | length == 1)' "$(hardened_spec "$id")"
 	[ "$(jq -r '[.decisions[].rule] | index("capabilities") != null' <<<"$(audit_last_for "$id")")" = true ]
 	[ "$(audit_last_for "$id" | jq -r .command)" = restore ]
 }
