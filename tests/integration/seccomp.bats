@@ -61,7 +61,7 @@ probe_run() {
 	[ "$(field unshare_user)" = EPERM ]
 	[ "$(field keyctl)" = EPERM ]
 	[ "$(field clone3)" = ENOSYS ]
-	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$BUNDLE/config.json"
+	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$(hardened_spec "$CID")"
 	jq -e '.decisions[] | select(.rule == "seccomp" and (.message | test("kept and made at least as strict")))' <<<"$(audit_last_for "$CID")"
 }
 
@@ -86,7 +86,7 @@ probe_run() {
 		echo "action $action"
 		[ "$(field mkdir755)" = "" ]
 		[ "$(field probe_status)" = $((128 + 31)) ]
-		jq -e --arg a "$action" '.linux.seccomp.syscalls[] | select(.action == $a and (.names | index("mkdir")))' "$BUNDLE/config.json"
+		jq -e --arg a "$action" '.linux.seccomp.syscalls[] | select(.action == $a and (.names | index("mkdir")))' "$(hardened_spec "$CID")"
 	done
 }
 
@@ -94,7 +94,7 @@ probe_run() {
 	probe_run log "$(allow_but '[{names: ["mkdir", "keyctl"], action: "SCMP_ACT_LOG"}]')" mkdir keyctl
 	[ "$(field mkdir)" = ok ]
 	[ "$(field keyctl)" = EPERM ]
-	jq -e '.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_LOG" and (.names | index("mkdir")))' "$BUNDLE/config.json"
+	jq -e '.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_LOG" and (.names | index("mkdir")))' "$(hardened_spec "$CID")"
 }
 
 # agent_start: the seccomp agent listening at $SOCK, answering mkdir with
@@ -124,7 +124,7 @@ agent_start() {
 	grep -q hardrun-it-metadata "$STATE"
 	grep -q "$CID" "$STATE"
 	grep -q 'answered with an errno' "$BATS_TEST_TMPDIR/agent.log"
-	jq -e --arg s "$SOCK" '.linux.seccomp.listenerPath == $s and .linux.seccomp.listenerMetadata == "hardrun-it-metadata"' "$BUNDLE/config.json"
+	jq -e --arg s "$SOCK" '.linux.seccomp.listenerPath == $s and .linux.seccomp.listenerMetadata == "hardrun-it-metadata"' "$(hardened_spec "$CID")"
 }
 
 @test "a notify rule for a call the default profile denies is denied, the agent never asked" {
