@@ -52,6 +52,29 @@ fix_options (struct hr_json *mount)
       hr_json_append (options, hr_json_new_string (required_options[i]));
 }
 
+/* runc applies a mount's options in order: of "ro" and "rw" the last wins.
+ * Both named is rewritten to the one runc would apply, so no later reader
+ * (a rule, staging, an auditor) takes "ro" somewhere in the list for a
+ * read-only mount. */
+static void
+normalize_read_only (struct hr_rule_ctx *ctx, struct hr_json *options, const char *dest)
+{
+  const char *last = NULL;
+
+  if (!hr_json_strings_contain (options, "ro") || !hr_json_strings_contain (options, "rw"))
+    return;
+  for (size_t i = 0; i < options->len; i++)
+    if (strcmp (options->items[i]->text, "ro") == 0 || strcmp (options->items[i]->text, "rw") == 0)
+      last = options->items[i]->text;
+  last = strcmp (last, "ro") == 0 ? "ro" : "rw";
+  if (!hr_finding (ctx, "bind mount at \"%s\": options ro and rw, the runtime applies the last, \"%s\"", dest, last))
+    return;
+  for (size_t i = options->len; i-- > 0;)
+    if (strcmp (options->items[i]->text, "ro") == 0 || strcmp (options->items[i]->text, "rw") == 0)
+      hr_json_remove_at (options, i);
+  hr_json_append (options, hr_json_new_string (last));
+}
+
 static int
 check_mount (struct hr_rule_ctx *ctx, struct hr_json *mount, hr_error_t *err)
 {
@@ -62,6 +85,8 @@ check_mount (struct hr_rule_ctx *ctx, struct hr_json *mount, hr_error_t *err)
 
   if (hr_mount_options (mount, &options, err) < 0 || hr_entry_string (mount, "destination", "mounts", &dest, err) < 0)
     return -1;
+  if (options)
+    normalize_read_only (ctx, options, dest);
   describe_changes (options, &changes);
   if (changes.len > 0)
     {

@@ -62,3 +62,87 @@ has_opt() {
 	has_opt "$na" noatime
 	run ! has_opt "$na" relatime
 }
+
+# --- host paths the user binds are never idmapped ---------------------------
+# Each attack below worked while staging idmapped a bind that was a file,
+# said "ro" anywhere, or was rbind'ed: through such a bind the container's
+# root acted as host root on the host's files.
+
+# run_bind NAME SCRIPT MOUNTS_JSON: runs SCRIPT in a hardened container with
+# the extra mounts; $output, $status as `run`.
+run_bind() {
+	local bundle id
+	id=$(new_id "$1")
+	bundle=$(make_bundle "$1" "$2" ".mounts += $3")
+	run_files hr run --bundle "$bundle" "$id"
+	mapfile -t lines <<<"$output"
+	echo "status=$status output: $output"
+	echo "stderr: $stderr"
+	cat "$LOG" 2>/dev/null || true
+	HARDENED_SPEC=$bundle/config.json
+}
+
+@test "a rw file bind of a root-owned 0644 host file: not writable, owned by nobody inside" {
+	echo original >"$BATS_TEST_TMPDIR/hostfile"
+	chmod 644 "$BATS_TEST_TMPDIR/hostfile"
+	run_bind rwfile 'echo pwned > /etc/hostname 2>/dev/null && echo WROTE || echo refused; stat -c %u /etc/hostname' \
+		"[{destination: \"/etc/hostname\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/hostfile\", options: [\"bind\", \"rw\"]}]"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = refused ]
+	[ "${lines[1]}" = 65534 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/hostfile")" = original ]
+}
+
+@test "a ro directory bind: a root-owned 0600 secret in it is not readable" {
+	mkdir -p "$BATS_TEST_TMPDIR/secrets"
+	echo topsecret >"$BATS_TEST_TMPDIR/secrets/key"
+	chmod 600 "$BATS_TEST_TMPDIR/secrets/key"
+	run_bind rodir 'cat /mnt/key 2>/dev/null || echo refused' \
+		"[{destination: \"/mnt\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/secrets\", options: [\"rbind\", \"ro\"]}]"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = refused ]
+	[[ "$output" != *topsecret* ]]
+}
+
+@test "options ro then rw are judged as runc applies them (rw): no root-owned setuid binary lands in the host directory" {
+	mkdir -p "$BATS_TEST_TMPDIR/hostdir"
+	chmod 755 "$BATS_TEST_TMPDIR/hostdir"
+	run_bind rorw 'cp /bin/busybox /mnt/sh 2>/dev/null && chmod 4755 /mnt/sh && echo WROTE || echo refused' \
+		"[{destination: \"/mnt\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/hostdir\", options: [\"rbind\", \"ro\", \"rw\"]}]"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = refused ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/hostdir" -mindepth 1)" ]
+	# the hardened spec names only what runc applies
+	jq -e '[.mounts[] | select(.destination == "/mnt") | .options[] | select(. == "ro" or . == "rw")] == ["rw"]' "$HARDENED_SPEC"
+}
+
+@test "rbind,ro over a directory with a submount: read-only for the submount too" {
+	mkdir -p "$BATS_TEST_TMPDIR/tree/sub"
+	host_mount "$BATS_TEST_TMPDIR/tree/sub" -t tmpfs -o size=1m,mode=1777 tmpfs
+	run_bind rsub 'touch /mnt/sub/x 2>/dev/null && echo WROTE || echo refused; awk "\$5 == \"/mnt/sub\" {print \$6}" /proc/self/mountinfo' \
+		"[{destination: \"/mnt\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/tree\", options: [\"rbind\", \"ro\"]}]"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = refused ]
+	has_opt "${lines[1]}" ro
+	[ ! -e "$BATS_TEST_TMPDIR/tree/sub/x" ]
+}
+
+@test "a root-only unix socket bound as a file is not connectable" {
+	command -v python3 >/dev/null || skip "needs python3 for the host's socket"
+	mkdir -p "$BATS_TEST_TMPDIR/tools"
+	"${CC:-cc}" -static -O2 -o "$BATS_TEST_TMPDIR/tools/uconnect" "$BATS_TEST_DIRNAME/uconnect.c" || skip "needs cc -static"
+	sock=$BATS_TEST_TMPDIR/root.sock
+	python3 -c 'import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o600); s.listen(8)
+open(sys.argv[1] + ".ready", "w").close(); time.sleep(60)' "$sock" &
+	server=$!
+	for _ in $(seq 50); do [ -e "$sock.ready" ] && break; sleep 0.1; done
+	# the same tool on the host, as root, connects
+	"$BATS_TEST_TMPDIR/tools/uconnect" "$sock"
+	run_bind sock '/mnt/uconnect /etc/hostname' \
+		"[{destination: \"/mnt\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/tools\", options: [\"rbind\", \"ro\"]},
+		  {destination: \"/etc/hostname\", type: \"bind\", source: \"$sock\", options: [\"bind\"]}]"
+	kill "$server"
+	[ "$status" -ne 0 ]
+	[ "${lines[0]}" = "refused: Permission denied" ]
+}
