@@ -146,3 +146,33 @@ open(sys.argv[1] + ".ready", "w").close(); time.sleep(60)' "$sock" &
 	[ "$status" -ne 0 ]
 	[ "${lines[0]}" = "refused: Permission denied" ]
 }
+
+# --- bounded staging ---------------------------------------------------------
+
+@test "a spec with 5000 file binds is refused naming bind_options.max_binds; nothing of it is staged" {
+	echo data >"$BATS_TEST_TMPDIR/bindsrc"
+	id=$(new_id many)
+	bundle=$(make_bundle many true "
+		.mounts += [range(5000) | {destination: \"/etc/hostname\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/bindsrc\", options: [\"bind\", \"ro\"]}]")
+	staged() { awk -v f="$BATS_TEST_TMPDIR/bindsrc" '$4 == f' /proc/self/mountinfo | wc -l; }
+	run_files hr run --bundle "$bundle" "$id"
+	echo "status=$status $stderr"
+	[ "$status" -eq 1 ]
+	assert_log_error 'the spec has 5000 bind mounts, more than the policy.s bind_options.max_binds \(1024\)'
+	[ "$(staged)" -eq 0 ]
+	run ! container_exists "$id"
+	run ! grep -rqs "$id" /run/hardrun/ids
+	# raised in the policy, hardrun stages them all and runc itself then
+	# fails (its netlink message overflows): delete reclaims the staging
+	POLICY=$(write_policy '{"profiles": {"default": {"rules": {"bind_options": {"max_binds": 5000}}}}}' many)
+	bundle=$(make_bundle many2 'echo ran' "
+		.mounts += [range(5000) | {destination: \"/etc/hostname\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/bindsrc\", options: [\"bind\", \"ro\"]}]")
+	id2=$(new_id many2)
+	run_files hr create --bundle "$bundle" "$id2"
+	echo "second: $status $stderr"
+	[ "$status" -ne 0 ]
+	echo "staged after runc failed: $(staged)"
+	hr delete -f "$id2" || true
+	[ "$(staged)" -eq 0 ]
+	run ! grep -rqs "$id2" /run/hardrun/ids
+}
