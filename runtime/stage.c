@@ -16,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "libmount_lazy.h"
 #include "mount_points.h"
@@ -327,7 +328,10 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
 
   if (!hr_json_is_string (source) || source->text[0] != '/')
     return 0; /* the runtime reports a missing source itself */
-  fd = open (source->text, O_PATH | O_CLOEXEC);
+  /* the very object the policy judged, when it resolved this source */
+  fd = hr_host_opened (source->text);
+  if (fd < 0)
+    fd = open (source->text, O_PATH | O_CLOEXEC);
   if (fd < 0 || fstat (fd, &st) < 0)
     return 0;
   own = s->own_binds && hr_strv_contains (s->own_binds, source->text);

@@ -176,3 +176,36 @@ open(sys.argv[1] + ".ready", "w").close(); time.sleep(60)' "$sock" &
 	[ "$(staged)" -eq 0 ]
 	run ! grep -rqs "$id2" /run/hardrun/ids
 }
+
+# --- decide on the object ----------------------------------------------------
+
+@test "a symlink flipped between a harmless file and /etc/passwd during 30 creates never gets /etc/passwd mounted" {
+	command -v python3 >/dev/null || skip "needs python3 for the flipping loop"
+	echo harmless >"$BATS_TEST_TMPDIR/harmless"
+	link=$BATS_TEST_TMPDIR/link
+	ln -s "$BATS_TEST_TMPDIR/harmless" "$link"
+	python3 -c 'import os, sys
+link, a, b = sys.argv[1:4]
+tmp = link + ".tmp"
+for i in range(10**7):
+    try: os.unlink(tmp)
+    except FileNotFoundError: pass
+    os.symlink(a if i % 2 else b, tmp); os.replace(tmp, link)' "$link" "$BATS_TEST_TMPDIR/harmless" /etc/passwd &
+	flipper=$!
+	leaked=0 ran=0
+	for i in $(seq 30); do
+		id=$(new_id flip$i)
+		bundle=$(make_bundle "flip$i" 'cat /etc/hostname' \
+			".mounts += [{destination: \"/etc/hostname\", type: \"bind\", source: \"$link\", options: [\"bind\", \"ro\"]}]")
+		run_files hr run --bundle "$bundle" "$id"
+		if [ "$status" -eq 0 ]; then
+			ran=$((ran + 1))
+			[ "$output" = harmless ] || leaked=$((leaked + 1))
+		fi
+		"$HARDRUN" delete -f "$id" >/dev/null 2>&1 || true
+	done
+	kill "$flipper"
+	echo "ran=$ran leaked=$leaked"
+	[ "$leaked" -eq 0 ]
+	[ "$ran" -gt 0 ]
+}
