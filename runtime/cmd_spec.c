@@ -164,7 +164,8 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
     }
   if (!h->allocated)
     return 0;
-  return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, deny_unmapped_binds (h->profile), err);
+  return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, deny_unmapped_binds (h->profile),
+                             &needs->own_binds, err);
 }
 
 int

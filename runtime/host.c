@@ -58,19 +58,69 @@ namespace_is_host (const struct hr_host *host, const char *type, const char *pat
   return 0;
 }
 
+/* Every host path the policy resolves is opened once (O_PATH, symlinks
+ * followed as runc follows them) and judged by what that descriptor is;
+ * staging then mounts that very object (hr_host_opened), so a symlink
+ * flipped between the check and the use changes nothing.  hardrun lives for
+ * one command: the descriptors stay open until it execs the runtime
+ * (O_CLOEXEC). */
+#define MAX_OPENED 65536
+
+static struct
+{
+  char **paths;
+  int *fds;
+  size_t len;
+} opened;
+
+static int
+open_once (const char *path)
+{
+  int fd;
+
+  for (size_t i = 0; i < opened.len; i++)
+    if (strcmp (opened.paths[i], path) == 0)
+      return opened.fds[i];
+  fd = open (path, O_PATH | O_CLOEXEC);
+  if (fd < 0 || opened.len == MAX_OPENED)
+    return fd;
+  opened.paths = xrealloc (opened.paths, (opened.len + 1) * sizeof *opened.paths);
+  opened.fds = xrealloc (opened.fds, (opened.len + 1) * sizeof *opened.fds);
+  opened.paths[opened.len] = xstrdup (path);
+  opened.fds[opened.len++] = fd;
+  return fd;
+}
+
+int
+hr_host_opened (const char *path)
+{
+  for (size_t i = 0; i < opened.len; i++)
+    if (strcmp (opened.paths[i], path) == 0)
+      return fcntl (opened.fds[i], F_DUPFD_CLOEXEC, 0);
+  return -1;
+}
+
 static char *
 resolve_path (const struct hr_host *host, const char *path)
 {
   cleanup_free char *joined = NULL;
-  char buf[PATH_MAX];
+  char link[64], buf[PATH_MAX];
+  ssize_t n;
+  int fd;
 
   if (path[0] != '/')
     {
       xasprintf (&joined, "%s/%s", (const char *)host->data, path);
       path = joined;
     }
-  if (realpath (path, buf) == NULL)
+  fd = open_once (path);
+  if (fd < 0)
     return NULL;
+  snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+  n = readlink (link, buf, sizeof buf - 1);
+  if (n < 0 || buf[0] != '/')
+    return NULL;
+  buf[n] = '\0';
   return xstrdup (buf);
 }
 

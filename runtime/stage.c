@@ -6,7 +6,6 @@
  * layer on top. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,8 +13,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "libmount_lazy.h"
 #include "mount_points.h"
@@ -28,6 +29,7 @@ struct stage
 {
   const char *dir;
   bool deny_unmapped_binds;
+  const struct hr_strv *own_binds;
   int userns_fd;
   int n_layers;
   int n_binds;
@@ -223,56 +225,137 @@ stage_rootfs (struct stage *s, struct hr_json *spec, const char *bundle, hr_erro
   return 0;
 }
 
-/* The engines' named volumes: directories only the engine manages, which
- * containers of different id ranges share and whose owner the engine set
- * for the container's root (Docker chowns them under userns-remap). */
-static bool
-is_named_volume (const char *source)
+/* Under the user namespace hardrun adds, the kernel locks the flags of a
+ * bind's source mount (ro, nosuid, nodev, noexec, the atime flags): runc
+ * 1.1 remounts the bind with only the flags its options name, and the
+ * kernel refuses to clear a locked one (EPERM; containerd CRI's /dev/shm,
+ * `rbind,ro` of a nosuid,nodev,noexec tmpfs).  So the options carry the
+ * flags of the mount the bind really comes from, appended last so they win
+ * over a contrary option (runc applies options in order). */
+static void
+carry_locked_flags (struct hr_json *mount, unsigned long flags)
 {
-  static const char *const patterns[] = {
-    "/var/lib/docker/volumes/*/_data",
-    "/var/lib/containers/storage/volumes/*/_data",
-  };
-  for (size_t i = 0; i < HR_ARRAY_SIZE (patterns); i++)
-    if (fnmatch (patterns[i], source, FNM_PATHNAME) == 0)
-      return true;
-  return false;
+  static const char *const atime_options[]
+      = { "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime" };
+  static const struct
+  {
+    unsigned long flag;
+    const char *option;
+  } locked[] = { { ST_RDONLY, "ro" }, { ST_NOSUID, "nosuid" }, { ST_NODEV, "nodev" }, { ST_NOEXEC, "noexec" } };
+  struct hr_json *options = hr_json_ensure_array (mount, "options");
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (locked); i++)
+    if (flags & locked[i].flag)
+      hr_json_append (options, hr_json_new_string (locked[i].option));
+  /* the atime mode must match exactly once any atime option is named */
+  for (size_t i = options->len; i-- > 0;)
+    for (size_t a = 0; a < HR_ARRAY_SIZE (atime_options); a++)
+      if (hr_json_is_string (options->items[i]) && strcmp (options->items[i]->text, atime_options[a]) == 0)
+        {
+          hr_json_remove_at (options, i);
+          break;
+        }
+  hr_json_append (options, hr_json_new_string ((flags & ST_NOATIME)    ? "noatime"
+                                               : (flags & ST_RELATIME) ? "relatime"
+                                                                       : "strictatime"));
+  if (flags & ST_NODIRATIME)
+    hr_json_append (options, hr_json_new_string ("nodiratime"));
 }
 
-/* Bind sources: files (the engine's hosts, resolv.conf...), read-only binds
- * and named volumes are idmapped where the filesystem supports it; other
- * writable directories are not, since files the container creates there
- * would belong to host root.  All are reachable through the 0711 stage
- * directory. */
+/* The flags a bind's options ask for, judged as runc applies them: in
+ * order, so the last of "ro" and "rw" (or "nosuid" and "suid"...) wins. */
+static uint64_t
+bind_attrs (const struct hr_json *options)
+{
+  static const struct
+  {
+    const char *set, *clear;
+    uint64_t attr;
+  } pairs[] = {
+    { "ro", "rw", MOUNT_ATTR_RDONLY },
+    { "nosuid", "suid", MOUNT_ATTR_NOSUID },
+    { "nodev", "dev", MOUNT_ATTR_NODEV },
+    { "noexec", "exec", MOUNT_ATTR_NOEXEC },
+  };
+  uint64_t attrs = 0;
+
+  for (size_t i = 0; options && options->type == HR_JSON_ARRAY && i < options->len; i++)
+    for (size_t p = 0; hr_json_is_string (options->items[i]) && p < HR_ARRAY_SIZE (pairs); p++)
+      if (strcmp (options->items[i]->text, pairs[p].set) == 0)
+        attrs |= pairs[p].attr;
+      else if (strcmp (options->items[i]->text, pairs[p].clear) == 0)
+        attrs &= ~pairs[p].attr;
+  return attrs;
+}
+
+/* Gives the cloned tree of a bind what its options ask for on every
+ * submount (runc 1.1 remounts only the top one: `rbind,ro` left a submount
+ * writable), and idmaps it when it is the container's own.  Returns 1 when
+ * idmapped. */
+static int
+shape_bind (struct stage *s, int tree, const char *source, const struct hr_json *options, bool recursive, bool own,
+            hr_error_t *err)
+{
+  unsigned rec = recursive ? AT_RECURSIVE : 0;
+  struct mount_attr flags = { .attr_set = bind_attrs (options) };
+  struct mount_attr idmap = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)s->userns_fd };
+
+  if (flags.attr_set && mount_setattr (tree, "", AT_EMPTY_PATH | rec, &flags, sizeof flags) < 0)
+    return hr_error_set (err, errno, "cannot apply the options of the bind of %s to every mount under it", source);
+  if (!own)
+    return 0;
+  return mount_setattr (tree, "", AT_EMPTY_PATH | rec, &idmap, sizeof idmap) == 0;
+}
+
+/* Bind sources.  Only what is the container's own (needs.own_binds: the
+ * engine's files for this container, its named volumes) is idmapped onto
+ * its range; through an idmapped host path the container's root would act
+ * as host root on host files.  Every other bind keeps the host's ownership
+ * as the container's user namespace sees it (host root's files are
+ * nobody's).  All are reachable through the 0711 stage directory. */
 static int
 stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
 {
   const struct hr_json *source = hr_json_get_value (mount, "source");
   const struct hr_json *options = hr_json_get_value (mount, "options");
   cleanup_free char *dst = NULL;
+  cleanup_close int fd = -1;
+  cleanup_close int tree = -1;
+  struct statvfs sv;
   struct stat st;
-  bool is_dir, read_only, recursive;
-
-  if (!hr_json_is_string (source) || source->text[0] != '/' || stat (source->text, &st) < 0)
-    return 0; /* the runtime reports a missing source itself */
-  is_dir = S_ISDIR (st.st_mode);
-  read_only = hr_json_strings_contain (options, "ro");
-  recursive = hr_json_strings_contain (options, "rbind");
-  bool want_idmap = !is_dir || read_only || is_named_volume (source->text);
+  bool own, recursive;
   int idmapped;
 
-  dst = stage_child (s, "binds", s->n_binds++);
-  if (make_mount_point (dst, is_dir, err) < 0)
-    return -1;
-  idmapped = clone_mount (source->text, dst, s->userns_fd, recursive, want_idmap, err);
+  if (!hr_json_is_string (source) || source->text[0] != '/')
+    return 0; /* the runtime reports a missing source itself */
+  /* the very object the policy judged, when it resolved this source */
+  fd = hr_host_opened (source->text);
+  if (fd < 0)
+    fd = open (source->text, O_PATH | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return 0;
+  own = s->own_binds && hr_strv_contains (s->own_binds, source->text);
+  recursive = hr_json_strings_contain (options, "rbind");
+  tree = open_tree (fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+  if (tree < 0)
+    return hr_error_set (err, errno, "cannot clone the mount of %s", source->text);
+  if (fstatvfs (tree, &sv) < 0)
+    return hr_error_set (err, errno, "cannot read the mount flags of %s", source->text);
+  idmapped = shape_bind (s, tree, source->text, options, recursive, own, err);
   if (idmapped < 0)
     return -1;
-  if (want_idmap && !idmapped && s->deny_unmapped_binds)
+  if (own && !idmapped && s->deny_unmapped_binds)
     return hr_error_set (err, 0,
                          "the filesystem of bind source \"%s\" cannot be idmapped (its files would show as nobody); "
                          "the policy's user_namespace.unmappable_binds is \"deny\"",
                          source->text);
+  dst = stage_child (s, "binds", s->n_binds++);
+  if (make_mount_point (dst, S_ISDIR (st.st_mode), err) < 0)
+    return -1;
+  if (move_mount (tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return hr_error_set (err, errno, "cannot mount %s on %s", source->text, dst);
   hr_json_set (mount, "source", hr_json_new_string (dst));
+  carry_locked_flags (mount, sv.f_flag);
   return 0;
 }
 
@@ -300,9 +383,10 @@ stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
 
 int
 hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a, bool deny_unmapped_binds,
-                    hr_error_t *err)
+                    const struct hr_strv *own_binds, hr_error_t *err)
 {
-  struct stage s = { .dir = a->stage_dir, .userns_fd = -1, .deny_unmapped_binds = deny_unmapped_binds };
+  struct stage s
+      = { .dir = a->stage_dir, .userns_fd = -1, .deny_unmapped_binds = deny_unmapped_binds, .own_binds = own_binds };
   hr_error_t ignored = NULL;
   int ret = -1;
 

@@ -10,10 +10,12 @@
 #include "idrange.h"
 #include "userns.h"
 
-/* deny_unmapped_binds: a bind that should be idmapped but whose filesystem
- * cannot be is an error instead of showing its files as nobody. */
+/* own_binds: the bind sources that are the container's own (the policy's
+ * needs.own_binds), the only ones idmapped onto its range.
+ * deny_unmapped_binds: one of those whose filesystem cannot be idmapped is
+ * an error instead of showing its files as nobody. */
 int hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a,
-                        bool deny_unmapped_binds, hr_error_t *err);
+                        bool deny_unmapped_binds, const struct hr_strv *own_binds, hr_error_t *err);
 
 /* stage_netns.c: a container that joins a network namespace its new user
  * namespace does not own gets a sysfs hardrun mounted from inside that

@@ -26,6 +26,9 @@ int hr_log_failure (hr_error_t err, const char *context);
 void hr_host_init (struct hr_host *host, const char *bundle);
 /* create: remember compiled seccomp profiles under /run/hardrun/seccomp. */
 void hr_host_enable_caches (struct hr_host *host);
+/* A new O_CLOEXEC descriptor of the object the policy judged when it
+ * resolved the host path `path` (host->resolve_path), or -1 when it did not. */
+int hr_host_opened (const char *path);
 
 /* cwd_resolve.c: struct hr_host's resolve_cwd. */
 char *hr_resolve_cwd (const struct hr_host *host, const char *rootfs, const char *path);

@@ -1043,6 +1043,43 @@ Test (rule_bind_options, shared_non_bind_mount_and_private_propagation)
   cr_assert_eq (r.result.n_changed, 1);
 }
 
+Test (rule_bind_options, ro_and_rw_judged_as_runc_applies_them)
+{
+  cleanup_run struct run r = run_rule (
+      "bind_options", FIX,
+      SPEC (",\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/s\",\"options\":[\"rbind\","
+            "\"ro\",\"nosuid\",\"nodev\",\"rw\"]},{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"/t\","
+            "\"options\":[\"rw\",\"bind\",\"ro\",\"nosuid\",\"nodev\"]}]"));
+
+  ENTRY_IS (&r, "[\"rbind\",\"nosuid\",\"nodev\",\"rw\"]", "mounts", 0, "options");
+  ENTRY_IS (&r, "[\"bind\",\"nosuid\",\"nodev\",\"ro\"]", "mounts", 1, "options");
+  assert_decision (&r, HR_OUTCOME_CHANGED,
+                   "bind mount at \"/a\": options ro and rw, the runtime applies the last, \"rw\"");
+  assert_decision (&r, HR_OUTCOME_CHANGED,
+                   "bind mount at \"/b\": options ro and rw, the runtime applies the last, \"ro\"");
+}
+
+Test (rule_bind_options, more_binds_than_max_binds_refused_even_under_fix)
+{
+  cleanup_free char *spec = xstrdup ("{" PROCESS ",\"mounts\":[");
+
+  for (int i = 0; i < 1025; i++)
+    {
+      char *next;
+      xasprintf (&next, "%s%s{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"/s\"}", spec, i ? "," : "");
+      free (spec);
+      spec = next;
+    }
+  char *whole;
+  xasprintf (&whole, "%s]}", spec);
+  free (spec);
+  spec = whole;
+  cleanup_run struct run r = run_rule ("bind_options", FIX, spec);
+  cr_assert_eq (r.result.n_denied, 1);
+  assert_decision (&r, HR_OUTCOME_DENIED,
+                   "the spec has 1025 bind mounts, more than the policy's bind_options.max_binds (1024)");
+}
+
 /* masked_paths */
 
 Test (rule_masked_paths, docker_lists_completed)
