@@ -79,7 +79,8 @@ run_bind() {
 	echo "status=$status output: $output"
 	echo "stderr: $stderr"
 	cat "$LOG" 2>/dev/null || true
-	HARDENED_SPEC=$bundle/config.json
+	# the spec runc was handed: hardrun's private copy, never the caller's
+	HARDENED_SPEC=$(hardened_spec "$id" 2>/dev/null || true)
 }
 
 @test "a rw file bind of a root-owned 0644 host file: not writable, owned by nobody inside" {
