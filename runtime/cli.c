@@ -7,6 +7,7 @@
  * from hardrun while runc still uses it, so the integration tests compare
  * these results with the real runc. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,8 @@ handle_global (void *data, const struct flag_value *f, hr_error_t *err)
     g->cli->log_format = f->value;
   else if (strcmp (name, "root") == 0)
     g->cli->root = f->value;
+  else if (strcmp (name, "criu") == 0)
+    g->cli->criu = f->value;
   else if (strcmp (name, "help,h") == 0)
     g->help = strcmp (f->value, "true") == 0;
   else if (strcmp (name, "version,v") == 0)
@@ -443,6 +446,33 @@ find_command (const char *name)
   return NULL;
 }
 
+static char *go_getwd (hr_error_t *err);
+
+/* runc's create, run and restore enter the bundle (setupSpec) before they
+ * make --root absolute, and "" is left to that late filepath.Abs
+ * (reviseRootDir skips it): the state goes into the bundle directory. */
+static int
+resolve_empty_root (struct hr_cli *cli, hr_error_t *err)
+{
+  cleanup_close int saved = -1;
+
+  if (!hr_cli_reads_spec (cli) || cli->root == NULL || cli->root[0] != '\0' || cli->bundle[0] == '\0'
+      || cli->kind == HR_CMD_PASSTHROUGH)
+    return 0;
+  saved = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (saved < 0)
+    return hr_error_set (err, errno, "cannot open the working directory");
+  if (chdir (cli->bundle) < 0)
+    return hr_error_set (err, errno, "chdir %s", cli->bundle);
+  cli->root_storage = go_getwd (err);
+  if (fchdir (saved) < 0)
+    return hr_error_set (err, errno, "cannot return to the working directory");
+  if (cli->root_storage == NULL)
+    return -1;
+  cli->root = cli->root_storage;
+  return 0;
+}
+
 int
 hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
 {
@@ -476,13 +506,16 @@ hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
   if (def->flags == NULL)
     return 0;
   rest = cli->command_index + 1;
-  return parse_command (cli, def, argv + rest, argc - rest, err);
+  if (parse_command (cli, def, argv + rest, argc - rest, err) < 0)
+    return -1;
+  return resolve_empty_root (cli, err);
 }
 
 void
 hr_cli_clear (struct hr_cli *cli)
 {
   free (cli->runtime_argv);
+  free (cli->root_storage);
   hr_strv_clear (&cli->exec_caps);
   hr_strv_clear (&cli->exec_env);
   memset (cli, 0, sizeof *cli);

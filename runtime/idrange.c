@@ -32,7 +32,6 @@
 #define STAGE_DIR HR_STATE_DIR "/stage"
 #define LOCK_FILE HR_STATE_DIR "/ids.lock"
 #define NEXT_FILE HR_STATE_DIR "/ids.next"
-#define ENTRY_MAGIC "hardrun-ids 2"
 #define SUBUID "/etc/subuid"
 #define SUBGID "/etc/subgid"
 #define SUBID_OWNER "hardrun"
@@ -407,52 +406,21 @@ entry_lives (const struct entry *e)
   return process_lives (e->pid, e->start) || container_init_lives (e->root, e->id);
 }
 
-static char *
-hex_encode (const char *s)
-{
-  size_t n = strlen (s);
-  char *out = xmalloc (2 * n + 1);
-
-  for (size_t i = 0; i < n; i++)
-    snprintf (out + 2 * i, 3, "%02x", (unsigned char)s[i]);
-  out[2 * n] = '\0';
-  return out;
-}
-
-static char *
-hex_decode (const char *s)
-{
-  size_t n = strlen (s);
-  char *out;
-
-  if (n % 2 != 0 || strspn (s, "0123456789abcdef") != n)
-    return NULL;
-  out = xmalloc (n / 2 + 1);
-  for (size_t i = 0; i < n / 2; i++)
-    {
-      unsigned int c;
-      sscanf (s + 2 * i, "%2x", &c);
-      out[i] = (char)c;
-    }
-  out[n / 2] = '\0';
-  if (strlen (out) != n / 2)
-    return free (out), NULL;
-  return out;
-}
-
 static void
 entry_path (int slot, char *path, size_t size)
 {
   snprintf (path, size, IDS_DIR "/%d", slot);
 }
 
+/* "ROOT\nID\nPID START\nUID UIDS GID GIDS KIND\n" (the first two lines as
+ * before ranges were recorded, which the end-to-end tests read). */
 static int
 read_entry (int slot, struct entry *e)
 {
   char path[64];
   cleanup_free char *text = NULL;
-  cleanup_free char *hex = NULL;
   hr_error_t err = NULL;
+  const char *nl;
   size_t len;
   int n = 0;
 
@@ -460,16 +428,16 @@ read_entry (int slot, struct entry *e)
   entry_path (slot, path, sizeof path);
   if (hr_read_small_file (path, 64u << 10, &text, &len, &err) < 0)
     return hr_error_free (&err), -1;
-  hex = xcalloc (len + 1, 1);
-  if (sscanf (text,
-              ENTRY_MAGIC "\n%[0-9a-f]\n%1023[^\n]\n%ld %llu\n%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %7s\n%n",
-              hex, e->id, &e->pid, &e->start, &e->uid, &e->uid_count, &e->gid, &e->gid_count, e->kind, &n)
-          != 9
-      || n == 0 || (size_t)n != len)
+  nl = strchr (text, '\n');
+  if (nl == NULL
+      || sscanf (nl + 1, "%1023[^\n]\n%ld %llu\n%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %7s\n%n", e->id,
+                 &e->pid, &e->start, &e->uid, &e->uid_count, &e->gid, &e->gid_count, e->kind, &n)
+             != 8
+      || n == 0 || nl[1 + n] != '\0')
     return -1;
   e->slot = slot;
-  e->root = hex_decode (hex);
-  return e->root ? 0 : -1;
+  e->root = xstrndup (text, (size_t)(nl - text));
+  return 0;
 }
 
 /* Written whole to a private temporary file, then renamed over. */
@@ -496,12 +464,11 @@ static int
 write_entry (const struct entry *e, hr_error_t *err)
 {
   char path[64];
-  cleanup_free char *hex = hex_encode (e->root);
   cleanup_free char *text = NULL;
 
   entry_path (e->slot, path, sizeof path);
-  xasprintf (&text, ENTRY_MAGIC "\n%s\n%s\n%ld %llu\n%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n", hex, e->id,
-             e->pid, e->start, e->uid, e->uid_count, e->gid, e->gid_count, e->kind);
+  xasprintf (&text, "%s\n%s\n%ld %llu\n%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n", e->root, e->id, e->pid,
+             e->start, e->uid, e->uid_count, e->gid, e->gid_count, e->kind);
   return write_file_atomic (path, text, err);
 }
 
@@ -693,6 +660,9 @@ begin (const char *runtime_root, const char *id, struct scan *s, char **root, hr
   *root = hr_cli_state_root (runtime_root, err);
   if (*root == NULL)
     return -1;
+  /* runc would take it, but the state records one root a line */
+  if (strchr (*root, '\n'))
+    return hr_error_set (err, 0, "the runtime root \"%s\" contains a newline", *root);
   lock = lock_state (err);
   if (lock < 0)
     return -1;
