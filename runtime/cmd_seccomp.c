@@ -195,26 +195,24 @@ read_kernel_log_file (const char *path, const struct learned_from *from, struct 
 }
 
 /* A new file beside output, renamed over it: never written through a
- * symlink or a file someone else planted there (mkostemp creates with
- * O_EXCL, rename replaces the name itself). */
+ * symlink or a file someone else planted there. */
 static int
 write_file_safely (const char *output, const char *text, hr_error_t *err)
 {
-  cleanup_free char *tmp = NULL;
-  cleanup_close int fd = -1;
-  size_t len = strlen (text);
+  cleanup_free char *dir = xstrdup (output);
+  char *slash = strrchr (dir, '/');
+  const char *name = slash ? slash + 1 : output;
+  struct stat mode = { .st_mode = S_IFREG | 0644, .st_uid = geteuid (), .st_gid = getegid () };
+  cleanup_close int dirfd = -1;
 
-  xasprintf (&tmp, "%s.XXXXXX", output);
-  fd = mkostemp (tmp, O_CLOEXEC);
-  if (fd < 0)
-    return hr_error_set (err, errno, "cannot create a file beside %s", output);
-  if (fchmod (fd, 0644) < 0 || write (fd, text, len) != (ssize_t)len || fsync (fd) < 0 || rename (tmp, output) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return hr_error_set (err, saved, "cannot write %s", output);
-    }
-  return 0;
+  if (slash)
+    slash[slash == dir ? 1 : 0] = '\0';
+  dirfd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return hr_error_set (err, errno, "cannot open the directory of %s", output);
+  if (*name == '\0')
+    return hr_error_set (err, EISDIR, "cannot write %s", output);
+  return hr_file_replace (dirfd, name, text, strlen (text), &mode, HR_FILE_DIR_SYNC_NOW, err);
 }
 
 static int

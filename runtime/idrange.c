@@ -25,13 +25,15 @@
 
 #include "hardrun/cli.h"
 #include "hardrun/json.h"
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "idrange.h"
 
 #define IDS_DIR HR_STATE_DIR "/ids"
 #define STAGE_DIR HR_STATE_DIR "/stage"
 #define LOCK_FILE HR_STATE_DIR "/ids.lock"
-#define NEXT_FILE HR_STATE_DIR "/ids.next"
+#define NEXT_NAME "ids.next"
+#define NEXT_FILE HR_STATE_DIR "/" NEXT_NAME
 #define SUBUID "/etc/subuid"
 #define SUBGID "/etc/subgid"
 #define SUBID_OWNER "hardrun"
@@ -440,36 +442,29 @@ read_entry (int slot, struct entry *e)
   return 0;
 }
 
-/* Written whole to a private temporary file, then renamed over. */
+/* dir/name written whole, root's alone (0600), through a temporary file
+ * renamed over it. */
 static int
-write_file_atomic (const char *path, const char *text, hr_error_t *err)
+write_state_file (const char *dir, const char *name, const char *text, hr_error_t *err)
 {
-  cleanup_free char *tmp = NULL;
-  cleanup_close int fd = -1;
-  size_t len = strlen (text);
+  cleanup_close int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat mode = { .st_mode = S_IFREG | 0600, .st_uid = 0, .st_gid = 0 };
 
-  xasprintf (&tmp, "%s.tmp", path);
-  unlink (tmp);
-  fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hr_error_set (err, errno, "cannot write %s", tmp);
-  if (write (fd, text, len) != (ssize_t)len || fsync (fd) < 0)
-    return unlink (tmp), hr_error_set (err, errno, "cannot write %s", tmp);
-  if (rename (tmp, path) < 0)
-    return unlink (tmp), hr_error_set (err, errno, "cannot write %s", path);
-  return 0;
+  if (dirfd < 0)
+    return hr_error_set (err, errno, "cannot open %s", dir);
+  return hr_file_replace (dirfd, name, text, strlen (text), &mode, HR_FILE_DIR_SYNC_NOW, err);
 }
 
 static int
 write_entry (const struct entry *e, hr_error_t *err)
 {
-  char path[64];
+  char name[32];
   cleanup_free char *text = NULL;
 
-  entry_path (e->slot, path, sizeof path);
+  snprintf (name, sizeof name, "%d", e->slot);
   xasprintf (&text, "%s\n%s\n%ld %llu\n%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n", e->root, e->id, e->pid,
              e->start, e->uid, e->uid_count, e->gid, e->gid_count, e->kind);
-  return write_file_atomic (path, text, err);
+  return write_state_file (IDS_DIR, name, text, err);
 }
 
 static char *
@@ -694,7 +689,7 @@ write_cursor (uint64_t next_uid)
   hr_error_t err = NULL;
 
   snprintf (text, sizeof text, "%" PRIu64 "\n", next_uid);
-  if (write_file_atomic (NEXT_FILE, text, &err) < 0)
+  if (write_state_file (HR_STATE_DIR, NEXT_NAME, text, &err) < 0)
     hr_error_free (&err); /* only the order of reuse suffers */
 }
 
