@@ -588,7 +588,7 @@ scan_user_namespaces (struct hr_id_spans *uids, struct hr_id_spans *gids)
     return;
   while ((de = readdir (d)) != NULL)
     {
-      char path[64];
+      char path[64], state;
       cleanup_free char *map = NULL;
       long pid;
 
@@ -598,6 +598,10 @@ scan_user_namespaces (struct hr_id_spans *uids, struct hr_id_spans *gids)
       snprintf (path, sizeof path, "/proc/%ld/uid_map", pid);
       map = read_proc_text (path);
       if (map == NULL || strcmp (map, "         0          0 4294967295\n") == 0)
+        continue;
+      /* a zombie will never run again (and may never be reaped where
+       * pid 1 does not reap): its namespace holds nothing */
+      if (process_stat (pid, &state) == 0 || state == 'Z' || state == 'X')
         continue;
       add_map_spans (map, pid, uids);
       free (map);
