@@ -28,6 +28,7 @@
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "idrange.h"
+#include "runc_state.h"
 
 #define IDS_DIR HR_STATE_DIR "/ids"
 #define STAGE_DIR HR_STATE_DIR "/stage"
@@ -339,73 +340,10 @@ read_proc_text (const char *path)
   return xstrdup (buf);
 }
 
-/* The start time of pid (field 22 of /proc/PID/stat), 0 when it is gone;
- * *state is its state letter (field 3), '?' when unknown. */
-static unsigned long long
-process_stat (long pid, char *state)
-{
-  char path[64];
-  cleanup_free char *buf = NULL;
-  unsigned long long start = 0;
-  const char *p;
-  int field = 2;
-
-  *state = '?';
-  snprintf (path, sizeof path, "/proc/%ld/stat", pid);
-  buf = read_proc_text (path);
-  if (buf == NULL)
-    return 0;
-  p = strrchr (buf, ')'); /* the command name may contain spaces */
-  if (p && p[1] == ' ' && p[2])
-    *state = p[2];
-  for (; p && *p && field < 22; p++)
-    if (*p == ' ')
-      field++;
-  if (p)
-    sscanf (p, "%llu", &start);
-  return start;
-}
-
-/* pid runs and is the process that started at `start` (a zombie has exited:
- * it will never run anything again). */
-static bool
-process_lives (long pid, unsigned long long start)
-{
-  char state = '?';
-  return pid > 0 && start > 0 && process_stat (pid, &state) == start && state != 'Z' && state != 'X';
-}
-
-/* The container's init runs, by runc's own record of it (state.json:
- * init_process_pid, init_process_start).  A record that exists but cannot
- * be read keeps the container alive: fail closed. */
-static bool
-container_init_lives (const char *root, const char *id)
-{
-  cleanup_free char *path = NULL, *text = NULL;
-  cleanup_json struct hr_json *state = NULL;
-  hr_error_t err = NULL;
-  int64_t pid = 0;
-  uint64_t start = 0;
-  size_t len;
-
-  xasprintf (&path, "%s/%s/state.json", root, id);
-  if (hr_read_small_file (path, HR_JSON_MAX_SIZE, &text, &len, &err) < 0)
-    {
-      bool gone = err && (err->status == ENOENT || err->status == ENOTDIR);
-      hr_error_free (&err);
-      return !gone;
-    }
-  state = hr_json_parse (text, len, &err);
-  if (state == NULL || hr_json_number_to_int64 (hr_json_get_value (state, "init_process_pid"), &pid) < 0
-      || hr_json_number_to_uint64 (hr_json_get_value (state, "init_process_start"), &start) < 0)
-    return hr_error_free (&err), true;
-  return process_lives (pid, start);
-}
-
 static bool
 entry_lives (const struct entry *e)
 {
-  return process_lives (e->pid, e->start) || container_init_lives (e->root, e->id);
+  return hr_process_is (e->pid, e->start) || hr_runc_container_alive (e->root, e->id);
 }
 
 static void
@@ -601,7 +539,7 @@ scan_user_namespaces (struct hr_id_spans *uids, struct hr_id_spans *gids)
         continue;
       /* a zombie will never run again (and may never be reaped where
        * pid 1 does not reap): its namespace holds nothing */
-      if (process_stat (pid, &state) == 0 || state == 'Z' || state == 'X')
+      if (hr_process_start_time (pid, &state) == 0 || state == 'Z' || state == 'X')
         continue;
       add_map_spans (map, pid, uids);
       free (map);
@@ -637,7 +575,7 @@ record_entry (struct entry *e, const char *root, const char *id, const char *kin
   e->pid = getpid ();
   {
     char state;
-    e->start = process_stat (e->pid, &state);
+    e->start = hr_process_start_time (e->pid, &state);
   }
   if (write_entry (e, err) < 0)
     return -1;
@@ -878,8 +816,8 @@ hr_ids_release (const char *runtime_root, const char *id, hr_error_t *err)
    * create gave up before the runtime ran), unless another create of the
    * same container is still under way.  A container whose delete failed
    * keeps its range. */
-  if (s.mine.slot >= 0 && !container_init_lives (root, id)
-      && (s.mine.pid == getpid () || !process_lives (s.mine.pid, s.mine.start)))
+  if (s.mine.slot >= 0 && !hr_runc_container_alive (root, id)
+      && (s.mine.pid == getpid () || !hr_process_is (s.mine.pid, s.mine.start)))
     free_slot (s.mine.slot);
   scan_clear (&s);
   return 0;
