@@ -26,6 +26,10 @@ int hr_log_failure (hr_error_t err, const char *context);
 void hr_host_init (struct hr_host *host, const char *bundle);
 /* create: remember compiled seccomp profiles under /run/hardrun/seccomp. */
 void hr_host_enable_caches (struct hr_host *host);
+/* The namespace of OCI type `type` at path, opened once per invocation and
+ * checked to be a namespace of that type: the descriptor the policy judged
+ * (owned by host.c, O_CLOEXEC; do not close it). */
+int hr_namespace_open (const char *type, const char *path, hr_error_t *err);
 
 /* files.c */
 int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,

@@ -14,6 +14,11 @@
  *   rootfs_resolve     like resolve_path, with the links of `rootfs_links`
  *                      (symlinks inside the image, e.g. /var/run -> /run).
  *
+ *   user_namespace_info  a path matching an entry of `user_namespaces` maps
+ *                      what the entry says and is its owner's range; any
+ *                      other path maps 0 onto host 0 (`unshare -r`), no
+ *                      hardrun range.
+ *
  * allocate_ids stays NULL (the policy's host_uid/host_gid are used) unless a
  * test sets it.  Every table is NULL-terminated and may be NULL. */
 #ifndef HARDRUN_TESTS_FAKE_HOST_H
@@ -21,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hardrun/enforce.h"
 
@@ -30,13 +36,24 @@ struct fake_link
   const char *to;
 };
 
+/* A user namespace some container of hardrun's holds. */
+struct fake_userns
+{
+  const char *path; /* fnmatch(3) pattern */
+  int64_t host_uid;
+  int64_t host_gid;
+  int64_t size;
+  const char *owner;
+};
+
 struct fake_host_config
 {
   const char *const *host_namespaces;
   const char *const *broken_namespaces;
   const struct fake_link *links; /* terminated by a NULL `from` */
   const char *const *missing_dirs;
-  const struct fake_link *rootfs_links; /* terminated by a NULL `from` */
+  const struct fake_link *rootfs_links;      /* terminated by a NULL `from` */
+  const struct fake_userns *user_namespaces; /* terminated by a NULL `path` */
 };
 
 /* Fills *host so that its answers come from *config, which must outlive it. */
