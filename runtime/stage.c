@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "hardrun/util.h"
@@ -239,6 +240,43 @@ is_named_volume (const char *source)
   return false;
 }
 
+/* Under the user namespace hardrun adds, the kernel locks the flags of a
+ * bind's source mount (ro, nosuid, nodev, noexec, the atime flags): runc
+ * 1.1 remounts the bind with only the flags its options name, and the
+ * kernel refuses to clear a locked one (EPERM; containerd CRI's /dev/shm,
+ * `rbind,ro` of a nosuid,nodev,noexec tmpfs).  So the options carry the
+ * flags of the mount the bind really comes from, appended last so they win
+ * over a contrary option (runc applies options in order). */
+static void
+carry_locked_flags (struct hr_json *mount, unsigned long flags)
+{
+  static const char *const atime_options[]
+      = { "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime" };
+  static const struct
+  {
+    unsigned long flag;
+    const char *option;
+  } locked[] = { { ST_RDONLY, "ro" }, { ST_NOSUID, "nosuid" }, { ST_NODEV, "nodev" }, { ST_NOEXEC, "noexec" } };
+  struct hr_json *options = hr_json_ensure_array (mount, "options");
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (locked); i++)
+    if (flags & locked[i].flag)
+      hr_json_append (options, hr_json_new_string (locked[i].option));
+  /* the atime mode must match exactly once any atime option is named */
+  for (size_t i = options->len; i-- > 0;)
+    for (size_t a = 0; a < HR_ARRAY_SIZE (atime_options); a++)
+      if (hr_json_is_string (options->items[i]) && strcmp (options->items[i]->text, atime_options[a]) == 0)
+        {
+          hr_json_remove_at (options, i);
+          break;
+        }
+  hr_json_append (options, hr_json_new_string ((flags & ST_NOATIME)    ? "noatime"
+                                               : (flags & ST_RELATIME) ? "relatime"
+                                                                       : "strictatime"));
+  if (flags & ST_NODIRATIME)
+    hr_json_append (options, hr_json_new_string ("nodiratime"));
+}
+
 /* Bind sources: files (the engine's hosts, resolv.conf...), read-only binds
  * and named volumes are idmapped where the filesystem supports it; other
  * writable directories are not, since files the container creates there
@@ -250,29 +288,43 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   const struct hr_json *source = hr_json_get_value (mount, "source");
   const struct hr_json *options = hr_json_get_value (mount, "options");
   cleanup_free char *dst = NULL;
+  cleanup_close int fd = -1;
+  cleanup_close int tree = -1;
+  struct statvfs sv;
   struct stat st;
   bool is_dir, read_only, recursive;
 
-  if (!hr_json_is_string (source) || source->text[0] != '/' || stat (source->text, &st) < 0)
+  if (!hr_json_is_string (source) || source->text[0] != '/')
     return 0; /* the runtime reports a missing source itself */
+  fd = open (source->text, O_PATH | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return 0;
   is_dir = S_ISDIR (st.st_mode);
   read_only = hr_json_strings_contain (options, "ro");
   recursive = hr_json_strings_contain (options, "rbind");
   bool want_idmap = !is_dir || read_only || is_named_volume (source->text);
-  int idmapped;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)s->userns_fd };
+  bool idmapped = false;
 
-  dst = stage_child (s, "binds", s->n_binds++);
-  if (make_mount_point (dst, is_dir, err) < 0)
-    return -1;
-  idmapped = clone_mount (source->text, dst, s->userns_fd, recursive, want_idmap, err);
-  if (idmapped < 0)
-    return -1;
+  tree = open_tree (fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+  if (tree < 0)
+    return hr_error_set (err, errno, "cannot clone the mount of %s", source->text);
+  if (fstatvfs (tree, &sv) < 0)
+    return hr_error_set (err, errno, "cannot read the mount flags of %s", source->text);
+  if (want_idmap)
+    idmapped = mount_setattr (tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) == 0;
   if (want_idmap && !idmapped && s->deny_unmapped_binds)
     return hr_error_set (err, 0,
                          "the filesystem of bind source \"%s\" cannot be idmapped (its files would show as nobody); "
                          "the policy's user_namespace.unmappable_binds is \"deny\"",
                          source->text);
+  dst = stage_child (s, "binds", s->n_binds++);
+  if (make_mount_point (dst, is_dir, err) < 0)
+    return -1;
+  if (move_mount (tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return hr_error_set (err, errno, "cannot mount %s on %s", source->text, dst);
   hr_json_set (mount, "source", hr_json_new_string (dst));
+  carry_locked_flags (mount, sv.f_flag);
   return 0;
 }
 
