@@ -6,7 +6,13 @@
  * any of this wrong would let a caller hide a bundle or a --process file
  * from hardrun while runc still uses it, so the integration tests compare
  * these results with the real runc. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hardrun/cli.h"
 #include "hardrun/util.h"
@@ -316,6 +322,8 @@ handle_global (void *data, const struct flag_value *f, hr_error_t *err)
     g->cli->log_format = f->value;
   else if (strcmp (name, "root") == 0)
     g->cli->root = f->value;
+  else if (strcmp (name, "criu") == 0)
+    g->cli->criu = f->value;
   else if (strcmp (name, "help,h") == 0)
     g->help = strcmp (f->value, "true") == 0;
   else if (strcmp (name, "version,v") == 0)
@@ -438,6 +446,33 @@ find_command (const char *name)
   return NULL;
 }
 
+static char *go_getwd (hr_error_t *err);
+
+/* runc's create, run and restore enter the bundle (setupSpec) before they
+ * make --root absolute, and "" is left to that late filepath.Abs
+ * (reviseRootDir skips it): the state goes into the bundle directory. */
+static int
+resolve_empty_root (struct hr_cli *cli, hr_error_t *err)
+{
+  cleanup_close int saved = -1;
+
+  if (!hr_cli_reads_spec (cli) || cli->root == NULL || cli->root[0] != '\0' || cli->bundle[0] == '\0'
+      || cli->kind == HR_CMD_PASSTHROUGH)
+    return 0;
+  saved = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (saved < 0)
+    return hr_error_set (err, errno, "cannot open the working directory");
+  if (chdir (cli->bundle) < 0)
+    return hr_error_set (err, errno, "chdir %s", cli->bundle);
+  cli->root_storage = go_getwd (err);
+  if (fchdir (saved) < 0)
+    return hr_error_set (err, errno, "cannot return to the working directory");
+  if (cli->root_storage == NULL)
+    return -1;
+  cli->root = cli->root_storage;
+  return 0;
+}
+
 int
 hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
 {
@@ -471,13 +506,16 @@ hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
   if (def->flags == NULL)
     return 0;
   rest = cli->command_index + 1;
-  return parse_command (cli, def, argv + rest, argc - rest, err);
+  if (parse_command (cli, def, argv + rest, argc - rest, err) < 0)
+    return -1;
+  return resolve_empty_root (cli, err);
 }
 
 void
 hr_cli_clear (struct hr_cli *cli)
 {
   free (cli->runtime_argv);
+  free (cli->root_storage);
   hr_strv_clear (&cli->exec_caps);
   hr_strv_clear (&cli->exec_env);
   memset (cli, 0, sizeof *cli);
@@ -499,4 +537,72 @@ hr_command_kind_name (enum hr_command_kind kind)
     [HR_CMD_REPORT] = "report",           [HR_CMD_SECCOMP] = "seccomp",
   };
   return names[kind];
+}
+
+/* runc's userns.RunningInUserNS: anything but the initial full mapping. */
+static bool
+running_in_user_namespace (void)
+{
+  FILE *f = fopen ("/proc/self/uid_map", "re");
+  unsigned long long inside, outside, count;
+  char line[128];
+  int lines = 0, fields = 0;
+
+  if (f == NULL)
+    return false; /* no user namespaces in this kernel */
+  while (fgets (line, sizeof line, f))
+    if (lines++ == 0)
+      fields = sscanf (line, "%llu %llu %llu", &inside, &outside, &count);
+  fclose (f);
+  return !(lines == 1 && fields == 3 && inside == 0 && outside == 0 && count == 4294967295ULL);
+}
+
+/* runc 1.1.5 main.go: $XDG_RUNTIME_DIR/runc for a user other than real root
+ * (shouldHonorXDGRuntimeDir), else /run/runc. */
+static char *
+default_state_root (void)
+{
+  const char *xdg = getenv ("XDG_RUNTIME_DIR"), *user = getenv ("USER");
+  char *root;
+
+  if (xdg == NULL || *xdg == '\0')
+    return xstrdup ("/run/runc");
+  if (geteuid () == 0 && (!running_in_user_namespace () || hr_streq (user, "root")))
+    return xstrdup ("/run/runc");
+  xasprintf (&root, "%s/runc", xdg);
+  return root;
+}
+
+/* Go's os.Getwd: $PWD when it is absolute and names ".", else getcwd. */
+static char *
+go_getwd (hr_error_t *err)
+{
+  const char *pwd = getenv ("PWD");
+  struct stat dot, named;
+  char *cwd;
+
+  if (stat (".", &dot) < 0)
+    return hr_error_set (err, errno, "cannot find the working directory"), NULL;
+  if (pwd && pwd[0] == '/' && stat (pwd, &named) == 0 && named.st_dev == dot.st_dev && named.st_ino == dot.st_ino)
+    return xstrdup (pwd);
+  cwd = getcwd (NULL, 0);
+  if (cwd == NULL || cwd[0] != '/')
+    return free (cwd), hr_error_set (err, errno ? errno : ENOENT, "cannot find the working directory"), NULL;
+  return cwd;
+}
+
+char *
+hr_cli_state_root (const char *root_flag, hr_error_t *err)
+{
+  cleanup_free char *root = root_flag ? xstrdup (root_flag) : default_state_root ();
+  cleanup_free char *cwd = NULL, *joined = NULL;
+
+  /* reviseRootDir and loadFactory both take filepath.Abs of the value */
+  if (root[0] == '/')
+    return hr_path_clean (root);
+  cwd = go_getwd (err);
+  if (cwd == NULL)
+    return NULL;
+  xasprintf (&joined, "%s/%s", cwd, root);
+  return hr_path_clean (joined);
 }

@@ -5,12 +5,18 @@
  *                         [--kernel-log FILE] [--output FILE]
  * The kernel's records (type=1326) name the calling process's host uid, not
  * its container: the container's private id range, from its audit line,
- * says which records are its, and its create time bounds them below (ranges
- * are reused).  Records come from /dev/kmsg, or from a saved kernel log
+ * says which records are its, within its lifetime only: its create bounds
+ * them below, and the next create of any container whose range shares an
+ * id with it bounds them above (the range was free again by then; the
+ * allocator hands a freed range out last).  Only the learn mode's own
+ * action counts (SCMP_ACT_LOG): a record of a call another action decided
+ * (a kill, an errno the kernel was told to log) says nothing of what the
+ * workload needs.  Records come from /dev/kmsg, or from a saved kernel log
  * (dmesg, journalctl -k) with --kernel-log.  The kernel rate-limits these
  * messages: set kernel.printk_ratelimit=0 while learning, or calls are lost.
  * Exit status: 0, 1 when no record of the container was found, 2 on bad
  * input. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,17 +45,25 @@ struct learned_from
   const char *id;
   bool found;
   int64_t uid_first, uid_last;
-  time_t created;
+  int64_t created_ms; /* the window, in milliseconds since the epoch */
+  int64_t ended_ms;   /* INT64_MAX while no later create reused the range */
 };
 
-static time_t
-parse_rfc3339 (const char *text)
+/* "2026-11-26T13:37:12.123456Z" -> milliseconds, rounded down; -1 when it
+ * cannot be read. */
+static int64_t
+parse_rfc3339_ms (const char *text)
 {
   struct tm tm = { 0 };
+  const char *rest;
+  int64_t ms = 0;
 
-  if (text == NULL || strptime (text, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
-    return 0;
-  return timegm (&tm);
+  if (text == NULL || (rest = strptime (text, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+    return -1;
+  if (*rest == '.')
+    for (int digits = 0; digits < 3; digits++)
+      ms = ms * 10 + (isdigit ((unsigned char)rest[digits + 1]) ? rest[digits + 1] - '0' : 0);
+  return (int64_t)timegm (&tm) * 1000 + ms;
 }
 
 static bool
@@ -58,7 +73,9 @@ int_member (const struct hr_json *obj, const char *key, int64_t *out)
   return v && hr_json_number_to_int64 (v, out) == 0;
 }
 
-/* A create (run, restore) of the container: its id_range; the last wins. */
+/* A create (run, restore) of the container: its id_range; the last wins.
+ * A later create of any container whose range shares an id with it ends
+ * the window. */
 static bool
 take_create (const struct hr_json *record, size_t line, void *data)
 {
@@ -67,18 +84,23 @@ take_create (const struct hr_json *record, size_t line, void *data)
   const struct hr_json *command = hr_json_get_value (record, "command");
   const struct hr_json *range = hr_json_get_value (record, "id_range");
   const struct hr_json *when = hr_json_get_value (record, "time");
-  int64_t uid, size;
+  int64_t uid, size, at;
 
-  if (!hr_json_is_string (container) || strcmp (container->text, from->id) != 0 || !hr_json_is_string (command)
-      || strcmp (command->text, "exec") == 0)
+  if (!hr_json_is_string (container) || !hr_json_is_string (command) || strcmp (command->text, "exec") == 0
+      || !int_member (range, "host_uid", &uid) || !int_member (range, "size", &size) || size <= 0)
     return true;
-  from->found = int_member (range, "host_uid", &uid) && int_member (range, "size", &size) && size > 0;
-  if (from->found)
+  at = parse_rfc3339_ms (hr_json_is_string (when) ? when->text : NULL);
+  if (strcmp (container->text, from->id) == 0)
     {
+      from->found = at >= 0;
       from->uid_first = uid;
       from->uid_last = uid + size - 1;
-      from->created = parse_rfc3339 (hr_json_is_string (when) ? when->text : NULL);
+      from->created_ms = at;
+      from->ended_ms = INT64_MAX;
     }
+  else if (from->found && uid <= from->uid_last && from->uid_first < uid + size && (at < 0 || at >= from->created_ms)
+           && at < from->ended_ms)
+    from->ended_ms = at < 0 ? from->created_ms : at; /* unreadable time: nothing is certain */
   return true;
 }
 
@@ -103,16 +125,22 @@ static bool
 take_record (const char *text, const struct learned_from *from, struct hr_strv *seen)
 {
   const char *audit = strstr (text, "audit("), *uid = strstr (text, " uid="), *arch = strstr (text, " arch=");
-  const char *nr = strstr (text, " syscall=");
+  const char *nr = strstr (text, " syscall="), *code = strstr (text, " code=");
   long long when, id, syscall_nr;
-  unsigned int arch_token;
+  unsigned int arch_token, ms, action;
+  int64_t at;
   char *name;
 
-  if (!strstr (text, "type=1326") || !audit || !uid || !arch || !nr || sscanf (audit, "audit(%lld.", &when) != 1
-      || sscanf (uid, " uid=%lld", &id) != 1 || sscanf (arch, " arch=%x", &arch_token) != 1
-      || sscanf (nr, " syscall=%lld", &syscall_nr) != 1)
+  if (!strstr (text, "type=1326") || !audit || !uid || !arch || !nr || !code
+      || sscanf (audit, "audit(%lld.%3u", &when, &ms) != 2 || sscanf (uid, " uid=%lld", &id) != 1
+      || sscanf (arch, " arch=%x", &arch_token) != 1 || sscanf (nr, " syscall=%lld", &syscall_nr) != 1
+      || sscanf (code, " code=%x", &action) != 1)
     return false;
-  if (id < from->uid_first || id > from->uid_last || when + 1 < (long long)from->created)
+  at = (int64_t)when * 1000 + ms;
+  /* the window is half-open: at the very millisecond the range was handed
+   * out again the record may be the next container's */
+  if (id < from->uid_first || id > from->uid_last || at < from->created_ms || at >= from->ended_ms
+      || (action & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_LOG)
     return false;
   /* the kernel's AUDIT_ARCH_* values are libseccomp's SCMP_ARCH_* tokens */
   name = seccomp_syscall_resolve_num_arch (arch_token, (int)syscall_nr);
@@ -166,18 +194,39 @@ read_kernel_log_file (const char *path, const struct learned_from *from, struct 
   return 0;
 }
 
+/* A new file beside output, renamed over it: never written through a
+ * symlink or a file someone else planted there (mkostemp creates with
+ * O_EXCL, rename replaces the name itself). */
+static int
+write_file_safely (const char *output, const char *text, hr_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  cleanup_close int fd = -1;
+  size_t len = strlen (text);
+
+  xasprintf (&tmp, "%s.XXXXXX", output);
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot create a file beside %s", output);
+  if (fchmod (fd, 0644) < 0 || write (fd, text, len) != (ssize_t)len || fsync (fd) < 0 || rename (tmp, output) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return hr_error_set (err, saved, "cannot write %s", output);
+    }
+  return 0;
+}
+
 static int
 write_profile (const char *output, const struct hr_strv *seen, hr_error_t *err)
 {
   cleanup_json struct hr_json *profile = hr_seccomp_learned_profile (seen);
   cleanup_free char *text = hr_json_serialize_pretty (profile);
-  FILE *f = output ? fopen (output, "we") : stdout;
 
-  if (f == NULL)
-    return hr_error_set (err, errno, "cannot write %s", output);
-  fputs (text, f);
-  if ((output && fclose (f) != 0) || (!output && fflush (f) != 0))
-    return hr_error_set (err, errno, "cannot write %s", output ? output : "the profile");
+  if (output)
+    return write_file_safely (output, text, err);
+  if (fputs (text, stdout) < 0 || fflush (stdout) != 0)
+    return hr_error_set (err, errno, "cannot write the profile");
   return 0;
 }
 

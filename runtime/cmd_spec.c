@@ -168,7 +168,8 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
     return 0;
   if (needs->join_userns)
     {
-      if (hr_ids_allocate_stage (h->cli->root, h->cli->container_id, &h->allocation, err) < 0)
+      /* the joiner holds the joined namespace's ids for as long as it lives */
+      if (hr_ids_join_userns (h->cli->root, h->cli->container_id, needs->join_userns, &h->allocation, err) < 0)
         return -1;
       h->allocated = true;
       h->allocation.userns_path = xstrdup (needs->join_userns);

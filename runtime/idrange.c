@@ -1,13 +1,21 @@
 /* The id-range allocator.  State: HR_STATE_DIR/ids/SLOT, one small file per
- * live container naming its runtime root, id and allocating process;
- * HR_STATE_DIR/stage/SLOT its staging mounts.  Every change happens under
- * an flock on HR_STATE_DIR/ids.lock. */
+ * container that holds host ids (its runtime root, id, allocating process
+ * and the uids and gids it holds: its own fresh range, or the range of the
+ * container whose user namespace it joined); HR_STATE_DIR/stage/SLOT its
+ * staging mounts; HR_STATE_DIR/ids.next where the next search starts.
+ * Every change happens under an flock on HR_STATE_DIR/ids.lock.
+ *
+ * A range is free only when no live entry holds any of its ids and no live
+ * process sits in a user namespace that maps them: a new range is checked
+ * against all of these, whatever the pool or profile that sized them.  An
+ * entry lives while its allocating process runs (create in progress) or
+ * while its container's init runs (runc's state.json under the runtime root
+ * normalized as runc normalizes it: the init pid and its start time). */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +23,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardrun/cli.h"
+#include "hardrun/json.h"
 #include "hardrun/util.h"
 #include "idrange.h"
 
 #define IDS_DIR HR_STATE_DIR "/ids"
 #define STAGE_DIR HR_STATE_DIR "/stage"
 #define LOCK_FILE HR_STATE_DIR "/ids.lock"
-#define DEFAULT_RUNTIME_ROOT "/run/runc"
-
-struct entry
-{
-  int slot;
-  char root[4096];
-  char id[1024];
-  long pid;
-  unsigned long long start;
-};
+#define NEXT_FILE HR_STATE_DIR "/ids.next"
+#define SUBUID "/etc/subuid"
+#define SUBGID "/etc/subgid"
+#define SUBID_OWNER "hardrun"
 
 bool
 hr_container_id_valid (const char *id)
@@ -43,20 +47,160 @@ hr_container_id_valid (const char *id)
   return true;
 }
 
-/* "hardrun:START:COUNT" in /etc/subuid or /etc/subgid. */
-static bool
-read_subid (const char *path, uint64_t *start, uint64_t *count)
-{
-  FILE *f = fopen (path, "re");
-  char line[256];
-  bool found = false;
+/* ---- spans of host ids (pure) ---- */
 
-  if (f == NULL)
-    return false;
-  while (!found && fgets (line, sizeof line, f))
-    found = sscanf (line, "hardrun:%" SCNu64 ":%" SCNu64, start, count) == 2;
-  fclose (f);
-  return found;
+void
+hr_id_spans_add (struct hr_id_spans *spans, uint64_t first, uint64_t count, const char *owner)
+{
+  if (count == 0)
+    return;
+  for (size_t i = 0; i < spans->len; i++)
+    if (spans->items[i].first == first && spans->items[i].count == count)
+      return; /* the same namespace seen through another process */
+  if (spans->len == spans->cap)
+    {
+      spans->cap = spans->cap ? spans->cap * 2 : 16;
+      spans->items = xrealloc (spans->items, spans->cap * sizeof *spans->items);
+    }
+  spans->items[spans->len++] = (struct hr_id_span){ first, count, xstrdup (owner) };
+}
+
+void
+hr_id_spans_clear (struct hr_id_spans *spans)
+{
+  for (size_t i = 0; i < spans->len; i++)
+    free (spans->items[i].owner);
+  free (spans->items);
+  memset (spans, 0, sizeof *spans);
+}
+
+const struct hr_id_span *
+hr_id_spans_overlap (const struct hr_id_spans *spans, uint64_t first, uint64_t count)
+{
+  for (size_t i = 0; i < spans->len; i++)
+    {
+      const struct hr_id_span *s = &spans->items[i];
+      if (first < s->first + s->count && s->first < first + count)
+        return s;
+    }
+  return NULL;
+}
+
+void
+hr_subid_parse (const char *text, const char *self, bool *found, uint64_t *start, uint64_t *count,
+                struct hr_id_spans *others)
+{
+  *found = false;
+  while (text && *text)
+    {
+      const char *end = strchrnul (text, '\n');
+      cleanup_free char *line = xstrndup (text, (size_t)(end - text));
+      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL, *tail;
+      unsigned long long s, n;
+
+      text = *end ? end + 1 : end;
+      if (line[0] == '#' || c2 == NULL)
+        continue;
+      *c1 = *c2 = '\0';
+      errno = 0;
+      s = strtoull (c1 + 1, &tail, 10);
+      if (errno || *tail || c1[1] == '\0' || c1[1] == '-')
+        continue;
+      n = strtoull (c2 + 1, &tail, 10);
+      if (errno || *tail || c2[1] == '\0' || c2[1] == '-')
+        continue;
+      if (strcmp (line, self) == 0 && !*found)
+        *found = true, *start = s, *count = n;
+      else if (strcmp (line, self) != 0)
+        {
+          cleanup_free char *owner = NULL;
+          xasprintf (&owner, "user \"%s\" (%llu-%llu)", line, s, s + n - 1);
+          hr_id_spans_add (others, s, n, owner);
+        }
+    }
+}
+
+void
+hr_id_spans_add_reserved (struct hr_id_spans *spans)
+{
+  /* systemd's UIDS-GIDS.md */
+  hr_id_spans_add (spans, 61184, 65519 - 61184 + 1, "systemd's dynamic users (61184-65519)");
+  hr_id_spans_add (spans, 524288, 1879048191 - 524288 + 1, "systemd-nspawn --private-users=pick (524288-1879048191)");
+}
+
+static uint64_t
+pool_length (const struct hr_id_pool *pool)
+{
+  return pool->length ? pool->length : (uint64_t)pool->count * pool->size;
+}
+
+static bool
+offset_fits (const struct hr_id_pool *pool, const struct hr_id_spans *uids, const struct hr_id_spans *gids, uint64_t o)
+{
+  return o + pool->size <= pool_length (pool) && !hr_id_spans_overlap (uids, pool->uid_base + o, pool->size)
+         && !hr_id_spans_overlap (gids, pool->gid_base + o, pool->size);
+}
+
+/* The lowest fitting offset at or after `from` is `from` itself or right
+ * after the end of some busy span: only those are tried. */
+static void
+try_span_ends (const struct hr_id_pool *pool, const struct hr_id_spans *uids, const struct hr_id_spans *gids,
+               const struct hr_id_spans *spans, uint32_t base, uint64_t cursor, uint64_t best[2])
+{
+  for (size_t i = 0; i < spans->len; i++)
+    {
+      uint64_t end = spans->items[i].first + spans->items[i].count;
+      uint64_t o = end - base;
+      int after;
+
+      if (end < base || !offset_fits (pool, uids, gids, o))
+        continue;
+      after = o >= cursor ? 0 : 1;
+      if (o < best[after])
+        best[after] = o;
+    }
+}
+
+int
+hr_id_range_fit (const struct hr_id_pool *pool, const struct hr_id_spans *uids, const struct hr_id_spans *gids,
+                 uint64_t cursor, uint64_t *offset)
+{
+  /* best[0]: lowest at or after the cursor; best[1]: lowest before it */
+  uint64_t best[2] = { UINT64_MAX, UINT64_MAX };
+  const uint64_t starts[] = { 0, cursor };
+
+  if (pool->size == 0)
+    return -1;
+  for (size_t i = 0; i < HR_ARRAY_SIZE (starts); i++)
+    if (offset_fits (pool, uids, gids, starts[i]))
+      {
+        int after = starts[i] >= cursor ? 0 : 1;
+        if (starts[i] < best[after])
+          best[after] = starts[i];
+      }
+  try_span_ends (pool, uids, gids, uids, pool->uid_base, cursor, best);
+  try_span_ends (pool, uids, gids, gids, pool->gid_base, cursor, best);
+  *offset = best[0] != UINT64_MAX ? best[0] : best[1];
+  return *offset == UINT64_MAX ? -1 : 0;
+}
+
+/* ---- the pool ---- */
+
+/* The other owners of /etc/subuid (or subgid) and systemd's ranges; the
+ * hardrun entry when there is one. */
+static void
+read_delegations (const char *path, bool *found, uint64_t *start, uint64_t *count, struct hr_id_spans *others)
+{
+  cleanup_free char *text = NULL;
+  hr_error_t err = NULL;
+  size_t len;
+
+  *found = false;
+  if (hr_read_small_file (path, 16u << 20, &text, &len, &err) < 0)
+    hr_error_free (&err); /* no file: nothing delegated */
+  else
+    hr_subid_parse (text, SUBID_OWNER, found, start, count, others);
+  hr_id_spans_add_reserved (others);
 }
 
 static int64_t
@@ -69,38 +213,95 @@ setting_int (const struct hr_rule_config *rule, const char *key)
   return v;
 }
 
+/* The hardrun entry of `path` must be nobody else's too. */
+static int
+check_delegation (const char *path, uint64_t start, uint64_t count, const struct hr_id_spans *others, hr_error_t *err)
+{
+  const struct hr_id_span *clash = hr_id_spans_overlap (others, start, count);
+
+  if (clash == NULL)
+    return 0;
+  return hr_error_set (err, 0, "the hardrun entry of %s (%" PRIu64 "-%" PRIu64 ") overlaps the ids of %s", path, start,
+                       start + count - 1, clash->owner);
+}
+
 int
 hr_id_pool_load (const struct hr_profile *profile, struct hr_id_pool *pool, hr_error_t *err)
 {
   const struct hr_rule_config *rule = hr_profile_rule (profile, "user_namespace");
-  uint64_t us, uc, gs, gc;
+  struct hr_id_spans uid_others = { 0 }, gid_others = { 0 };
+  uint64_t us = 0, uc = 0, gs = 0, gc = 0;
+  bool has_uid, has_gid;
+  int ret = 0;
 
+  memset (pool, 0, sizeof *pool);
   pool->size = (uint32_t)setting_int (rule, "size");
-  if (read_subid ("/etc/subuid", &us, &uc) && read_subid ("/etc/subgid", &gs, &gc))
+  read_delegations (SUBUID, &has_uid, &us, &uc, &uid_others);
+  read_delegations (SUBGID, &has_gid, &gs, &gc, &gid_others);
+  if (has_uid && has_gid)
     {
-      uint64_t count = (uc < gc ? uc : gc) / pool->size;
-      if (us == 0 || gs == 0 || count == 0 || us + uc > UINT32_MAX || gs + gc > UINT32_MAX)
-        return hr_error_set (err, 0,
-                             "the hardrun entries of /etc/subuid and /etc/subgid must start above 0 and hold "
-                             "at least %" PRIu32 " ids",
-                             pool->size);
-      *pool = (struct hr_id_pool){ (uint32_t)us, (uint32_t)gs, pool->size, (uint32_t)count, "/etc/subuid" };
-      return 0;
+      uint64_t length = uc < gc ? uc : gc;
+      if (us == 0 || gs == 0 || length < pool->size || us + uc > UINT32_MAX || gs + gc > UINT32_MAX)
+        ret = hr_error_set (err, 0,
+                            "the hardrun entries of /etc/subuid and /etc/subgid must start above 0 and hold "
+                            "at least %" PRIu32 " ids",
+                            pool->size);
+      else if (check_delegation (SUBUID, us, uc, &uid_others, err) < 0
+               || check_delegation (SUBGID, gs, gc, &gid_others, err) < 0)
+        ret = -1;
+      else
+        *pool = (struct hr_id_pool){ (uint32_t)us, (uint32_t)gs, pool->size, (uint32_t)(length / pool->size),
+                                     SUBUID,       length };
     }
-  pool->uid_base = (uint32_t)setting_int (rule, "host_uid");
-  pool->gid_base = (uint32_t)setting_int (rule, "host_gid");
-  pool->count = (uint32_t)setting_int (rule, "ranges");
-  pool->source = "policy";
-  return 0;
+  else
+    {
+      pool->uid_base = (uint32_t)setting_int (rule, "host_uid");
+      pool->gid_base = (uint32_t)setting_int (rule, "host_gid");
+      pool->count = (uint32_t)setting_int (rule, "ranges");
+      pool->source = "policy";
+    }
+  hr_id_spans_clear (&uid_others);
+  hr_id_spans_clear (&gid_others);
+  return ret;
+}
+
+/* ---- state on disk ---- */
+
+struct entry
+{
+  int slot;
+  char *root; /* normalized runtime root, owned */
+  char id[1024];
+  long pid;
+  unsigned long long start;
+  uint64_t uid, uid_count, gid, gid_count; /* counts 0: no ids held */
+  char kind[8];                            /* "own", "join" or "stage" */
+};
+
+static void
+entry_clear (struct entry *e)
+{
+  free (e->root);
+  e->root = NULL;
 }
 
 static int
 ensure_dirs (hr_error_t *err)
 {
-  const char *dirs[] = { HR_STATE_DIR, IDS_DIR, STAGE_DIR };
+  /* the state root and the staging root stay traversable (a container's
+   * mapped root must reach its staged rootfs); the allocator's own state is
+   * root's alone */
+  static const struct
+  {
+    const char *path;
+    mode_t mode;
+  } dirs[] = { { HR_STATE_DIR, 0711 }, { IDS_DIR, 0700 }, { STAGE_DIR, 0711 } };
+
   for (size_t i = 0; i < HR_ARRAY_SIZE (dirs); i++)
-    if (mkdir (dirs[i], 0711) < 0 && errno != EEXIST)
-      return hr_error_set (err, errno, "cannot create %s", dirs[i]);
+    if (mkdir (dirs[i].path, dirs[i].mode) < 0 && errno != EEXIST)
+      return hr_error_set (err, errno, "cannot create %s", dirs[i].path);
+  if (chmod (IDS_DIR, 0700) < 0) /* made 0711 by older versions */
+    return hr_error_set (err, errno, "cannot restrict %s", IDS_DIR);
   return 0;
 }
 
@@ -111,7 +312,7 @@ lock_state (hr_error_t *err)
 
   if (ensure_dirs (err) < 0)
     return -1;
-  fd = open (LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  fd = open (LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return hr_error_set (err, errno, "cannot open %s", LOCK_FILE);
   if (flock (fd, LOCK_EX) < 0)
@@ -119,25 +320,39 @@ lock_state (hr_error_t *err)
   return fd;
 }
 
+/* A file under /proc, whatever its announced size. */
+static char *
+read_proc_text (const char *path)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  char buf[4096];
+  ssize_t n;
+
+  if (fd < 0)
+    return NULL;
+  n = read (fd, buf, sizeof buf - 1);
+  if (n < 0)
+    return NULL;
+  buf[n] = '\0';
+  return xstrdup (buf);
+}
+
 /* The start time of pid (field 22 of /proc/PID/stat), 0 when it is gone;
  * *state is its state letter (field 3), '?' when unknown. */
 static unsigned long long
 process_stat (long pid, char *state)
 {
-  char path[64], buf[1024];
+  char path[64];
+  cleanup_free char *buf = NULL;
   unsigned long long start = 0;
   const char *p;
-  FILE *f;
   int field = 2;
 
   *state = '?';
   snprintf (path, sizeof path, "/proc/%ld/stat", pid);
-  f = fopen (path, "re");
-  if (f == NULL)
+  buf = read_proc_text (path);
+  if (buf == NULL)
     return 0;
-  if (fgets (buf, sizeof buf, f) == NULL)
-    buf[0] = '\0';
-  fclose (f);
   p = strrchr (buf, ')'); /* the command name may contain spaces */
   if (p && p[1] == ' ' && p[2])
     *state = p[2];
@@ -149,48 +364,112 @@ process_stat (long pid, char *state)
   return start;
 }
 
-static unsigned long long
-process_start_time (long pid)
+/* pid runs and is the process that started at `start` (a zombie has exited:
+ * it will never run anything again). */
+static bool
+process_lives (long pid, unsigned long long start)
 {
-  char state;
-  return process_stat (pid, &state);
+  char state = '?';
+  return pid > 0 && start > 0 && process_stat (pid, &state) == start && state != 'Z' && state != 'X';
 }
 
+/* The container's init runs, by runc's own record of it (state.json:
+ * init_process_pid, init_process_start).  A record that exists but cannot
+ * be read keeps the container alive: fail closed. */
+static bool
+container_init_lives (const char *root, const char *id)
+{
+  cleanup_free char *path = NULL, *text = NULL;
+  cleanup_json struct hr_json *state = NULL;
+  hr_error_t err = NULL;
+  int64_t pid = 0;
+  uint64_t start = 0;
+  size_t len;
+
+  xasprintf (&path, "%s/%s/state.json", root, id);
+  if (hr_read_small_file (path, HR_JSON_MAX_SIZE, &text, &len, &err) < 0)
+    {
+      bool gone = err && (err->status == ENOENT || err->status == ENOTDIR);
+      hr_error_free (&err);
+      return !gone;
+    }
+  state = hr_json_parse (text, len, &err);
+  if (state == NULL || hr_json_number_to_int64 (hr_json_get_value (state, "init_process_pid"), &pid) < 0
+      || hr_json_number_to_uint64 (hr_json_get_value (state, "init_process_start"), &start) < 0)
+    return hr_error_free (&err), true;
+  return process_lives (pid, start);
+}
+
+static bool
+entry_lives (const struct entry *e)
+{
+  return process_lives (e->pid, e->start) || container_init_lives (e->root, e->id);
+}
+
+static void
+entry_path (int slot, char *path, size_t size)
+{
+  snprintf (path, size, IDS_DIR "/%d", slot);
+}
+
+/* "ROOT\nID\nPID START\nUID UIDS GID GIDS KIND\n" (the first two lines as
+ * before ranges were recorded, which the end-to-end tests read). */
 static int
 read_entry (int slot, struct entry *e)
 {
   char path[64];
-  FILE *f;
-  int n;
+  cleanup_free char *text = NULL;
+  hr_error_t err = NULL;
+  const char *nl;
+  size_t len;
+  int n = 0;
 
-  snprintf (path, sizeof path, IDS_DIR "/%d", slot);
-  f = fopen (path, "re");
-  if (f == NULL)
+  memset (e, 0, sizeof *e);
+  entry_path (slot, path, sizeof path);
+  if (hr_read_small_file (path, 64u << 10, &text, &len, &err) < 0)
+    return hr_error_free (&err), -1;
+  nl = strchr (text, '\n');
+  if (nl == NULL
+      || sscanf (nl + 1, "%1023[^\n]\n%ld %llu\n%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %7s\n%n", e->id,
+                 &e->pid, &e->start, &e->uid, &e->uid_count, &e->gid, &e->gid_count, e->kind, &n)
+             != 8
+      || n == 0 || nl[1 + n] != '\0')
     return -1;
   e->slot = slot;
-  n = fscanf (f, "%4095[^\n]\n%1023[^\n]\n%ld %llu", e->root, e->id, &e->pid, &e->start);
-  fclose (f);
-  return n == 4 ? 0 : -1;
+  e->root = xstrndup (text, (size_t)(nl - text));
+  return 0;
+}
+
+/* Written whole to a private temporary file, then renamed over. */
+static int
+write_file_atomic (const char *path, const char *text, hr_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  cleanup_close int fd = -1;
+  size_t len = strlen (text);
+
+  xasprintf (&tmp, "%s.tmp", path);
+  unlink (tmp);
+  fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot write %s", tmp);
+  if (write (fd, text, len) != (ssize_t)len || fsync (fd) < 0)
+    return unlink (tmp), hr_error_set (err, errno, "cannot write %s", tmp);
+  if (rename (tmp, path) < 0)
+    return unlink (tmp), hr_error_set (err, errno, "cannot write %s", path);
+  return 0;
 }
 
 static int
 write_entry (const struct entry *e, hr_error_t *err)
 {
-  char path[64], tmp[80];
-  FILE *f;
+  char path[64];
+  cleanup_free char *text = NULL;
 
-  snprintf (path, sizeof path, IDS_DIR "/%d", e->slot);
-  snprintf (tmp, sizeof tmp, IDS_DIR "/.%d.tmp", e->slot);
-  f = fopen (tmp, "we");
-  if (f == NULL)
-    return hr_error_set (err, errno, "cannot write %s", tmp);
-  fprintf (f, "%s\n%s\n%ld %llu\n", e->root, e->id, e->pid, e->start);
-  if (fflush (f) != 0 || fsync (fileno (f)) < 0)
-    return fclose (f), unlink (tmp), hr_error_set (err, errno, "cannot write %s", tmp);
-  fclose (f);
-  if (rename (tmp, path) < 0)
-    return unlink (tmp), hr_error_set (err, errno, "cannot write %s", path);
-  return 0;
+  entry_path (e->slot, path, sizeof path);
+  xasprintf (&text, "%s\n%s\n%ld %llu\n%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n", e->root, e->id, e->pid,
+             e->start, e->uid, e->uid_count, e->gid, e->gid_count, e->kind);
+  return write_file_atomic (path, text, err);
 }
 
 static char *
@@ -199,29 +478,6 @@ stage_path (int slot)
   char *p;
   xasprintf (&p, STAGE_DIR "/%d", slot);
   return p;
-}
-
-static bool
-runtime_knows (const char *root, const char *id)
-{
-  char state[8192];
-
-  snprintf (state, sizeof state, "%s/%s/state.json", root, id);
-  return access (state, F_OK) == 0 || errno != ENOENT;
-}
-
-/* The allocating process is gone (or is another process now) and the
- * runtime keeps no state for the container. */
-static bool
-entry_is_stale (const struct entry *e)
-{
-  char state = '?';
-  /* a zombie has exited: it will never run the runtime (and nobody may
-   * reap it when its parent died and pid 1 does not) */
-  bool alive = e->pid > 0 && (kill ((pid_t)e->pid, 0) == 0 || errno == EPERM)
-               && process_stat (e->pid, &state) == e->start && state != 'Z' && state != 'X';
-
-  return !alive && !runtime_knows (e->root, e->id);
 }
 
 static void
@@ -233,18 +489,56 @@ free_slot (int slot)
 
   hr_stage_remove (stage, &err);
   hr_error_free (&err);
-  snprintf (path, sizeof path, IDS_DIR "/%d", slot);
+  entry_path (slot, path, sizeof path);
   unlink (path);
 }
 
-/* Reads every entry, frees stale ones; used[slot] marks the live ones. */
+/* What the entries say, once the stale ones are gone. */
+struct scan
+{
+  const char *root, *id;   /* the container asked about */
+  struct entry mine;       /* its entry, when found (slot -1 otherwise) */
+  const char *owner_id;    /* a container whose range is wanted */
+  struct entry owner;      /* its live entry (slot -1 otherwise) */
+  struct hr_id_spans uids; /* ids live entries hold */
+  struct hr_id_spans gids;
+  size_t live;
+};
+
 static void
-scan_entries (bool *used, uint32_t count, const char *root, const char *id, int *existing)
+scan_clear (struct scan *s)
+{
+  entry_clear (&s->mine);
+  entry_clear (&s->owner);
+  hr_id_spans_clear (&s->uids);
+  hr_id_spans_clear (&s->gids);
+}
+
+static void
+keep_entry (struct scan *s, struct entry *e)
+{
+  cleanup_free char *who = NULL;
+  bool same_root = s->root && strcmp (e->root, s->root) == 0;
+
+  xasprintf (&who, "the live container %s", e->id);
+  hr_id_spans_add (&s->uids, e->uid, e->uid_count, who);
+  hr_id_spans_add (&s->gids, e->gid, e->gid_count, who);
+  s->live++;
+  if (same_root && s->id && strcmp (e->id, s->id) == 0 && s->mine.slot < 0)
+    s->mine = *e, e->root = NULL;
+  else if (same_root && s->owner_id && strcmp (e->id, s->owner_id) == 0 && e->uid_count > 0 && s->owner.slot < 0)
+    s->owner = *e, e->root = NULL;
+}
+
+/* Reads every entry; frees the stale ones, except the asked-about
+ * container's when keep_mine (release decides about that one itself). */
+static void
+scan_entries (struct scan *s, bool keep_mine)
 {
   DIR *d = opendir (IDS_DIR);
   struct dirent *de;
 
-  *existing = -1;
+  s->mine.slot = s->owner.slot = -1;
   if (d == NULL)
     return;
   while ((de = readdir (d)) != NULL)
@@ -253,122 +547,342 @@ scan_entries (bool *used, uint32_t count, const char *root, const char *id, int 
       char *end;
       long slot = strtol (de->d_name, &end, 10);
 
-      if (de->d_name[0] == '.' || *end != '\0' || read_entry ((int)slot, &e) < 0)
+      /* unreadable entries are left alone: only hardrun writes here */
+      if (!isdigit ((unsigned char)de->d_name[0]) || *end != '\0' || slot > INT32_MAX || read_entry ((int)slot, &e) < 0)
         continue;
-      if (entry_is_stale (&e))
-        {
-          free_slot (e.slot);
-          continue;
-        }
-      if (root && strcmp (e.root, root) == 0 && strcmp (e.id, id) == 0)
-        *existing = e.slot;
-      if (slot >= 0 && (uint32_t)slot < count)
-        used[slot] = true;
+      if (entry_lives (&e) || (keep_mine && s->root && strcmp (e.root, s->root) == 0 && strcmp (e.id, s->id) == 0))
+        keep_entry (s, &e);
+      else
+        free_slot (e.slot);
+      entry_clear (&e);
     }
   closedir (d);
 }
 
-static const char *
-runtime_root_or_default (const char *root)
+/* "0 100000 65536" lines: the host ids a user namespace maps (the initial
+ * namespace's identity map excepted). */
+static void
+add_map_spans (const char *text, long pid, struct hr_id_spans *spans)
 {
-  return (root && *root) ? root : DEFAULT_RUNTIME_ROOT;
+  unsigned long long inside, outside, count;
+  int used;
+
+  while (text && sscanf (text, "%llu %llu %llu%n", &inside, &outside, &count, &used) == 3)
+    {
+      if (!(inside == 0 && outside == 0 && count == 4294967295ULL))
+        {
+          cleanup_free char *who = NULL;
+          xasprintf (&who, "a live user namespace (process %ld)", pid);
+          hr_id_spans_add (spans, outside, count, who);
+        }
+      text = strchr (text + used, '\n');
+      text = text ? text + 1 : NULL;
+    }
+}
+
+/* Every id a live process's user namespace maps: a range stays taken until
+ * the last process in its namespace is gone, whatever the entries say (a
+ * container that joined without telling, an exec that outlived init). */
+static void
+scan_user_namespaces (struct hr_id_spans *uids, struct hr_id_spans *gids)
+{
+  DIR *d = opendir ("/proc");
+  struct dirent *de;
+
+  if (d == NULL)
+    return;
+  while ((de = readdir (d)) != NULL)
+    {
+      char path[64];
+      cleanup_free char *map = NULL;
+      long pid;
+
+      if (!isdigit ((unsigned char)de->d_name[0]))
+        continue;
+      pid = strtol (de->d_name, NULL, 10);
+      snprintf (path, sizeof path, "/proc/%ld/uid_map", pid);
+      map = read_proc_text (path);
+      if (map == NULL || strcmp (map, "         0          0 4294967295\n") == 0)
+        continue;
+      add_map_spans (map, pid, uids);
+      free (map);
+      snprintf (path, sizeof path, "/proc/%ld/gid_map", pid);
+      map = read_proc_text (path);
+      add_map_spans (map, pid, gids);
+    }
+  closedir (d);
+}
+
+/* The lowest entry number no file uses. */
+static int
+free_slot_number (void)
+{
+  char path[64];
+
+  for (int slot = 0;; slot++)
+    {
+      entry_path (slot, path, sizeof path);
+      if (access (path, F_OK) < 0 && errno == ENOENT)
+        return slot;
+    }
 }
 
 static int
-write_new_entry (int slot, const char *root, const char *id, hr_error_t *err)
+record_entry (struct entry *e, const char *root, const char *id, const char *kind, struct hr_allocation *out,
+              hr_error_t *err)
 {
-  struct entry e = { .slot = slot, .pid = getpid () };
-
-  snprintf (e.root, sizeof e.root, "%s", root);
-  snprintf (e.id, sizeof e.id, "%s", id);
-  e.start = process_start_time (e.pid);
-  return write_entry (&e, err);
+  e->slot = free_slot_number ();
+  e->root = (char *)root;
+  snprintf (e->id, sizeof e->id, "%s", id);
+  snprintf (e->kind, sizeof e->kind, "%s", kind);
+  e->pid = getpid ();
+  {
+    char state;
+    e->start = process_stat (e->pid, &state);
+  }
+  if (write_entry (e, err) < 0)
+    return -1;
+  out->slot = e->slot;
+  out->map = (struct hr_id_map){ (uint32_t)e->uid, (uint32_t)e->gid, (uint32_t)e->uid_count };
+  out->stage_dir = stage_path (e->slot);
+  return 0;
 }
 
-int
-hr_ids_allocate_stage (const char *runtime_root, const char *id, struct hr_allocation *out, hr_error_t *err)
+/* Locks the state, normalizes the root, drops stale entries and refuses a
+ * second entry for the same container. */
+static int
+begin (const char *runtime_root, const char *id, struct scan *s, char **root, hr_error_t *err)
 {
-  cleanup_close int lock = -1;
-  const char *root = runtime_root_or_default (runtime_root);
-  bool used[1] = { false };
-  int existing, slot = HR_JOIN_SLOT_BASE;
-  char path[64];
+  int lock;
 
   if (!hr_container_id_valid (id))
     return hr_error_set (err, 0, "invalid container id \"%s\"", id ? id : "");
+  *root = hr_cli_state_root (runtime_root, err);
+  if (*root == NULL)
+    return -1;
+  /* runc would take it, but the state records one root a line */
+  if (strchr (*root, '\n'))
+    return hr_error_set (err, 0, "the runtime root \"%s\" contains a newline", *root);
   lock = lock_state (err);
   if (lock < 0)
     return -1;
-  scan_entries (used, 0, root, id, &existing);
-  if (existing >= 0)
-    return hr_error_set (err, EEXIST, "container %s already holds a staging slot (%d)", id, existing);
-  for (;; slot++)
+  s->root = *root;
+  s->id = id;
+  scan_entries (s, false);
+  if (s->mine.slot >= 0)
+    return close (lock),
+           hr_error_set (err, EEXIST, "container %s already holds an id range (entry %d)", id, s->mine.slot);
+  return lock;
+}
+
+static uint64_t
+read_cursor (void)
+{
+  cleanup_free char *text = NULL;
+  hr_error_t err = NULL;
+  size_t len;
+
+  if (hr_read_small_file (NEXT_FILE, 64, &text, &len, &err) < 0)
+    return hr_error_free (&err), 0;
+  return strtoull (text, NULL, 10);
+}
+
+static void
+write_cursor (uint64_t next_uid)
+{
+  char text[32];
+  hr_error_t err = NULL;
+
+  snprintf (text, sizeof text, "%" PRIu64 "\n", next_uid);
+  if (write_file_atomic (NEXT_FILE, text, &err) < 0)
+    hr_error_free (&err); /* only the order of reuse suffers */
+}
+
+/* "no free range ..." naming who holds the pool's ids. */
+static int
+pool_exhausted (const struct hr_id_pool *pool, const struct scan *s, const struct hr_id_spans *excluded,
+                hr_error_t *err)
+{
+  uint64_t length = pool_length (pool);
+  cleanup_free char *owners = xstrdup ("");
+
+  for (size_t i = 0; i < excluded->len; i++)
     {
-      snprintf (path, sizeof path, IDS_DIR "/%d", slot);
-      if (access (path, F_OK) < 0)
-        break;
+      const struct hr_id_span *x = &excluded->items[i];
+      char *next;
+      if (x->first >= pool->uid_base + length || x->first + x->count <= pool->uid_base)
+        continue;
+      xasprintf (&next, "%s%s%s", owners, *owners ? ", " : "", x->owner);
+      free (owners);
+      owners = next;
     }
-  if (write_new_entry (slot, root, id, err) < 0)
-    return -1;
-  out->slot = slot;
-  out->stage_dir = stage_path (slot);
-  return 0;
+  return hr_error_set (err, ENOSPC,
+                       "no free range of %" PRIu32 " ids in host uids %" PRIu32 "-%" PRIu64 " (from %s): %zu held by "
+                       "live containers%s%s",
+                       pool->size, pool->uid_base, pool->uid_base + length - 1, pool->source, s->live,
+                       *owners ? "; delegated or reserved: " : "", owners);
 }
 
 int
 hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const char *id, struct hr_allocation *out,
                  hr_error_t *err)
 {
+  cleanup_free char *root = NULL;
   cleanup_close int lock = -1;
-  cleanup_free bool *used = NULL;
-  struct entry e = { .pid = getpid () };
-  const char *root = runtime_root_or_default (runtime_root);
-  int existing;
+  struct scan s = { 0 };
+  struct hr_id_spans uid_excluded = { 0 }, gid_excluded = { 0 };
+  struct entry e = { 0 };
+  uint64_t cursor, offset, ignored_start, ignored_count;
+  bool ignored_found;
+  int ret = -1;
 
-  if (!hr_container_id_valid (id))
-    return hr_error_set (err, 0, "invalid container id \"%s\"", id ? id : "");
-  lock = lock_state (err);
+  lock = begin (runtime_root, id, &s, &root, err);
   if (lock < 0)
-    return -1;
-  used = xcalloc (pool->count, sizeof (bool));
-  scan_entries (used, pool->count, root, id, &existing);
-  if (existing >= 0)
-    return hr_error_set (err, EEXIST, "container %s already holds an id range (slot %d)", id, existing);
-  e.slot = -1;
-  for (uint32_t i = 0; i < pool->count && e.slot < 0; i++)
-    if (!used[i])
-      e.slot = (int)i;
-  if (e.slot < 0)
-    return hr_error_set (err, ENOSPC, "all %" PRIu32 " id ranges from %s are in use", pool->count, pool->source);
-  if (write_new_entry (e.slot, root, id, err) < 0)
-    return -1;
-  out->slot = e.slot;
-  out->map.host_uid = pool->uid_base + (uint32_t)e.slot * pool->size;
-  out->map.host_gid = pool->gid_base + (uint32_t)e.slot * pool->size;
-  out->map.size = pool->size;
-  out->stage_dir = stage_path (e.slot);
+    goto out;
+  read_delegations (SUBUID, &ignored_found, &ignored_start, &ignored_count, &uid_excluded);
+  read_delegations (SUBGID, &ignored_found, &ignored_start, &ignored_count, &gid_excluded);
+  for (size_t i = 0; i < uid_excluded.len; i++)
+    hr_id_spans_add (&s.uids, uid_excluded.items[i].first, uid_excluded.items[i].count, uid_excluded.items[i].owner);
+  for (size_t i = 0; i < gid_excluded.len; i++)
+    hr_id_spans_add (&s.gids, gid_excluded.items[i].first, gid_excluded.items[i].count, gid_excluded.items[i].owner);
+  scan_user_namespaces (&s.uids, &s.gids);
+  cursor = read_cursor ();
+  cursor = cursor >= pool->uid_base ? cursor - pool->uid_base : 0;
+  if (hr_id_range_fit (pool, &s.uids, &s.gids, cursor, &offset) < 0)
+    {
+      pool_exhausted (pool, &s, &uid_excluded, err);
+      goto out;
+    }
+  e = (struct entry){ .uid = pool->uid_base + offset, .gid = pool->gid_base + offset };
+  e.uid_count = e.gid_count = pool->size;
+  if (record_entry (&e, root, id, "own", out, err) < 0)
+    goto out;
+  write_cursor (e.uid + pool->size);
+  ret = 0;
+out:
+  scan_clear (&s);
+  hr_id_spans_clear (&uid_excluded);
+  hr_id_spans_clear (&gid_excluded);
+  return ret;
+}
+
+int
+hr_ids_join (const char *runtime_root, const char *id, const char *owner_id, struct hr_allocation *out, hr_error_t *err)
+{
+  cleanup_free char *root = NULL;
+  cleanup_close int lock = -1;
+  struct scan s = { .owner_id = owner_id };
+  struct entry e = { 0 };
+  int ret = -1;
+
+  lock = begin (runtime_root, id, &s, &root, err);
+  if (lock < 0)
+    goto out;
+  if (s.owner.slot < 0)
+    {
+      hr_error_set (err, ENOENT, "container %s holds no live id range for %s to join", owner_id ? owner_id : "", id);
+      goto out;
+    }
+  e = (struct entry){
+    .uid = s.owner.uid, .uid_count = s.owner.uid_count, .gid = s.owner.gid, .gid_count = s.owner.gid_count
+  };
+  ret = record_entry (&e, root, id, "join", out, err);
+out:
+  scan_clear (&s);
+  return ret;
+}
+
+/* The smallest span covering every line of a /proc/PID/{uid,gid}_map. */
+static int
+read_covering_span (const char *userns_path, const char *file, uint64_t *first, uint64_t *count, hr_error_t *err)
+{
+  cleanup_free char *path = NULL, *text = NULL;
+  struct hr_id_spans spans = { 0 };
+  const char *ns = strstr (userns_path, "/ns/user");
+  uint64_t lo = UINT64_MAX, hi = 0;
+
+  if (!hr_has_prefix (userns_path, "/proc/") || ns == NULL || ns[strlen ("/ns/user")] != '\0')
+    return hr_error_set (err, 0, "cannot tell the ids of the user namespace %s", userns_path);
+  xasprintf (&path, "%.*s/%s", (int)(ns - userns_path), userns_path, file);
+  text = read_proc_text (path);
+  if (text == NULL)
+    return hr_error_set (err, errno, "cannot read %s", path);
+  add_map_spans (text, 0, &spans);
+  for (size_t i = 0; i < spans.len; i++)
+    {
+      lo = spans.items[i].first < lo ? spans.items[i].first : lo;
+      hi = spans.items[i].first + spans.items[i].count > hi ? spans.items[i].first + spans.items[i].count : hi;
+    }
+  hr_id_spans_clear (&spans);
+  if (lo == UINT64_MAX)
+    return hr_error_set (err, 0, "the user namespace %s maps no ids, or all of them", userns_path);
+  *first = lo;
+  *count = hi - lo;
   return 0;
+}
+
+int
+hr_ids_join_userns (const char *runtime_root, const char *id, const char *userns_path, struct hr_allocation *out,
+                    hr_error_t *err)
+{
+  cleanup_free char *root = NULL;
+  cleanup_close int lock = -1;
+  struct scan s = { 0 };
+  struct entry e = { 0 };
+  int ret = -1;
+
+  lock = begin (runtime_root, id, &s, &root, err);
+  if (lock < 0 || read_covering_span (userns_path, "uid_map", &e.uid, &e.uid_count, err) < 0
+      || read_covering_span (userns_path, "gid_map", &e.gid, &e.gid_count, err) < 0)
+    goto out;
+  ret = record_entry (&e, root, id, "join", out, err);
+out:
+  scan_clear (&s);
+  return ret;
+}
+
+int
+hr_ids_allocate_stage (const char *runtime_root, const char *id, struct hr_allocation *out, hr_error_t *err)
+{
+  cleanup_free char *root = NULL;
+  cleanup_close int lock = -1;
+  struct scan s = { 0 };
+  struct entry e = { 0 };
+  int ret = -1;
+
+  lock = begin (runtime_root, id, &s, &root, err);
+  if (lock >= 0)
+    ret = record_entry (&e, root, id, "stage", out, err);
+  scan_clear (&s);
+  return ret;
 }
 
 int
 hr_ids_release (const char *runtime_root, const char *id, hr_error_t *err)
 {
+  cleanup_free char *root = NULL;
   cleanup_close int lock = -1;
-  const char *root = runtime_root_or_default (runtime_root);
-  bool used[1] = { false };
-  int existing;
+  struct scan s = { 0 };
 
   if (!hr_container_id_valid (id) || access (IDS_DIR, F_OK) < 0)
     return 0;
+  root = hr_cli_state_root (runtime_root, err);
+  if (root == NULL)
+    return -1;
   lock = lock_state (err);
   if (lock < 0)
     return -1;
-  /* Freed once the runtime holds no state for the container: after its
-   * delete, or when create gave up before the runtime ran.  A container
-   * whose delete failed keeps its range. */
-  scan_entries (used, 0, root, id, &existing);
-  if (existing >= 0 && !runtime_knows (root, id))
-    free_slot (existing);
+  s.root = root;
+  s.id = id;
+  scan_entries (&s, true);
+  /* Freed once the container's init is gone (after its delete, or when
+   * create gave up before the runtime ran), unless another create of the
+   * same container is still under way.  A container whose delete failed
+   * keeps its range. */
+  if (s.mine.slot >= 0 && !container_init_lives (root, id)
+      && (s.mine.pid == getpid () || !process_lives (s.mine.pid, s.mine.start)))
+    free_slot (s.mine.slot);
+  scan_clear (&s);
   return 0;
 }
 

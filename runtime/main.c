@@ -5,6 +5,7 @@
 #include "hardrun/cli.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "runtime_trust.h"
 
 /* runc (urfave/cli) exits 3 on a command it does not have. */
 #define HR_EXIT_UNKNOWN_COMMAND 3
@@ -70,7 +71,11 @@ main (int argc, char **argv)
       return ret;
     }
   hr_log_init (cli.log_path, cli.log_format);
-  ret = dispatch (&cli, argc, argv);
+  /* runc runs criu as root: it must be as trustworthy as runc */
+  if (hr_check_criu (&cli, &err) < 0)
+    ret = hr_log_failure (err, NULL);
+  else
+    ret = dispatch (&cli, argc, argv);
   hr_cli_clear (&cli);
   return ret;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardrun/cli.h"
 #include "hardrun/util.h"
 #include "runtime_trust.h"
 #include "sha256.h"
@@ -144,4 +145,41 @@ hr_check_runtime (const char *path, const char *pin, hr_error_t *err)
   if (hr_check_root_owned (path, "the real runtime", false, err) < 0)
     return -1;
   return pin ? check_pin (path, pin, err) : 0;
+}
+
+/* Go's exec.LookPath: a name with a slash as it is, else the first
+ * executable regular file of that name in PATH ("" entries meaning "."). */
+static char *
+look_path (const char *name)
+{
+  const char *path = getenv ("PATH"), *p;
+
+  if (strchr (name, '/'))
+    return xstrdup (name);
+  if (path == NULL || *path == '\0')
+    return NULL;
+  for (p = path; p; p = strchr (p, ':') ? strchr (p, ':') + 1 : NULL)
+    {
+      size_t n = strcspn (p, ":");
+      cleanup_free char *candidate = NULL;
+      struct stat st;
+
+      xasprintf (&candidate, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", name);
+      if (stat (candidate, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111))
+        return hr_steal_pointer (&candidate);
+    }
+  return NULL;
+}
+
+int
+hr_check_criu (const struct hr_cli *cli, hr_error_t *err)
+{
+  cleanup_free char *path = NULL;
+
+  if (cli->command == NULL || (strcmp (cli->command, "checkpoint") != 0 && strcmp (cli->command, "restore") != 0))
+    return 0;
+  path = look_path (cli->criu ? cli->criu : "criu");
+  if (path == NULL || access (path, F_OK) < 0)
+    return 0;
+  return hr_check_root_owned (path, "the criu binary", false, err);
 }

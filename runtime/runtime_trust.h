@@ -25,4 +25,11 @@ int hr_check_root_owned (const char *path, const char *what, bool allow_group_wr
  * within one clock tick, and root is trusted anyway. */
 int hr_check_runtime (const char *path, const char *pin, hr_error_t *err);
 
+/* For the commands runc runs criu for (checkpoint, restore): the criu
+ * binary (--criu, else "criu" looked up in PATH as Go's exec.LookPath does)
+ * is root-owned as above.  Nothing to check when it cannot be found: runc
+ * then runs nothing. */
+struct hr_cli;
+int hr_check_criu (const struct hr_cli *cli, hr_error_t *err);
+
 #endif

@@ -39,7 +39,11 @@ struct hr_cli
   /* runc's global flags that hardrun uses */
   const char *log_path;
   const char *log_format;
-  const char *root; /* --root: the runtime's state directory, NULL for its default */
+  const char *root;   /* --root: the runtime's state directory, NULL for its default; for
+                       * create/run/restore, --root "" becomes the bundle directory, where
+                       * runc resolves it after entering the bundle */
+  char *root_storage; /* owned: what root points at when parsing rewrote it */
+  const char *criu;   /* --criu: the criu binary runc runs for checkpoint/restore, NULL for "criu" */
 
   enum hr_command_kind kind;
   const char *command;  /* the subcommand as written, NULL when none */
@@ -64,6 +68,12 @@ int hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err);
 void hr_cli_clear (struct hr_cli *cli);
 
 bool hr_cli_reads_spec (const struct hr_cli *cli);
+/* The state directory runc 1.1.5 really uses for --root (root_flag, NULL
+ * when the flag was not given): its default (/run/runc, or
+ * $XDG_RUNTIME_DIR/runc where runc honours it), made absolute against the
+ * working directory and cleaned as Go's filepath.Abs does; "" is the working
+ * directory itself.  Fails where runc would (no working directory). */
+char *hr_cli_state_root (const char *root_flag, hr_error_t *err);
 const char *hr_command_kind_name (enum hr_command_kind kind);
 
 #endif
