@@ -178,10 +178,8 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
     }
   if (needs->range_owner)
     {
-      /* TODO(idranges): record the container as a user of the owner's range
-       * (hr_ids_join), so that the range lives until its last user is gone;
-       * until then a staging slot of its own. */
-      if (hr_ids_allocate_stage (h->cli->root, h->cli->container_id, &h->allocation, err) < 0)
+      /* one more user of the owner's range: it lives until the last is gone */
+      if (hr_ids_join (h->cli->root, h->cli->container_id, needs->range_owner, &h->allocation, err) < 0)
         return -1;
       h->allocated = true;
       h->allocation.map

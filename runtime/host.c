@@ -1,4 +1,5 @@
 /* The policy's questions about the host, answered from this machine. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -203,10 +204,9 @@ runc_init_pid (const char *root, const char *id)
 }
 
 /* The hardrun container that holds an id range of its own (an entry of the
- * allocator's state) and whose init process lives in the user namespace
- * st names.  TODO(idranges): ask the allocator (it knows each entry's
- * range and owner) once its lookup API is merged; this reads the entries'
- * first two lines (runtime root, container id) as idrange.c writes them. */
+ * allocator's state, kind "own") and whose init process lives in the user
+ * namespace st names.  Reads the entries as idrange.c writes them:
+ * "ROOT\nID\nPID START\nUID UIDS GID GIDS KIND\n". */
 static char *
 range_owner (const struct stat *st)
 {
@@ -216,22 +216,20 @@ range_owner (const struct stat *st)
 
   while (d && owner == NULL && (de = readdir (d)) != NULL)
     {
-      char path[320], root[4096], id[1024], ns[64];
+      char path[320], root[4096], id[1024], kind[8], ns[64];
       struct stat user;
-      char *end;
-      long slot = strtol (de->d_name, &end, 10);
       long pid;
       FILE *f;
       int n;
 
-      if (de->d_name[0] == '.' || *end != '\0' || slot >= HR_JOIN_SLOT_BASE)
+      if (!isdigit ((unsigned char)de->d_name[0]))
         continue;
       snprintf (path, sizeof path, HR_STATE_DIR "/ids/%s", de->d_name);
       if ((f = fopen (path, "re")) == NULL)
         continue;
-      n = fscanf (f, "%4095[^\n]\n%1023[^\n]", root, id);
+      n = fscanf (f, "%4095[^\n]\n%1023[^\n]\n%*[^\n]\n%*s %*s %*s %*s %7s", root, id, kind);
       fclose (f);
-      if (n != 2 || (pid = runc_init_pid (root, id)) <= 0)
+      if (n != 3 || strcmp (kind, "own") != 0 || (pid = runc_init_pid (root, id)) <= 0)
         continue;
       snprintf (ns, sizeof ns, "/proc/%ld/ns/user", pid);
       if (stat (ns, &user) == 0 && user.st_dev == st->st_dev && user.st_ino == st->st_ino)

@@ -9,6 +9,8 @@ packages=(
 	runc busybox-static bats jq procps
 	# end-to-end: the real engines
 	docker.io containerd podman containernetworking-plugins
+	# Kubernetes layer: a CRI client generated from api.proto
+	python3-grpcio python3-grpc-tools iptables iproute2
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev valgrind clang-format
 )

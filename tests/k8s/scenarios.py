@@ -117,13 +117,13 @@ class Suite:
             time.sleep(0.1)
         raise Failed(f"{name} printed no probe: {pod.log(cid)}")
 
-    def hardrun_leftovers(self, pod_id):
-        """Staging of a removed pod left under /run/hardrun or in the mount
-        table (pod_id: the sandbox id)."""
-        left = []
+    def staged_mounts(self):
+        """Mounts under /run/hardrun/stage of this suite's image layers,
+        containerd files or kubelet volumes (other suites may stage their own
+        containers meanwhile, even in slots ours left)."""
         with open("/proc/self/mountinfo") as f:
-            left += [l.split()[4] for l in f if pod_id in l or "/run/hardrun/stage/" in l.split()[4]]
-        return left
+            return [l.split()[4] for l in f if "/run/hardrun/stage/" in l.split()[4]
+                    and (self.cd.work in l.split()[3] or crilib.KUBELET in l.split()[3])]
 
     # -- the scenarios; each gets the handler
 
@@ -233,6 +233,26 @@ echo "all done here" > /dev/termination-log''', mounts=m)
             cid, f, out = self.run_probe(pod)
             self.expect(h, f, f"host {ns} pod in kube-system")
 
+    def profile_annotation(self, h):
+        """A pod asks for a profile by annotation (containerd's
+        pod_annotations): one its namespace lists applies to the sandbox and
+        the container alike; one it does not list is refused."""
+        with Pod(self.cri, h, f"strict-{h}", annotations={"io.hardrun.profile": "strict"}) as pod:
+            cid, f, out = self.run_probe(pod)
+            self.expect(h, f, "strict pod")
+            if h == "hardrun":
+                check(f.get("CapEff") == "0000000000000000", f"not the strict profile: {out}")
+                lines = [json.loads(l) for l in open(os.environ["K8S_AUDIT"]) if pod.id in l or cid in l]
+                profiles = {(l["container"][:12], l["profile"]) for l in lines if l.get("command") == "create"}
+                check({p for _, p in profiles} == {"strict"}, f"sandbox and container profiles: {profiles}")
+        try:
+            with Pod(self.cri, h, f"asks-{h}", annotations={"io.hardrun.profile": "host-network"}) as pod:
+                self.run_probe(pod)
+                check(h != "hardrun", "a pod of namespace default got profile host-network by asking")
+        except PodError as e:
+            check(h == "hardrun", f"plain runc refused the pod: {e}")
+            check("may not use" in e.details, f"the refusal does not say why: {e.details}")
+
     def restricted(self, h):
         with Pod(self.cri, h, f"restricted-{h}", run_as_user=1000, seccomp_default=True) as pod:
             cid, f, out = self.run_probe(pod, run_as_user=1000, run_as_non_root=True, readonly_rootfs=True,
@@ -262,7 +282,7 @@ echo "all done here" > /dev/termination-log''', mounts=m)
             errors = pod.remove()
         check(not errors, f"teardown: {errors}")
         if h == "hardrun":
-            left = self.hardrun_leftovers(sandbox)
+            left = self.staged_mounts()
             check(not left, f"left in the mount table: {left}")
             ids = os.listdir("/run/hardrun/ids") if os.path.isdir("/run/hardrun/ids") else []
             owners = [open(os.path.join("/run/hardrun/ids", i)).read() for i in ids if i.isdigit()]
@@ -275,30 +295,45 @@ echo "all done here" > /dev/termination-log''', mounts=m)
             check(code == 0, f"ExecSync failed ({code}): {out}")
             self.expect(h, fields(out), "ExecSync process")
 
+    @staticmethod
+    def hardrun_slots(ids):
+        """The allocator's entries (slot numbers) that name one of ids."""
+        slots = {}
+        d = "/run/hardrun/ids"
+        for name in os.listdir(d) if os.path.isdir(d) else []:
+            try:
+                with open(os.path.join(d, name)) as f:
+                    owner = f.read().split("\n")[1]
+            except (OSError, IndexError):
+                continue
+            if owner in ids:
+                slots[name] = owner
+        return slots
+
     def parallel(self, h):
         n = int(os.environ.get("K8S_PARALLEL", "10"))
+        slots = {}
 
         def one(i):
             with Pod(self.cri, h, f"par{i}-{h}") as pod:
                 cid, f, out = self.run_probe(pod)
                 self.expect(h, f, f"pod {i}")
-                return f["uid_map"]
+                slots.update(self.hardrun_slots({pod.id, cid}))
+                return f["uid_map"], pod.id, cid
 
-        def staged():
-            # other suites may stage containers of their own meanwhile
-            with open("/proc/self/mountinfo") as f:
-                return {l.split()[4] for l in f if "/run/hardrun/stage/" in l}
-
-        before = staged()
         with concurrent.futures.ThreadPoolExecutor(max_workers=n) as ex:
-            maps = list(ex.map(one, range(n)))
+            results = list(ex.map(one, range(n)))
         if h == "hardrun":
+            maps = [r[0] for r in results]
             check(len(set(maps)) == n, f"pods share id ranges: {maps}")
-            left = staged() - before
-            check(not left, f"staging left: {sorted(left)[:3]}")
+            check(len(slots) == 2 * n, f"{len(slots)} allocator entries for {n} pods of two containers")
+            ids = {x for r in results for x in r[1:]}
+            check(not self.hardrun_slots(ids), f"entries left: {self.hardrun_slots(ids)}")
+            left = self.staged_mounts()
+            check(not left, f"staging left: {left[:3]}")
 
     SCENARIOS = ["default_pod", "two_containers", "kubelet_mounts", "privileged", "host_network_refused",
-                 "host_pid_refused", "restricted", "restart_and_remove", "exec_sync", "parallel"]
+                 "host_pid_refused", "profile_annotation", "restricted", "restart_and_remove", "exec_sync", "parallel"]
 
     def run(self, only=None):
         for name in self.SCENARIOS:
