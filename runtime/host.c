@@ -181,6 +181,22 @@ single_extent (const char *text, int64_t *host_id, int64_t *size)
   return true;
 }
 
+int
+hr_userns_mapping (int nsfd, int64_t *host_uid, int64_t *host_gid, int64_t *size, hr_error_t *err)
+{
+  char maps[4200];
+  const char *gids;
+  int64_t gid_size = 0;
+
+  if (read_userns_maps (nsfd, maps, sizeof maps, err) < 0)
+    return -1;
+  gids = strstr (maps, "--\n");
+  gids = gids ? gids + 3 : "";
+  if (!single_extent (maps, host_uid, size) || !single_extent (gids, host_gid, &gid_size) || gid_size != *size)
+    *size = 0;
+  return 0;
+}
+
 /* The init pid runc records for container id under root, or -1. */
 static long
 runc_init_pid (const char *root, const char *id)
@@ -277,20 +293,16 @@ static int
 user_namespace_info (const struct hr_host *host, const char *path, struct hr_userns_info *info, hr_error_t *err)
 {
   char maps[4200];
-  int64_t gid_size = 0;
-  const char *gids;
   struct stat st;
   int fd = hr_namespace_open ("user", path, err);
 
   memset (info, 0, sizeof *info);
-  if (fd < 0 || read_userns_maps (fd, maps, sizeof maps, err) < 0)
+  if (fd < 0 || read_userns_maps (fd, maps, sizeof maps, err) < 0
+      || hr_userns_mapping (fd, &info->host_uid, &info->host_gid, &info->size, err) < 0)
     return hr_error_prefix (err, "user namespace \"%s\"", path);
   if (fstat (fd, &st) < 0)
     return hr_error_set (err, errno, "cannot inspect the user namespace \"%s\"", path);
-  gids = strstr (maps, "--\n");
-  gids = gids ? gids + 3 : "";
-  if (!single_extent (maps, &info->host_uid, &info->size) || !single_extent (gids, &info->host_gid, &gid_size)
-      || gid_size != info->size || info->host_uid == 0 || info->host_gid == 0)
+  if (info->host_uid == 0 || info->host_gid == 0)
     info->size = 0;
   info->owner = range_owner (&st);
   info->maps = maps_text (maps);

@@ -15,9 +15,11 @@
  * network namespace: those stay in the spec, for runc to refuse. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -231,6 +233,91 @@ write_net_sysctls (struct hr_json *spec, const char *netns, const struct hr_id_m
   return 0;
 }
 
+/* Bind-mounts the namespace descriptor fd at DIR/NAME under the stage
+ * directory (DIR root-only) and returns that path. */
+static char *
+pin_fd (int fd, const char *stage_dir, const char *name, hr_error_t *err)
+{
+  cleanup_free char *dir = NULL, *target = NULL, *source = NULL;
+  int tfd;
+
+  xasprintf (&dir, "%s/ns", stage_dir);
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    return hr_error_set (err, errno, "cannot create %s", dir), NULL;
+  xasprintf (&target, "%s/%s", dir, name);
+  xasprintf (&source, "/proc/self/fd/%d", fd);
+  tfd = open (target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (tfd < 0)
+    return hr_error_set (err, errno, "cannot create %s", target), NULL;
+  close (tfd);
+  if (mount (source, target, NULL, MS_BIND, NULL) < 0)
+    return hr_error_set (err, errno, "cannot pin a namespace at %s", target), NULL;
+  return hr_steal_pointer (&target);
+}
+
+/* The host id and size of the single mapping entry of list, or false. */
+static bool
+single_mapping (const struct hr_json *list, int64_t *host_id, int64_t *size)
+{
+  const struct hr_json *m = list && list->type == HR_JSON_ARRAY && list->len == 1 ? list->items[0] : NULL;
+  const struct hr_json *inside = hr_json_get_value (m, "containerID");
+  int64_t c = -1;
+
+  return m && inside && hr_json_number_to_int64 (inside, &c) == 0 && c == 0 && hr_json_get_value (m, "hostID")
+         && hr_json_number_to_int64 (hr_json_get_value (m, "hostID"), host_id) == 0 && hr_json_get_value (m, "size")
+         && hr_json_number_to_int64 (hr_json_get_value (m, "size"), size) == 0;
+}
+
+/* A container that shares a pod's range gets a new user namespace with its
+ * mapping, since runc 1.1 joins a user namespace before every other one
+ * and then cannot join one another user namespace owns (a CNI netns).  When
+ * every namespace it joins belongs to one user namespace with exactly that
+ * mapping, not the host's (Docker's --network/--ipc container:X of a
+ * hardrun container), it joins that one instead: `runc exec`, which always
+ * joins the user namespace first, can then join the others too.  fds: the
+ * joined namespaces, as the policy judged them. */
+static int
+join_owner_userns (struct hr_json *spec, const char *stage_dir, const int *fds, size_t n, hr_error_t *err)
+{
+  struct hr_json *linux_ = hr_json_get_value (spec, "linux");
+  struct hr_json *user = NULL, *ns = hr_json_get_value (linux_, "namespaces");
+  int64_t uid, gid, size, gsize, ouid, ogid, osize;
+  cleanup_close int owner = -1;
+  struct stat first, st, self;
+  char *pinned;
+
+  for (size_t i = 0; ns && ns->type == HR_JSON_ARRAY && i < ns->len; i++)
+    if (hr_json_is_string (hr_json_get_value (ns->items[i], "type"))
+        && strcmp (hr_json_get_value (ns->items[i], "type")->text, "user") == 0)
+      user = ns->items[i];
+  if (n == 0 || user == NULL || hr_json_get_value (user, "path") != NULL
+      || !single_mapping (hr_json_get_value (linux_, "uidMappings"), &uid, &size)
+      || !single_mapping (hr_json_get_value (linux_, "gidMappings"), &gid, &gsize) || gsize != size)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_close int o = ioctl (fds[i], NS_GET_USERNS);
+      if (o < 0 || fstat (o, i == 0 ? &first : &st) < 0)
+        return 0;
+      if (i > 0 && (st.st_dev != first.st_dev || st.st_ino != first.st_ino))
+        return 0;
+      if (i == 0)
+        owner = hr_steal_fd (&o);
+    }
+  if (stat ("/proc/self/ns/user", &self) == 0 && self.st_dev == first.st_dev && self.st_ino == first.st_ino)
+    return 0;
+  if (hr_userns_mapping (owner, &ouid, &ogid, &osize, err) < 0)
+    return -1;
+  if (osize != size || ouid != uid || ogid != gid)
+    return 0;
+  pinned = pin_fd (owner, stage_dir, "user", err);
+  if (pinned == NULL)
+    return -1;
+  hr_json_set (user, "path", hr_json_new_string (pinned));
+  free (pinned);
+  return 0;
+}
+
 /* Every namespace the spec joins by path is pinned: the descriptor the
  * policy judged (host.c opened it once) is bind-mounted under the stage
  * directory, root-only, and the spec points there, so runc joins exactly
@@ -239,34 +326,28 @@ static int
 pin_namespaces (struct hr_json *spec, const char *stage_dir, hr_error_t *err)
 {
   struct hr_json *ns = hr_json_get_value (hr_json_get_value (spec, "linux"), "namespaces");
-  cleanup_free char *dir = NULL;
+  int fds[64];
+  size_t n = 0;
 
-  xasprintf (&dir, "%s/ns", stage_dir);
   for (size_t i = 0; ns && ns->type == HR_JSON_ARRAY && i < ns->len; i++)
     {
       const struct hr_json *type = hr_json_get_value (ns->items[i], "type");
       const struct hr_json *path = hr_json_get_value (ns->items[i], "path");
-      cleanup_free char *target = NULL, *source = NULL;
-      int fd, tfd;
+      cleanup_free char *name = NULL, *pinned = NULL;
+      int fd;
 
       if (!hr_json_is_string (type) || !hr_json_is_string (path) || path->text[0] == '\0')
         continue;
-      fd = hr_namespace_open (type->text, path->text, err);
-      if (fd < 0)
+      if ((fd = hr_namespace_open (type->text, path->text, err)) < 0)
         return -1;
-      if (mkdir (dir, 0700) < 0 && errno != EEXIST)
-        return hr_error_set (err, errno, "cannot create %s", dir);
-      xasprintf (&target, "%s/%zu-%s", dir, i, type->text);
-      xasprintf (&source, "/proc/self/fd/%d", fd);
-      tfd = open (target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-      if (tfd < 0)
-        return hr_error_set (err, errno, "cannot create %s", target);
-      close (tfd);
-      if (mount (source, target, NULL, MS_BIND, NULL) < 0)
-        return hr_error_set (err, errno, "cannot pin the %s namespace \"%s\"", type->text, path->text);
-      hr_json_set (ns->items[i], "path", hr_json_new_string (target));
+      xasprintf (&name, "%zu-%s", i, type->text);
+      if ((pinned = pin_fd (fd, stage_dir, name, err)) == NULL)
+        return hr_error_prefix (err, "the %s namespace \"%s\"", type->text, path->text);
+      hr_json_set (ns->items[i], "path", hr_json_new_string (pinned));
+      if (strcmp (type->text, "user") != 0 && n < HR_ARRAY_SIZE (fds))
+        fds[n++] = fd;
     }
-  return 0;
+  return join_owner_userns (spec, stage_dir, fds, n, err);
 }
 
 static int

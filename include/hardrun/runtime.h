@@ -30,6 +30,9 @@ void hr_host_enable_caches (struct hr_host *host);
  * checked to be a namespace of that type: the descriptor the policy judged
  * (owned by host.c, O_CLOEXEC; do not close it). */
 int hr_namespace_open (const char *type, const char *path, hr_error_t *err);
+/* The user namespace nsfd's mapping when its uid_map and gid_map are each
+ * one extent from container id 0 (*size 0 otherwise). */
+int hr_userns_mapping (int nsfd, int64_t *host_uid, int64_t *host_gid, int64_t *size, hr_error_t *err);
 
 /* files.c */
 int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,

@@ -135,3 +135,32 @@ echo "CapEff: $(sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status)"'
 	echo "ran $ran, refused $refused"
 	[ "$ran" -gt 0 ]
 }
+
+@test "a container joining only a hardrun container's own namespaces (docker's container: mode) joins its user namespace: exec works" {
+	sandbox=$(new_id own-sandbox)
+	bundle=$(make_bundle own-sandbox 'sleep 300')
+	run_files hr create --bundle "$bundle" "$sandbox"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	spid=$(runc_ state "$sandbox" | jq .pid)
+
+	app=$(new_id own-app)
+	bundle=$(make_bundle own-app 'sleep 300' "del(.hostname) | .linux.namespaces |= map(
+		if .type == \"ipc\" or .type == \"uts\" then .path = \"/proc/$spid/ns/\" + .type
+		elif .type == \"network\" then .path = \"/proc/$spid/ns/net\" else . end)")
+	run_files hr create --bundle "$bundle" "$app"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	jq -e '.linux.namespaces[] | select(.type == "user") | .path | startswith("/run/hardrun/")' "$bundle/config.json"
+	hr start "$app"
+	apid=$(runc_ state "$app" | jq .pid)
+	[ "$(readlink /proc/$apid/ns/user)" = "$(readlink /proc/$spid/ns/user)" ]
+	# runc exec joins the user namespace first: the others are its own
+	run hr exec "$app" sh -c "$NS_REPORT"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(field netns)" = "$(readlink /proc/$spid/ns/net)" ]
+	caps_within "$(field CapEff)"
+	hr delete -f "$app"
+	hr delete -f "$sandbox"
+}
