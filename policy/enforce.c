@@ -116,6 +116,7 @@ hr_result_clear (struct hr_result *result)
     free (result->items[i].message);
   free (result->items);
   free (result->needs.join_userns);
+  free (result->needs.range_owner);
   hr_strv_clear (&result->needs.own_binds);
   memset (result, 0, sizeof *result);
 }

@@ -16,10 +16,18 @@
 #define MAX_POLICY_SIZE (4u << 20)
 #define MAX_EXTENDS_DEPTH 16
 
-static const char *const top_level_keys[]
-    = { "version",    "runtime",         "runtime_sha256",     "audit_log", "audit_syslog",
-        "audit_mode", "default_profile", "profile_annotation", "profiles",  "quarantine_profile",
-        NULL };
+static const char *const top_level_keys[] = { "version",
+                                              "runtime",
+                                              "runtime_sha256",
+                                              "audit_log",
+                                              "audit_syslog",
+                                              "audit_mode",
+                                              "default_profile",
+                                              "profile_annotation",
+                                              "profiles",
+                                              "quarantine_profile",
+                                              "kubernetes_namespaces",
+                                              NULL };
 static const char *const profile_keys[] = { "description", "extends", "rules", NULL };
 
 static const char *const action_names[] = {
@@ -329,6 +337,46 @@ read_profile_annotation (struct hr_policy *policy, const struct hr_json *doc, hr
   return 0;
 }
 
+/* "kubernetes_namespaces": {"NAME" or "*": {"default_profile": P,
+ * "profiles": [P...]}}: the profile a pod of namespace NAME gets, and the
+ * ones its pod annotation may choose ("*": every other namespace). */
+static int
+read_kubernetes_namespaces (struct hr_policy *policy, const struct hr_json *doc, hr_error_t *err)
+{
+  static const char *const keys[] = { "default_profile", "profiles", NULL };
+  const struct hr_json *v = member (doc, "kubernetes_namespaces");
+
+  if (v == NULL)
+    return 0;
+  if (expect_type (v, HR_JSON_OBJECT, "kubernetes_namespaces", err) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++)
+    {
+      const struct hr_json *ns = v->members[i].value;
+      const struct hr_json *def, *names;
+      cleanup_free char *where = NULL;
+
+      xasprintf (&where, "kubernetes_namespaces.%s", v->members[i].key);
+      if (v->members[i].key[0] == '\0' || expect_type (ns, HR_JSON_OBJECT, where, err) < 0
+          || check_keys (ns, keys, where, err) < 0)
+        return v->members[i].key[0] ? -1 : hr_error_set (err, 0, "%s: empty namespace name", where);
+      def = member (ns, "default_profile");
+      names = member (ns, "profiles");
+      if (def && (def->type != HR_JSON_STRING || hr_policy_find_profile (policy, def->text) == NULL))
+        return hr_error_set (err, 0, "%s.default_profile: expected the name of a profile", where);
+      if (names == NULL || check_setting_type (names, HR_SETTING_STRINGS, where, err) < 0)
+        return hr_error_set (err, 0, "%s.profiles: expected an array of profile names", where);
+      for (size_t k = 0; k < names->len; k++)
+        if (hr_policy_find_profile (policy, names->items[k]->text) == NULL)
+          return hr_error_set (err, 0, "%s.profiles: no profile named \"%s\"", where, names->items[k]->text);
+      if (!hr_json_strings_contain (names, def ? def->text : policy->default_profile))
+        return hr_error_set (err, 0, "%s.profiles: the namespace's default profile \"%s\" is not listed", where,
+                             def ? def->text : policy->default_profile);
+    }
+  policy->kubernetes_namespaces = hr_json_clone (v);
+  return 0;
+}
+
 static int
 read_globals (struct hr_policy *policy, const struct hr_json *doc, hr_error_t *err)
 {
@@ -431,6 +479,8 @@ hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_
     return hr_error_set (err, 0, "policy %s: default_profile: no profile named \"%s\"", source,
                          policy->default_profile),
            NULL;
+  if (read_kubernetes_namespaces (policy, doc, err) < 0)
+    return hr_error_prefix (err, "policy %s", source), NULL;
   return hr_steal_pointer (&policy);
 }
 
@@ -472,6 +522,7 @@ hr_policy_free (struct hr_policy *policy)
   free (policy->default_profile);
   free (policy->profile_annotation);
   hr_strv_clear (&policy->annotation_profiles);
+  hr_json_free (policy->kubernetes_namespaces);
   free (policy);
 }
 

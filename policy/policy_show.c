@@ -56,5 +56,7 @@ hr_policy_to_json (const struct hr_policy *policy)
   for (size_t i = 0; i < policy->n_profiles; i++)
     hr_json_set (profiles, policy->profiles[i].name, profile_to_json (&policy->profiles[i]));
   hr_json_set (doc, "profiles", profiles);
+  if (policy->kubernetes_namespaces)
+    hr_json_set (doc, "kubernetes_namespaces", hr_json_clone (policy->kubernetes_namespaces));
   return doc;
 }

@@ -1,8 +1,10 @@
 /* user_namespace: root in the container must not be root on the host.  A
  * spec without a user namespace gets one, mapped onto the policy's id range;
  * a spec that joins the host's user namespace or maps host id 0 is treated
- * the same way.  A spec that already has a safe user namespace (rootless
- * engines, or joining another container's) is kept as it is. */
+ * the same way.  A spec that joins another user namespace, by path or
+ * implicitly through another process's namespaces, shares that namespace's
+ * id range only when it is one hardrun allocated for the pod (else it is
+ * refused); a spec with its own safe mappings (rootless engines) is kept. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -173,10 +175,98 @@ sibling_user_namespace (const char *path)
   return user;
 }
 
-/* A container that joins another container's namespaces by path (a pod's
- * app container joins its sandbox's) joins that container's user namespace
- * too, when it has one: a second, different range would leave it unable to
- * use the namespaces it joined. */
+/* The pod a CRI container belongs to: containerd names its sandbox in the
+ * spec's annotations (a Go map: exact keys).  NULL outside Kubernetes. */
+static const char *
+cri_sandbox_id (const struct hr_json *spec)
+{
+  const struct hr_json *annotations = hr_json_get_value (spec, "annotations");
+
+  for (size_t i = 0; annotations && annotations->type == HR_JSON_OBJECT && i < annotations->len; i++)
+    if (strcmp (annotations->members[i].key, "io.kubernetes.cri.sandbox-id") == 0
+        && hr_json_is_string (annotations->members[i].value))
+      return annotations->members[i].value->text;
+  return NULL;
+}
+
+/* A user namespace is joined only when it is exactly a range hardrun
+ * allocated, to the container (the pod's sandbox, the container whose
+ * namespaces a --ipc/--pid/--network container: points at) whose init lives
+ * in it: a namespace that maps 0 to host 0 (`unshare -r` as root,
+ * PrivateUsers=, nspawn --private-users=identity) or anyone else's range
+ * would make the container root where it must not be.  Fills *info; returns
+ * false after recording why not. */
+static bool
+joinable_user_namespace (struct hr_rule_ctx *ctx, const char *path, struct hr_userns_info *info, hr_error_t *err)
+{
+  const char *sandbox = cri_sandbox_id (ctx->doc);
+  cleanup_free char *why = NULL;
+
+  if (ctx->host->user_namespace_info == NULL)
+    xasprintf (&why, "this host cannot inspect user namespaces");
+  else if (ctx->host->user_namespace_info (ctx->host, path, info, err) < 0)
+    {
+      why = hr_error_text (*err);
+      hr_error_free (err);
+    }
+  else if (info->owner == NULL || info->size == 0)
+    xasprintf (&why, "it maps %s, which is not an id range hardrun allocated to a running container",
+               info->maps ? info->maps : "ids hardrun did not allocate");
+  else if (sandbox != NULL && strcmp (sandbox, info->owner) != 0)
+    xasprintf (&why, "it is the id range of container \"%s\", not of this pod's sandbox \"%s\"", info->owner, sandbox);
+  if (why == NULL)
+    return true;
+  hr_violation (ctx, "refusing to join the user namespace \"%s\": %s", path, why);
+  return false;
+}
+
+/* Shares the range of the container whose user namespace the spec joins:
+ * a new user namespace with exactly its mapping, not a join by path.  runc
+ * 1.1 joins the user namespace before every other namespace given by path,
+ * after which it can no longer join one the host's user namespace owns (a
+ * CNI network namespace: "setns into net namespace: operation not
+ * permitted"); with a new user namespace it joins them all as host root and
+ * unshares the user namespace last. */
+static int
+share_range (struct hr_rule_ctx *ctx, struct hr_json *namespaces, struct hr_json *userns, const char *path,
+             struct hr_userns_info *info)
+{
+  struct hr_json *linux_;
+
+  if (!hr_finding (ctx,
+                   "shares the id range of container \"%s\" (host uids %" PRId64 "-%" PRId64 ", gids %" PRId64
+                   "-%" PRId64 "): a new user namespace with the mapping of %s",
+                   info->owner, info->host_uid, info->host_uid + info->size - 1, info->host_gid,
+                   info->host_gid + info->size - 1, path))
+    return 0;
+  if (userns == NULL)
+    {
+      userns = hr_json_new (HR_JSON_OBJECT);
+      hr_json_set (userns, "type", hr_json_new_string ("user"));
+      hr_json_append (namespaces, userns);
+    }
+  hr_json_remove (userns, "path");
+  linux_ = hr_json_ensure_object (ctx->doc, "linux");
+  hr_json_set (linux_, "uidMappings", mapping (info->host_uid, info->size));
+  hr_json_set (linux_, "gidMappings", mapping (info->host_gid, info->size));
+  free (ctx->result->needs.range_owner);
+  ctx->result->needs = (struct hr_host_needs){
+    .idmapped_rootfs = true,
+    .host_uid = info->host_uid,
+    .host_gid = info->host_gid,
+    .size = info->size,
+    .range_owner = hr_steal_pointer (&info->owner),
+  };
+  narrow_ping_group_range (ctx, info->size);
+  return 0;
+}
+
+/* A container that joins another process's namespaces by /proc/PID/ns/X
+ * path (a pod's app container joins its sandbox's) lives in that process's
+ * user namespace implicitly, as far as those namespaces go: when it is not
+ * the host's, it must be a hardrun range, which the container then shares
+ * (a second, different range would leave it unable to use the namespaces
+ * it joined).  *joined: the spec names such a namespace. */
 static int
 join_peer_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *namespaces, bool *joined, hr_error_t *err)
 {
@@ -185,29 +275,27 @@ join_peer_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *namespaces, b
     {
       const char *path = "";
       cleanup_free char *user = NULL;
+      struct hr_userns_info info = { 0 };
       bool is_host = true;
-      struct hr_json *ns;
 
       hr_entry_string (namespaces->items[i], "path", "linux.namespaces", &path, err);
       user = sibling_user_namespace (path);
-      if (user == NULL || ctx->host->namespace_is_host (ctx->host, "user", user, &is_host, err) < 0)
+      if (user == NULL)
+        continue;
+      if (ctx->host->namespace_is_host (ctx->host, "user", user, &is_host, err) < 0)
         {
+          cleanup_free char *why = hr_error_text (*err);
           hr_error_free (err);
-          continue;
+          hr_violation (ctx, "cannot verify the user namespace \"%s\" of the namespaces the spec joins: %s", user, why);
+          *joined = true;
+          return 0;
         }
       if (is_host)
         continue;
       *joined = true;
-      if (!hr_finding (ctx, "joins the user namespace %s of the container whose namespaces it shares", user))
-        return 0;
-      ns = hr_json_new (HR_JSON_OBJECT);
-      hr_json_set (ns, "type", hr_json_new_string ("user"));
-      hr_json_set (ns, "path", hr_json_new_string (user));
-      hr_json_append (namespaces, ns);
-      hr_json_remove (hr_json_get_value (ctx->doc, "linux"), "uidMappings");
-      hr_json_remove (hr_json_get_value (ctx->doc, "linux"), "gidMappings");
-      free (ctx->result->needs.join_userns);
-      ctx->result->needs = (struct hr_host_needs){ .idmapped_rootfs = true, .join_userns = hr_steal_pointer (&user) };
+      if (joinable_user_namespace (ctx, user, &info, err))
+        share_range (ctx, namespaces, NULL, user, &info);
+      hr_userns_info_clear (&info);
     }
   return 0;
 }
@@ -243,6 +331,10 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
         }
       if (is_host)
         return add_private_user_namespace (ctx, userns, "the spec joins the host's user namespace", err);
+      struct hr_userns_info info = { 0 };
+      if (joinable_user_namespace (ctx, path, &info, err))
+        share_range (ctx, namespaces, userns, path, &info);
+      hr_userns_info_clear (&info);
       return 0;
     }
   linux_ = hr_json_get_value (ctx->doc, "linux");

@@ -163,6 +163,15 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
       if (copy_joined_mappings (h->doc, needs->join_userns, err) < 0)
         return -1;
     }
+  if (needs->range_owner)
+    {
+      /* one more user of the owner's range: it lives until the last is gone */
+      if (hr_ids_join (h->cli->root, h->cli->container_id, needs->range_owner, &h->allocation, err) < 0)
+        return -1;
+      h->allocated = true;
+      h->allocation.map
+          = (struct hr_id_map){ (uint32_t)needs->host_uid, (uint32_t)needs->host_gid, (uint32_t)needs->size };
+    }
   if (!h->allocated)
     return 0;
   return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, deny_unmapped_binds (h->profile),

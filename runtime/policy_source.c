@@ -111,14 +111,71 @@ annotation_profile (const struct hr_policy *policy, const struct hr_json *spec, 
   return NULL;
 }
 
+/* The value of annotation key in the spec (a Go map: exact keys), or NULL. */
+static const char *
+spec_annotation (const struct hr_json *spec, const char *key)
+{
+  const struct hr_json *annotations = spec ? hr_json_get_value (spec, "annotations") : NULL;
+
+  for (size_t i = 0; annotations && annotations->type == HR_JSON_OBJECT && i < annotations->len; i++)
+    if (strcmp (annotations->members[i].key, key) == 0 && hr_json_is_string (annotations->members[i].value))
+      return annotations->members[i].value->text;
+  return NULL;
+}
+
+/* The policy's entry for the Kubernetes namespace of a CRI pod (containerd
+ * puts it on the sandbox and on every container of the pod), or NULL. */
+static const struct hr_json *
+kubernetes_namespace_entry (const struct hr_policy *policy, const struct hr_json *spec, const char **ns)
+{
+  const struct hr_json *entry;
+
+  *ns = spec_annotation (spec, "io.kubernetes.cri.sandbox-namespace");
+  if (policy->kubernetes_namespaces == NULL || *ns == NULL)
+    return NULL;
+  entry = hr_json_get_value (policy->kubernetes_namespaces, *ns);
+  return entry ? entry : hr_json_get_value (policy->kubernetes_namespaces, "*");
+}
+
+/* A pod's profile: its annotation's choice when the namespace's list allows
+ * it, else the namespace's default profile.  The sandbox and every
+ * container of the pod carry the same namespace and pod annotations
+ * (containerd's pod_annotations), so they get the same profile. */
+static const char *
+kubernetes_profile (const struct hr_policy *policy, const struct hr_json *spec, const struct hr_json *entry,
+                    const char *ns, hr_error_t *err, bool *failed)
+{
+  const char *asked = policy->profile_annotation ? spec_annotation (spec, policy->profile_annotation) : NULL;
+  const struct hr_json *def = hr_json_get_value (entry, "default_profile");
+
+  *failed = false;
+  if (asked == NULL)
+    return hr_json_is_string (def) ? def->text : policy->default_profile;
+  if (!hr_json_strings_contain (hr_json_get_value (entry, "profiles"), asked))
+    return *failed = true,
+           hr_error_set (err, 0, "annotation %s asks for profile \"%s\", which Kubernetes namespace \"%s\" may not use",
+                         policy->profile_annotation, asked, ns),
+           NULL;
+  return asked;
+}
+
 const struct hr_profile *
 hr_select_profile (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr_json *spec,
                    hr_error_t *err)
 {
   const char *name = cli->profile;
   const struct hr_profile *profile;
+  const struct hr_json *entry;
+  const char *ns = NULL;
   bool failed;
 
+  entry = name == NULL ? kubernetes_namespace_entry (policy, spec, &ns) : NULL;
+  if (entry != NULL)
+    {
+      name = kubernetes_profile (policy, spec, entry, ns, err, &failed);
+      if (failed)
+        return NULL;
+    }
   if (name == NULL)
     {
       name = annotation_profile (policy, spec, err, &failed);

@@ -11,6 +11,8 @@ packages=(
 	docker.io containerd podman containernetworking-plugins
 	# the Go differential test (tests/godiff, standard library only)
 	golang-go
+	# Kubernetes layer: a CRI client generated from api.proto
+	python3-grpcio python3-grpc-tools iptables iproute2
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev valgrind clang-format
 	# man pages, completion, the Debian package

@@ -157,6 +157,9 @@ run_bats "end-to-end tests (docker, containerd, podman)" "$REPO/tests/e2e"
 layer_time e2e
 run_bats "package (Debian package built, installed, removed)" "$REPO/tests/package"
 layer_time package
+echo "== Kubernetes: pods through containerd's CRI (tests/k8s)"
+run_script k8s k8s "$REPO/tests/k8s/run.sh"
+layer_time k8s
 
 echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-45}s a target) and corpus replay"
 run_script fuzzing fuzz "$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}"

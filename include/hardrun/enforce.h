@@ -6,6 +6,7 @@
 #define HARDRUN_ENFORCE_H
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include "hardrun/error.h"
@@ -47,6 +48,13 @@ struct hr_host_needs
    * the container's range; every other host path keeps the host's
    * ownership as the container's user namespace sees it. */
   struct hr_strv own_binds;
+  /* Set with host_uid/host_gid/size when the container shares the id range
+   * of another hardrun container (a pod's sandbox) instead of getting one
+   * of its own: it gets a new user namespace with exactly that mapping, so
+   * that runc 1.1 joins the other namespaces (a CNI network namespace the
+   * host's user namespace owns) as host root before it unshares the user
+   * namespace.  The container whose range it is (owned). */
+  char *range_owner;
 };
 
 struct hr_result
@@ -83,6 +91,29 @@ struct hr_mount_fact
 };
 
 void hr_mount_fact_clear (struct hr_mount_fact *fact);
+
+/* A user namespace a spec joins, as the host sees it. */
+struct hr_userns_info
+{
+  /* Its mapping when its uid_map and gid_map are each one extent from
+   * container id 0 (size 0 otherwise). */
+  int64_t host_uid;
+  int64_t host_gid;
+  int64_t size;
+  /* The hardrun container whose id range this is: the user namespace of
+   * its init process, with a range hardrun allocated (owned), or NULL. */
+  char *owner;
+  /* uid_map and gid_map as the kernel shows them, for messages (owned). */
+  char *maps;
+};
+
+static inline void
+hr_userns_info_clear (struct hr_userns_info *info)
+{
+  free (info->owner);
+  free (info->maps);
+  info->owner = info->maps = NULL;
+}
 
 /* What the policy needs to ask the host. */
 struct hr_host
@@ -152,6 +183,10 @@ struct hr_host
   char *(*container_annotation) (const struct hr_host *host, const char *id, const char *key);
   /* The real runtime's --root, or NULL for its default. */
   const char *runtime_root;
+  /* What the user namespace at path maps and whose range it is; fails when
+   * it cannot be inspected.  NULL: no joined user namespace is trusted. */
+  int (*user_namespace_info) (const struct hr_host *host, const char *path, struct hr_userns_info *info,
+                              hr_error_t *err);
   void *data;
   void *context; /* for allocate_ids */
 };

@@ -57,6 +57,9 @@ struct hr_policy
   struct hr_strv annotation_profiles; /* the profiles an annotation may choose */
   struct hr_profile *profiles;
   size_t n_profiles;
+  /* Kubernetes pods: namespace name (or "*") -> {"default_profile",
+   * "profiles"}, validated; NULL when the policy has none. */
+  struct hr_json *kubernetes_namespaces;
 };
 
 /* The embedded default policy, as text (also what `policy show` starts from). */

@@ -33,6 +33,14 @@ int hr_host_opened (const char *path);
 /* cwd_resolve.c: struct hr_host's resolve_cwd. */
 char *hr_resolve_cwd (const struct hr_host *host, const char *rootfs, const char *path);
 
+/* The namespace of OCI type `type` at path, opened once per invocation and
+ * checked to be a namespace of that type: the descriptor the policy judged
+ * (owned by host.c, O_CLOEXEC; do not close it). */
+int hr_namespace_open (const char *type, const char *path, hr_error_t *err);
+/* The user namespace nsfd's mapping when its uid_map and gid_map are each
+ * one extent from container id 0 (*size 0 otherwise). */
+int hr_userns_mapping (int nsfd, int64_t *host_uid, int64_t *host_gid, int64_t *size, hr_error_t *err);
+
 /* files.c */
 int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t *len, struct stat *st,
                   hr_error_t *err);

@@ -167,6 +167,26 @@ fake_host_set_live_cgroups (struct hr_host *host, const struct fake_link *live, 
   host->live_cgroups = fake_live_cgroups;
 }
 
+static int
+fake_user_namespace_info (const struct hr_host *host, const char *path, struct hr_userns_info *info, hr_error_t *err)
+{
+  const struct fake_userns *u = config_of (host)->user_namespaces;
+
+  memset (info, 0, sizeof *info);
+  if (matches_any (config_of (host)->broken_namespaces, path))
+    return hr_error_set (err, 2, "fake host: cannot inspect the user namespace \"%s\"", path);
+  for (; u && u->path; u++)
+    if (fnmatch (u->path, path, 0) == 0)
+      {
+        *info = (struct hr_userns_info){ u->host_uid, u->host_gid, u->size, xstrdup (u->owner), NULL };
+        xasprintf (&info->maps, "0 %lld %lld -- 0 %lld %lld", (long long)u->host_uid, (long long)u->size,
+                   (long long)u->host_gid, (long long)u->size);
+        return 0;
+      }
+  info->maps = xstrdup ("0 0 4294967295 -- 0 0 4294967295");
+  return 0;
+}
+
 void
 fake_host_init (struct hr_host *host, const struct fake_host_config *config)
 {
@@ -180,6 +200,7 @@ fake_host_init (struct hr_host *host, const struct fake_host_config *config)
   host->container_annotation = fake_container_annotation;
   host->container_id = config->container_id;
   host->trusted_executable = fake_trusted_executable;
+  host->user_namespace_info = fake_user_namespace_info;
   host->data = (void *)config;
 }
 

@@ -29,6 +29,11 @@
  *                      from `container_annotations`.
  *   container_id       `container_id`; relative paths resolve below `bundle`.
  *
+ *   user_namespace_info  a path matching an entry of `user_namespaces` maps
+ *                      what the entry says and is its owner's range; any
+ *                      other path maps 0 onto host 0 (`unshare -r`), no
+ *                      hardrun range.
+ *
  * allocate_ids stays NULL (the policy's host_uid/host_gid are used) unless a
  * test sets it.  Every table is NULL-terminated and may be NULL. */
 #ifndef HARDRUN_TESTS_FAKE_HOST_H
@@ -36,6 +41,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hardrun/enforce.h"
 
@@ -65,6 +71,16 @@ struct fake_annotation
   const char *value;
 };
 
+/* A user namespace some container of hardrun's holds. */
+struct fake_userns
+{
+  const char *path; /* fnmatch(3) pattern */
+  int64_t host_uid;
+  int64_t host_gid;
+  int64_t size;
+  const char *owner;
+};
+
 struct fake_host_config
 {
   const char *const *host_namespaces;
@@ -78,6 +94,7 @@ struct fake_host_config
   const struct fake_annotation *container_annotations;  /* terminated by a NULL `id` */
   const char *container_id;
   const char *bundle;
+  const struct fake_userns *user_namespaces; /* terminated by a NULL `path` */
 };
 
 /* Fills *host so that its answers come from *config, which must outlive it. */

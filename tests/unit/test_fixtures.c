@@ -17,7 +17,13 @@
  * Docker's prestart hook /proc/4242/exe is dockerd. */
 static const char *const host_namespaces[] = { "/var/run/docker/netns/default", "/proc/1/ns/*", NULL };
 static const struct fake_link links[] = { { "/proc/4242/exe", "/usr/sbin/dockerd" }, { NULL, NULL } };
-static const struct fake_host_config host_config = { .host_namespaces = host_namespaces, .links = links };
+/* The CRI sandbox (/proc/4242) is a hardrun container with its own range. */
+static const struct fake_userns user_namespaces[] = {
+  { "/proc/4242/ns/user", 500000, 600000, 65536, "000000000000000000000000000000000000000000000000000000c0ffee0000" },
+  { NULL, 0, 0, 0, NULL },
+};
+static const struct fake_host_config host_config
+    = { .host_namespaces = host_namespaces, .links = links, .user_namespaces = user_namespaces };
 /* The CRI sandbox (…c0ffee0000) is live, its init's namespaces are
  * /proc/4242/ns/NAME, and it was created with the pod's uid. */
 #define CRI_SANDBOX "000000000000000000000000000000000000000000000000000000c0ffee0000"
@@ -489,7 +495,7 @@ Test (fixtures, example_host_network_profile)
   hr_policy_free (policy);
 }
 
-Test (fixtures, pod_container_joins_the_sandbox_user_namespace)
+Test (fixtures, pod_container_shares_the_sandbox_range)
 {
   struct hr_policy *policy = NULL;
   const struct hr_profile *profile = default_profile (&policy);
@@ -498,9 +504,10 @@ Test (fixtures, pod_container_joins_the_sandbox_user_namespace)
       = harden_fixture ("containerd-1.6-cri/default-container", profile, false, &result, NULL, NULL);
   const char *const path[] = { "linux", "uidMappings", NULL };
 
-  cr_assert_str_eq (result.needs.join_userns, "/proc/4242/ns/user");
+  cr_assert_null (result.needs.join_userns);
+  cr_assert_str_eq (result.needs.range_owner, "000000000000000000000000000000000000000000000000000000c0ffee0000");
   cr_assert (result.needs.idmapped_rootfs);
-  cr_assert_null (hr_json_get_path (doc, path));
+  cr_assert_not_null (hr_json_get_path (doc, path));
   hr_result_clear (&result);
   hr_policy_free (policy);
 }

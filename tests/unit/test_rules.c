@@ -34,18 +34,26 @@ static const struct fake_link links[] = {
 };
 /* Inside the image, as on Debian, Ubuntu and Alpine: /var/run -> /run. */
 static const struct fake_link image_links[] = { { "/var/run", "/run" }, { NULL, NULL } };
+/* /proc/4242 is the init of hardrun container "sandbox", whose range is
+ * 500000/600000 + 65536; any other user namespace maps 0 onto host 0. */
+static const struct fake_userns user_namespaces[] = {
+  { "/proc/4242/ns/user", 500000, 600000, 65536, "sandbox" },
+  { NULL, 0, 0, 0, NULL },
+};
 static const struct fake_host_config host_config = { .host_namespaces = host_namespaces,
                                                      .broken_namespaces = broken_namespaces,
                                                      .links = links,
                                                      .rootfs_links = image_links,
-                                                     .container_id = "abc" };
+                                                     .container_id = "abc",
+                                                     .user_namespaces = user_namespaces };
 
 static const char *const no_var_tmp[] = { "/var/tmp", NULL };
 static const struct fake_host_config host_without_var_tmp = { .host_namespaces = host_namespaces,
                                                               .broken_namespaces = broken_namespaces,
                                                               .links = links,
                                                               .missing_dirs = no_var_tmp,
-                                                              .rootfs_links = image_links };
+                                                              .rootfs_links = image_links,
+                                                              .user_namespaces = user_namespaces };
 
 enum
 {
@@ -464,13 +472,71 @@ Test (rule_user_namespace, safe_user_namespace_is_kept)
                   SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,"
                         "\"hostID\":1000,\"size\":1},{\"containerID\":1,\"hostID\":100000,\"size\":65536}],"
                         "\"gidMappings\":" UID_MAP (1000, 1) "}"));
-  cleanup_run struct run joined
-      = run_rule ("user_namespace", USERNS_POLICY,
-                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/4242/ns/user\"}]}"));
 
   assert_no_decision (&r);
   cr_assert_not (r.result.needs.idmapped_rootfs);
-  assert_no_decision (&joined);
+}
+
+/* A user namespace joined by path is a hardrun range (shared by a new user
+ * namespace with its mapping) or refused: one that maps 0 onto host 0
+ * (`unshare -r` as root) would make the container host root. */
+Test (rule_user_namespace, joined_by_path_shares_a_hardrun_range)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/4242/ns/user\"}]}"));
+
+  assert_decision (&r, HR_OUTCOME_CHANGED, "shares the id range of container \"sandbox\"");
+  AT (&r, "[{\"type\":\"user\"}]", "linux", "namespaces");
+  AT (&r, UID_MAP (500000, 65536), "linux", "uidMappings");
+  AT (&r, UID_MAP (600000, 65536), "linux", "gidMappings");
+  cr_assert (r.result.needs.idmapped_rootfs);
+  cr_assert_str_eq (r.result.needs.range_owner, "sandbox");
+  cr_assert_eq (r.result.needs.host_uid, 500000);
+  cr_assert_eq (r.result.needs.size, 65536);
+}
+
+Test (rule_user_namespace, joined_by_path_foreign_namespace_refused)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/77/ns/user\"}]}"));
+  cleanup_run struct run broken
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/999/ns/user\"}]}"));
+
+  assert_decision (&r, HR_OUTCOME_DENIED,
+                   "refusing to join the user namespace \"/proc/77/ns/user\": it maps 0 0 4294967295");
+  cr_assert_str_eq (r.text, r.before);
+  cr_assert_null (r.result.needs.range_owner);
+  assert_decision (&broken, HR_OUTCOME_DENIED, "cannot verify that the user namespace \"/proc/999/ns/user\"");
+}
+
+/* Implicitly: no user entry, but another process's namespaces by path. */
+Test (rule_user_namespace, implicit_join_of_a_foreign_namespace_refused)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/77/ns/ipc\"}]}"));
+
+  assert_decision (&r, HR_OUTCOME_DENIED, "refusing to join the user namespace \"/proc/77/ns/user\"");
+  cr_assert_str_eq (r.text, r.before);
+}
+
+/* A CRI container shares only its own pod's sandbox range. */
+Test (rule_user_namespace, another_pods_range_refused)
+{
+  cleanup_run struct run r
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"other\"},\"linux\":{\"namespaces\":[{"
+                        "\"type\":\"ipc\",\"path\":\"/proc/4242/ns/ipc\"}]}"));
+  cleanup_run struct run own
+      = run_rule ("user_namespace", USERNS_POLICY,
+                  SPEC (",\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"sandbox\"},\"linux\":{\"namespaces\":[{"
+                        "\"type\":\"ipc\",\"path\":\"/proc/4242/ns/ipc\"}]}"));
+
+  assert_decision (&r, HR_OUTCOME_DENIED, "not of this pod's sandbox \"other\"");
+  assert_decision (&own, HR_OUTCOME_CHANGED, "shares the id range of container \"sandbox\"");
 }
 
 Test (rule_user_namespace, user_namespace_without_mappings)
@@ -506,14 +572,13 @@ Test (rule_user_namespace, joins_the_peer_user_namespace)
                   SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/4242/"
                         "ns/net\"}],\"uidMappings\":" UID_MAP (5, 1) "}"));
 
-  AT (&r,
-      "[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"},{\"type\":\"user\",\"path\":\"/"
-      "proc/4242/ns/user\"}]",
-      "linux", "namespaces");
-  AT (&r, "", "linux", "uidMappings");
-  assert_decision (&r, HR_OUTCOME_CHANGED, "joins the user namespace /proc/4242/ns/user");
+  AT (&r, "[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"},{\"type\":\"user\"}]", "linux",
+      "namespaces");
+  AT (&r, UID_MAP (500000, 65536), "linux", "uidMappings");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "a new user namespace with the mapping of /proc/4242/ns/user");
   cr_assert (r.result.needs.idmapped_rootfs);
-  cr_assert_str_eq (r.result.needs.join_userns, "/proc/4242/ns/user");
+  cr_assert_null (r.result.needs.join_userns);
+  cr_assert_str_eq (r.result.needs.range_owner, "sandbox");
 }
 
 Test (rule_user_namespace, peer_of_the_host_is_not_joined)
