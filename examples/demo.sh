@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job in one command (Debian 12, as root): build and install hardrun,
 # then run a real container through it on the embedded default policy.  The
 # container asks for everything (--privileged-like: all capabilities, no

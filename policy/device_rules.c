@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device notation shared by the devices and privileged rules. */
 #include <inttypes.h>
 #include <stdio.h>

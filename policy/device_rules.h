@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing the policy's device notation ("c 1:3", "c 136:* rwm") and
  * comparing it with the spec's device nodes and cgroup rules. */
 #ifndef HARDRUN_DEVICE_RULES_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a C file that defines one NUL-terminated char array per input file.
 
 usage: embed.py OUTPUT.c SYMBOL=FILE...

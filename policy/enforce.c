@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The enforcement driver: runs every rule of the profile over the document,
  * in a fixed order (capabilities before seccomp, which is computed for the
  * final capabilities), and collects the decisions for the audit line. */

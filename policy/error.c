@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hr_error_t: errors carry an errno and a message up the stack. */
 #include <errno.h>
 #include <stdarg.h>

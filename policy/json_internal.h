@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef HARDRUN_JSON_INTERNAL_H
 #define HARDRUN_JSON_INTERNAL_H
 

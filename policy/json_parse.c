@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Builds an hr_json tree from yajl's parser callbacks.  yajl hands numbers
  * over as text (kept verbatim) and strings already unescaped; this file adds
  * what Go compatibility needs: depth bound, NUL-free strings and no two keys

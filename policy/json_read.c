@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Typed readers for spec members.  They accept exactly what Go's decoder
  * accepts for the field's type and call everything else an error, so hardrun
  * never reasons about a value the runtime would refuse or read otherwise. */

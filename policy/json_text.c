@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checks on the raw text that yajl cannot make for us, run before parsing:
  * strict UTF-8 (no overlong forms, no encoded surrogates, nothing above
  * U+10FFFF) and \u escapes that form whole UTF-16 pairs.  Go replaces each of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Building, reading and editing hr_json trees. */
 #include <errno.h>
 #include <inttypes.h>

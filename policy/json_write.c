@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Serializes a tree the way Go's json.Marshal does (compact, HTML-safe
  * escaping, lowercase hex), so that a Go-written spec that no rule changes
  * comes back byte for byte. */

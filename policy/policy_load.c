@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loads and validates a policy file (or the embedded default) and resolves
  * every profile: built-in defaults, then the profile it extends, then its own
  * settings.  Anything unknown or mistyped is an error: a policy that says

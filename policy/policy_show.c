@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The effective policy as JSON: what `hardrun policy show` prints. The
  * output is itself a valid policy with every default spelled out. */
 #include "hardrun/policy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Quarantine: a container that breaks a rule whose action is quarantine is
  * run isolated instead of refused (during a rollout, refusing workloads is
  * often not an option; running them as asked is worse).  Isolated means:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bind_options: host files bound into a container must not carry setuid
  * binaries or device nodes into it, and no mount may propagate back to the
  * host (shared propagation would let the container's mounts appear there). */

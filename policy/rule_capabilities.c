@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* capabilities: every capability set is cut down to the allowlist, and the
  * inheritable and ambient sets are emptied (they only serve to pass
  * privilege across execve).  Applies to the container and to every exec. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cgroups_path: runc puts the container into linux.cgroupsPath and writes
  * its resources (pids.max, memory limits, ...) there.  A path that is
  * another live container's cgroup, lies inside one or contains one would

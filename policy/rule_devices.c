@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devices: no device node or device-cgroup allow rule beyond what the
  * engines give every container (null, zero, full, random, urandom, tty,
  * console, ptmx, pts, tun, and mknod-only rules).  The fix drops what is not

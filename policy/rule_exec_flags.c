@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec_flags: runc's exec flags that ask for privilege by name (--cap,
  * --apparmor, --process-label, --no-new-privs=false).  hardrun applies
  * exec's flags to the process it hands runc, where the process rules would

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hooks: prestart, createRuntime, createContainer, poststart and poststop
  * hooks run as root in the host's namespaces, before or after the
  * container: a hook is a command on the host, and its path, arguments and

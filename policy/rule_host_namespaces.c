@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* host_namespaces: a container must have its own pid, network, ipc, uts and
  * mount namespaces.  Missing entries share the host's; a path entry may name
  * the host's own namespace (same device and inode as pid 1's), which is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* masked_paths: the /proc and /sys entries that leak host information or
  * control (kcore, keys, sysrq-trigger, ...) are masked or read-only, at least
  * as Docker does it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* no_new_privileges: setuid binaries and file capabilities in the image must
  * not raise privilege, for the container and for every exec. */
 #include "spec_access.h"

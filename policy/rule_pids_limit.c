@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pids_limit: a fork bomb in one container must not exhaust the host. */
 #include <inttypes.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* privileged: `--privileged` shows in the spec as a device cgroup rule that
  * allows every device.  The fix turns such a container into an ordinary
  * hardened one: the engines' default device rules, none of the host's device

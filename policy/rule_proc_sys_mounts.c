@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* proc_sys_mounts: proc and sysfs mount only at /proc and /sys.  The masked
  * and read-only paths (/proc/kcore, /sys/firmware, ...) are applied at those
  * places only: a second proc or sysfs mount elsewhere (/mnt/s) would show

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* process_cwd: a working directory inside /proc/PID/ (fd, cwd, root, ...)
  * hands the process a directory of the host, the CVE-2024-21626 class of
  * escape.  Checked for the container and for every exec, on the text and

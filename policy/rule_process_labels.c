@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* process_labels: the LSM confinement of a process.  The container must not
  * be unconfined: an AppArmor profile "unconfined" (docker --privileged and
  * --security-opt apparmor=unconfined on an AppArmor host) is replaced by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* process_limits: what a process may ask the kernel for beyond what the
  * engines give by default.  runc sets rlimits from the host side, as host
  * root (before the process enters its user namespace), so a raised hard

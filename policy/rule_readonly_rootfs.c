@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* readonly_rootfs: the image cannot be modified from inside; scratch space
  * comes from size-limited tmpfs mounts at the usual writable places, put
  * before any mount the engine placed below them so those stay visible. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* seccomp: every container runs under a filter that denies the system calls
  * behind most kernel escapes.  The spec's own profile (an engine's or a
  * user's) is never loosened: it is merged (seccomp_merge.c) with the base

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* secrets: credentials written into the spec (env values, args) instead of
  * injected at run time from a secret store.  They end up in the bundle, in
  * `docker inspect`, in the engine's state and in every backup of them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sensitive_mounts: a bind mount must not expose the host's own control
  * surface: a sensitive path, anything below one, or any parent of one (a bind
  * of /var exposes /var/lib/docker).  Both the path as written and the path

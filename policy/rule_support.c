@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers the rule families share: reading validated settings, validating
  * names against libcap and libseccomp, and lexical path handling. */
 #include <seccomp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sysctls: only the namespaced, harmless ones of the Kubernetes Pod Security
  * Standards allowlist; anything else could reach host-wide kernel state. */
 #include "hardrun/util.h"

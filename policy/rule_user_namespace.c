@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* user_namespace: root in the container must not be root on the host.  A
  * spec without a user namespace gets one, mapped onto the policy's id range;
  * a spec that joins the host's user namespace or maps host id 0 is treated

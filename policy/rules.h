@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The contract between the enforcement driver, the policy loader and each
  * rule family (one file each, rule_*.c). */
 #ifndef HARDRUN_RULES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Compiles an OCI seccomp profile with libseccomp the way runc 1.1 does, so
  * that whatever runc would reject is caught (and named) by hardrun first. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The embedded default seccomp profile (policy/default-seccomp.json), made
  * concrete for one container: architectures of this machine, capability
  * groups it qualifies for, and never a must-deny system call. */

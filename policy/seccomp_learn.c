@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Learned seccomp profiles: the floor every profile allows, the profile a
  * container runs under while its system calls are learned, and the minimal
  * profile made from what it was seen to use.  The kernel's side (reading

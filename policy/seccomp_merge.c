@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The strictest of several seccomp profiles, as one profile.
  *
  * libseccomp does not answer a call with the strictest of the rules that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Seccomp profiles in the OCI form: the embedded default profile computed for
  * a capability set, and compilation with libseccomp so that a profile that
  * runc could not load is a hardrun error instead. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A seccomp filter run in-process: the BPF libseccomp builds from a
  * profile (as runc builds it), interpreted as the kernel runs it, so that
  * the merge can check what libseccomp made of its rules. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared, type-checked access to the spec for the rules. */
 #include <string.h>
 

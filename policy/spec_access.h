@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reaching into the parts of an OCI spec that several rules share, with the
  * type checks Go's decoder would make. */
 #ifndef HARDRUN_SPEC_ACCESS_H

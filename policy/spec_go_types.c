@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc decodes config.json (and an exec's process file) with Go 1.19's
  * encoding/json into runtime-spec's structs (the commit runc 1.1 vendors,
  * 1c3f411f0417).  hardrun must read the spec exactly as that decoder does,

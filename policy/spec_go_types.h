@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The spec as runc's Go decoder reads it (spec_go_types.c). */
 #ifndef HARDRUN_SPEC_GO_TYPES_H
 #define HARDRUN_SPEC_GO_TYPES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Allocation, string and path helpers.  Running out of memory in a
  * short-lived runtime shim is not something to recover from, so the x*
  * allocators abort instead of returning NULL. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The audit trail: one JSON line per create/run/restore/exec decision, for
  * the security team.  A failure to write it is reported but does not stop
  * the container: the decision itself was already enforced. */

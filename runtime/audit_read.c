@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading the audit log back (report, seccomp learn): one JSON object a
  * line.  A line that is not one is counted and, for a caller that asks,
  * named with its number and why, never fatal: a log cut short by a full

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The caller's bundle stays the caller's.  hardrun hands runc a private
  * bundle with the hardened spec (below) and never writes config.json.
  *

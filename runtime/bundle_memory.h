@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The original spec of a bundle hardrun staged, kept in the bundle so that
  * running the bundle again starts from it (bundle_memory.c). */
 #ifndef HARDRUN_BUNDLE_MEMORY_H

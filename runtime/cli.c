@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc's command line grammar.  The rules copied here are behaviour, not
  * code: Go's flag package (one or two dashes, "-f=v" or "-f v", bool flags
  * never take the next argument, "--" ends flags, parsing stops at the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hardrun check`: what the policy would do to a spec, touching nothing.
  * Exit status: 0 the container would run (as is or hardened), 1 it would be
  * refused, 2 the input or the policy could not be used. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delete: the real runtime deletes the container, then hardrun releases what
  * create allocated (its id range and idmapped staging mounts).  The only
  * command besides create that is not a plain exec: hardrun must act after
@@ -8,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "container_record.h"
 #include "bundle_memory.h"
+#include "container_record.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "idrange.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hardrun doctor: runs the checks of doctor_*.c, prints them for people
  * (text), machines (json) or CI systems (junit), records the host's state
  * (--save) and compares the host with a recorded state (--baseline), and

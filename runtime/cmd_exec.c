@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec: every exec runs under the profile its container was created under
  * (recorded at create, see container_record.h); an exec into a quarantined
  * container is refused.  The process is read once, from the --process file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hardrun's own help: `hardrun help [COMMAND]` and `hardrun COMMAND --help`
  * for the commands hardrun adds.  runc's own help (`hardrun --help`,
  * `hardrun help create`) stays runc's text, which engines and runc's tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hardrun policy validate FILE` and `hardrun policy show`. */
 #include <stdio.h>
 #include <string.h>

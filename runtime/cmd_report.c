@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hardrun report`: the audit log summarized, the evidence a platform team
  * needs before it turns a rollout (audit mode) into enforcement: per rule,
  * per profile and per container, what was changed, denied, quarantined,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hardrun seccomp learn`: a minimal seccomp profile for a workload, from
  * what the kernel logged while it ran under the seccomp rule's "learn" mode
  * (every call outside a small floor allowed and logged, SCMP_ACT_LOG).

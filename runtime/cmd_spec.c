@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* create, run and restore: harden the bundle's config.json (or refuse the
  * container), record the decision, then hand over to the real runtime. */
 #include <errno.h>

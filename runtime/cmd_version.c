@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `--version`: engines (docker info, containerd) parse the first lines as
  * runc's, so the real runtime's output comes first, then hardrun's. */
 #include <stdio.h>

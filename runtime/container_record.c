@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See container_record.h.  One file a container, named by the SHA-256 of
  * "ROOT\0ID" (a --root may hold any byte a path may); the file repeats
  * both, so a record is only ever used for the container it names. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The profile a container was created under, recorded at create so that
  * every exec into it runs under the same profile (and an exec into a
  * quarantined container is refused).  Kept privately under /run/hardrun

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Working directories resolved as the kernel resolves them when runc
  * chdir's into one: component by component inside the rootfs, each
  * symlink followed (an absolute one from the rootfs's top, never out of

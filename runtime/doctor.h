@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hardrun doctor: the host's posture for containers, checked.  Each check
  * has a stable id, a group, a severity, what it found, what is expected and
  * the exact fix; the checks live in doctor_*.c, one file per group, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* doctor, containers group: every running container that did not go
  * through hardrun (started before it was installed, or by another runtime)
  * is listed with what the policy would have done to it.  A container went

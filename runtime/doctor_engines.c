@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* doctor, engines group: for each engine installed, is hardrun registered,
  * is it the default, does lock-down hold (the `runc` the engine's daemon
  * would run is hardrun), and the daemon settings of the CIS Docker

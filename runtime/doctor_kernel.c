@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* doctor, kernel group: the sysctls that matter to containers, lockdown,
  * the LSMs, cgroups, seccomp and the kernel features hardrun relies on. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* doctor's findings: adding, filling and freeing them; see doctor.h. */
 #include <fcntl.h>
 #include <stdarg.h>

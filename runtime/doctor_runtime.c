@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* doctor, runtime group: hardrun, the real runtime and the policy are
  * root's alone; the runtime's version against the runc escapes of recent
  * years; the audit log and hardrun's state are private. */

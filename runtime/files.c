@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading bundle files and replacing them atomically, so a crash or a full
  * disk leaves either the original or the complete rewrite, never a mix. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by create/run/restore and `check`: parse a spec, pick the profile,
  * run the policy over it. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The policy's questions about the host, answered from this machine. */
 #include <ctype.h>
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The id-range allocator.  State: HR_STATE_DIR/ids/SLOT, one small file per
  * container that holds host ids (its runtime root, id, allocating process
  * and the uids and gids it holds: its own fresh range, or the range of the

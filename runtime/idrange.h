@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Private id ranges: one allocator over host ids, every range checked
  * against every live range (whatever the profile that sized it), never an
  * id /etc/subuid or /etc/subgid delegate to someone else nor one of

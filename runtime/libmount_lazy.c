@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libmount opened with dlopen on first use; see libmount_lazy.h for why. */
 #include <dlfcn.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libmount, opened on first use.  Only staging reads mount tables; loading
  * libmount (and the libblkid, libselinux and pcre2 it pulls in, with
  * libselinux's start-up probing) at every start would make each

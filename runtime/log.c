@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Errors where the user sees them.  containerd and Docker pass
  * `--log FILE --log-format json` and show the last error line of that file
  * as the failure of `docker run` / `ctr run`, so hardrun's own errors are

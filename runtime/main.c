@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hardrun: a runc-compatible OCI runtime that enforces a security baseline on
  * every container it is asked to create, then executes the real runtime. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See mount_points.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The mount points a read-only staged rootfs lacks, as an extra overlay
  * layer. */
 #ifndef HARDRUN_MOUNT_POINTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The options of hardrun's own commands (check, report): "--name value" and
  * "--name=value", as runc's Go flags accept them. */
 #include <string.h>

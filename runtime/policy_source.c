@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which policy and which profile apply to this invocation. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding and executing the real runtime.  hardrun may be installed as
  * `runc` in front of the real one, so a candidate that is hardrun itself
  * (same device and inode as /proc/self/exe) is never chosen. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See rootfs_path.h. */
 #include <fcntl.h>
 #include <linux/openat2.h>

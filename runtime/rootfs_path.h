@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Paths inside a container's rootfs, resolved as runc resolves them: every
  * symlink followed inside the rootfs (openat2 RESOLVE_IN_ROOT), never out
  * of it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc's state records and process identity; see runc_state.h. */
 #include <errno.h>
 #include <fcntl.h>

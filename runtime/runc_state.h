@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the real runtime records of a container (runc's ROOT/ID/state.json)
  * and whether the process it names is still the container's init: the one
  * place that answers "is this container alive" for the id allocator, the

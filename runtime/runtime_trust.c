@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ownership, mode and pin checks of the files hardrun trusts; see
  * runtime_trust.h. */
 #include <errno.h>

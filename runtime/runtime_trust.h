@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What hardrun trusts must be as trustworthy as hardrun: the real runtime it
  * executes as root for every container, and the policy that decides what
  * containers may do.  A file anyone but root can replace, or a runtime that

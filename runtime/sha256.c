@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 through nettle; see sha256.h. */
 #include <stdio.h>
 

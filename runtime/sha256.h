@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 for the runtime pin, from nettle (linked statically): a
  * maintained implementation with the CPU's SHA extensions where it has
  * them (runc's 8.7 MB hash in ~20 ms, where a portable C loop took ~100). */

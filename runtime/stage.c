@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Idmapped staging of a container's rootfs and bind sources.  On this
  * kernel an overlayfs mount cannot be idmapped itself, but an overlay
  * mounted from idmapped layer directories works; the layers are read from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Staging a container for its private user namespace: the rootfs (an
  * overlay rebuilt read-only from idmapped layers, or the idmapped directory
  * itself) and the engine's bind sources, mounted under the allocation's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a container that joins a network namespace it does not own needs
  * from the host: its sysfs and its net.* sysctls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A user namespace file descriptor with a given mapping, for idmapped
  * mounts: a short-lived child enters a new user namespace, we write its maps
  * from outside, keep a descriptor of the namespace and let the child go. */

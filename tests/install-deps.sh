@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what building and testing hardrun needs on Debian 12 (as root).
 set -eu
 packages=(

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Fails when a bats suite or helper negates a command as a statement of its
 # own ("! cmd" on a line, or after &&, ||, ;, then, do, else, {).  Bash's
 # set -e, which is how bats fails a test, ignores a negated command, so

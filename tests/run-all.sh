@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test layer and prints one closing line "N passed, N failed, N skipped".
 #   tests/run-all.sh [--install] [BUILD_DIR]
 # --install: apt-get the build and test dependencies first (Debian 12, root).

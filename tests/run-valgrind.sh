@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # valgrind's memcheck over what parses input: the criterion unit tests; the
 # hardrun binary itself on every captured spec, every example policy and
 # the saved fuzzing inputs (`hardrun check`, `hardrun policy validate`, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc's command line, read exactly as runc 1.1 (urfave/cli 1.22 over Go's
  * flag package) reads it: global flags, the subcommand, its flags (moved in
  * front of the positional arguments as urfave/cli does, except for exec), the

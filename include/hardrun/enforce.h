@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Enforcement: a spec (or an exec process) and a profile in, the hardened
  * document and the list of decisions out.  Pure: nothing here prints, exits,
  * touches files or allocates host resources; what it needs to know about the

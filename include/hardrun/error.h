@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The error type, after crun's libcrun_error_t: a function that can fail
  * returns < 0 (or NULL) and fills *err with an errno and a message; callers
  * add context on the way up with hr_error_prefix(). */

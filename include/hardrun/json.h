@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A JSON tree that can be rewritten without losing anything the Go runtime
  * would read: member order, unknown members and the exact text of numbers are
  * kept, and keys are looked up the way Go's encoding/json matches them to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The policy: global settings plus named profiles, each a full set of rules
  * with an action and the rule's settings.  Loading validates everything
  * (unknown keys, capability names via libcap, syscall names via libseccomp)

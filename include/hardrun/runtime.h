@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The effects side of hardrun (runtime/): logging in runc's format, the real
  * host's answers for the policy, bundle file I/O, the audit trail and the
  * real runtime.  Only runtime/ code and the tests use these. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers shared by policy/ and runtime/: allocation that aborts on
  * failure, and cleanup attributes so every resource is released on every
  * path without goto ladders. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # How long `hardrun doctor` takes with N running containers (default 100),
 # started with plain runc so that doctor lists and checks every one of them
 # (the worst case).  Prints the median of 10 runs.  Not a pass/fail test.

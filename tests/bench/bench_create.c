@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The cost of create without the runtime: parse a spec, enforce the embedded
  * default policy (seccomp compiled included) and serialize the result, N
  * times.  Prints the mean time per create and the peak resident memory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Times two commands against each other, alternated in one run so that the
  * machine's drift (frequency, cache, other load) falls on both alike.
  *   bench_exec [-n N] [-w WARMUP] [-c CLEANUP_A] [-C CLEANUP_B]

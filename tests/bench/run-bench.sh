@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # hardrun's cost next to runc's, and how create scales; writes
 # docs/benchmark.md and docs/bench-scaling.png.  Not a pass/fail test.
 #   tests/bench/run-bench.sh [--quick]        (root, Debian 12)

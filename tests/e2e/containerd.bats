@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # containerd 1.6 through hardrun: `ctr run --runc-binary hardrun` on the
 # containerd that Docker uses (namespace hardrun-e2e), and a separate
 # containerd instance started with examples/containerd/config.toml (its own

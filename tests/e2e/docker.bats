@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Docker 20.10 through hardrun: `docker run --runtime=hardrun` with the
 # embedded default policy, the profiles of examples/docker/daemon.json, the
 # lock-down deployment (hardrun installed as `runc`) and lifecycle hygiene.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers of the end-to-end suites: the real engines (dockerd,
 # containerd, podman) driving hardrun.
 #

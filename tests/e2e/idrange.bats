@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Id ranges through docker (issue 13 item 8): a container that shares
 # another's network (`--network container:jx`) runs in jx's user namespace;
 # removing jx must not free the range while the joiner still runs in it.

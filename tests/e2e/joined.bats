@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Containers that join another container's namespaces through the engine
 # (issue 14: whatever hardrun does must hold for every way a container
 # joins a namespace).  Docker's --network/--ipc container:X of a hardrun

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Lock-down: hardrun installed as `runc` (/usr/local/sbin/runc) in front of
 # the real one, for the paths to the real runtime that no runtime flag of
 # the caller chooses: Docker's built-in BuildKit, which runs `runc` from

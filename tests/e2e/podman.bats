@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # podman 4.3 (as root) through hardrun: `podman --runtime hardrun`, and
 # examples/podman/containers.conf through CONTAINERS_CONF so that a plain
 # `podman run` goes through hardrun.  podman needs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # User namespaces through hardrun: every container its own id range, ranges
 # never shared between live containers, everything released on removal,
 # and an allocation whose hardrun died (or whose runtime failed) reclaimed

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # What engines bind, judged for the container being created (issue 13):
 # a named volume is what its mount really is (a bind volume of /run or /etc
 # is refused like a bind of /run or /etc), another container's engine files

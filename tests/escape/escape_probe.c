@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* escape-probe: run inside a container, tries the known routes out of it
  * and prints one line per attempt:
  *

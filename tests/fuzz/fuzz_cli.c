@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The argv grammar: the input is NUL-separated arguments. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A host with fixed answers, so fuzzing never touches the real filesystem. */
 #ifndef HARDRUN_FUZZ_HOST_H
 #define HARDRUN_FUZZ_HOST_H

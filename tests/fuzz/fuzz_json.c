@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The JSON tree: whatever it accepts must serialize, re-parse to an equal
  * tree and serialize to the same bytes again (a rewrite is a fixed point). */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Policy files: load, and whatever loads must show and re-load. */
 #include <stdint.h>
 #include <stdlib.h>

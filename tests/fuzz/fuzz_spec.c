@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A whole spec through the embedded default policy: no crash, and a
  * hardened spec is a fixed point (enforcing it again changes nothing). */
 #include <stdint.h>

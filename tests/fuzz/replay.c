@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Without libFuzzer: runs the target over every file named on the command
  * line (or every file of the directories named), for regression runs of the
  * corpus and of past crashes in ordinary and sanitizer builds. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzes every target for a bounded time under ASan+UBSan, then replays the
 # seed corpus and every saved crash (tests/fuzz/regressions/TARGET/) as
 # regression tests.  A crash fails the run and is saved for the next one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // godiff: the differential test between runc's reading of a spec (Go's
 // encoding/json into runtime-spec's types) and hardrun's.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package main
 
 // The parts of an OCI spec that hardrun enforces or reads, as runc 1.1

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Input hardrun must refuse, cleanly: every case exits 1 (no crash, no
 # signal), says what is wrong on stderr and in the --log file (runc's JSON
 # error form), prints nothing on stdout, leaves config.json byte-identical,

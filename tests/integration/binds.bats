@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Bind mounts under the user namespace hardrun adds, with the real runc:
 # the source mount's locked flags carried into the bind, and no bind
 # through which the container acts as host root on what is not its own.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # linux.cgroupsPath: a container must not be put into another live
 # container's cgroup (or one inside or above it), where its resources would
 # apply to that container: pids.max of 1 and the other container can no

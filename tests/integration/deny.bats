@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Specs the default policy refuses.  For each: hardrun exits 1 before runc
 # runs, the --log file's last line is runc-style JSON naming the rule, the
 # bundle is byte-identical, runc knows no such container, the process never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The parser-differential defence.  runc is Go: encoding/json matches keys
 # case-insensitively (with Unicode folding: U+017F "ſ" is an "s", U+212A
 # KELVIN SIGN a "k") and the last of duplicate keys wins; its command line is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # hardrun doctor: each check tested both ways on this machine (the host put
 # into the failing state, the check fails with its fix; the host restored,
 # it passes), drift against a saved baseline, --fix, the output formats and

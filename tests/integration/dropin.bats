@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Drop-in exact.  (1) The caller's bundle stays the caller's: hardrun never
 # writes config.json; runc gets a private bundle under /run/hardrun with the
 # hardened spec, so runc's ordinary workflow (create, delete, edit, run

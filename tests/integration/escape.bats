@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The escape probe (tests/escape/escape_probe.c) inside a container that asks
 # for everything: through hardrun every route out must be blocked; through
 # plain runc with a permissive spec (every capability, no seccomp, no user

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # exec into a running hardened container: the --process file gets the
 # container's process rules (docker exec --privileged gains nothing), and the
 # exec flags that would raise privilege are refused before anything runs.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Fault injection: a full disk, a read-only bundle, an unreadable policy, a
 # missing runtime, SIGKILL in the middle of a create, and 32 creates at
 # once with different profiles.  hardrun never writes the caller's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The specs captured from docker 20.10, podman 4.3 and containerd 1.6 (ctr)
 # run through hardrun with the real runc.  They are adapted to this host only
 # where they name things of the capturing host:

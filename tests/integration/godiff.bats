@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The Go differential: runc decodes config.json with Go's encoding/json into
 # runtime-spec's types; hardrun must read every spec exactly so.  The Go
 # program in tests/godiff (standard library only, built here) generates specs

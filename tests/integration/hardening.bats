@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # A spec that asks for everything the baseline takes away (every capability
 # in every set, no seccomp, a writable rootfs, nothing masked, every device,
 # noNewPrivileges false, no user namespace) run through `hardrun run`: every

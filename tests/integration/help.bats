@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # hardrun's own help next to runc's: `hardrun help`, `COMMAND --help` for
 # hardrun's commands, runc's text for runc's (engines and runc's tests read
 # it) with one line in front pointing at hardrun's, the man pages and the

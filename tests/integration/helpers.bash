@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared setup of the integration suites: hardrun in front of the real runc,
 # real containers on a busybox rootfs.  Each .bats file does
 #

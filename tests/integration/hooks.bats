@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Hooks run as root on the host: a hook is judged whole (path, arguments,
 # environment) and runc is handed the path that was judged.  Each attack is
 # shown to work through plain runc (the hook's side effect appears on the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The id-range allocator against real runc: two live containers never share
 # host ids, however the runtime root is spelled (issue 12 item 5), whatever
 # the profiles' sizes (issue 13 item 7), however long a container that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Namespaces a spec joins by path, with the real runc (issue 12 items 3 and
 # 4, issue 14's pod joins):
 # - a user namespace joined by path, or implicitly through another process's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared setup for the core integration suite: a busybox rootfs built once,
 # bundles made from `runc spec`, a test policy with its own audit log, and
 # cleanup of every container a test created.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The policy side of mounts, through real runc: engine-file exceptions are
 # this container's own (never another container's), a named volume is judged
 # by what its mount really is, a rootfs inside a sensitive path is refused,

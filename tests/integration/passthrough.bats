@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Commands that read no spec go to runc untouched: hardrun's stdout, stderr
 # (apart from logrus' timestamp) and exit status are runc's own, for
 # containers hardrun created.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* probe: run inside a container by the integration tests; tries the
  * operations the baseline must take away and prints one "name=RESULT" line
  * for each, RESULT being "ok" or the errno's name (EPERM, ENOSYS, ...).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # process_limits and process_labels through real runc: rlimits and
 # oomScoreAdj a spec or an exec asks for are held to the policy (what the
 # process sees, `ulimit -H` and /proc/self/oom_score_adj, read from

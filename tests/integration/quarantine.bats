@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Quarantine through real runc: examples/policies/profiles.json's quarantine
 # profile runs a container that asks for the host's network isolated under
 # strict, instead of refusing it.  The container must really be cut off:

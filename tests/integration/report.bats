@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # `hardrun report`: the audit log summarized per rule, per profile and per
 # container.  On a recorded log (tests/fixtures/audit/rollout.jsonl: a
 # rollout container with an exec, a hardened one, a refused one, a line cut

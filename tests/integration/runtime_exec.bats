@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The real runtime hardrun executes is the very file it checked (owner,
 # mode, the policy's SHA-256 pin): it is executed from the descriptor that
 # was opened for the checks, never looked up by path again; --version names

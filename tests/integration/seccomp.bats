@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Seccomp never loosens a spec, through the real runc: a spec's own profile
 # (allow-by-default with denials, kills, traps, logs, notify rules with a
 # seccomp agent, argument conditions) is merged with the default profile,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* seccomp_agent: a minimal seccomp notify agent for the integration tests,
  * in the role of runc's own tests/cmd/seccompagent: it listens on a unix
  * socket (the profile's listenerPath), receives from runc the container's

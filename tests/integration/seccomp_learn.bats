@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Learned seccomp profiles through real runc: a workload runs under the
 # seccomp rule's "learn" mode (its calls outside the floor logged by the
 # kernel), `hardrun seccomp learn` turns the kernel's records into a

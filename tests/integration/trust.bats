@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Beyond the baseline, with the real runc: credentials in the spec (the
 # secrets rule), and the integrity of what hardrun trusts (the real runtime
 # and the policy file).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uconnect PATH: connects to the unix socket at PATH and says what
  * happened ("connected" or "refused: <errno text>"); binds.bats runs it
  * inside containers. */

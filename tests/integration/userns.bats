@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # hardrun with the real runc: the per-container id ranges and the
 # idmapped rootfs (allocation, release, reclaim after a kill, mount-table
 # hygiene over 100 cycles, bind files that cannot be idmapped).  What a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A CRI client that drives containerd 1.6 the way kubelet does, and the
 test bed around it: a containerd of the suite's own (socket, root and state
 under a work directory) started with a config derived from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Kubernetes layer: sets up the test bed (see crilib), runs the
 scenarios (scenarios.py) with the plain runc handler and with hardrun, tears
 everything down, and prints "k8s: N passed, N failed".

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The Kubernetes layer (issue 14): pods driven through containerd 1.6's CRI
 # API the way kubelet drives them, on a CNI bridge network, with the plain
 # runc handler first (the baseline) and then hardrun's RuntimeClass handler.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Issue 14's scenarios, driven through containerd's CRI as kubelet drives
 it.  Every scenario runs first with the plain `runc` handler (the baseline:
 the pod must run there too, and the hardening checks must fail there, which

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds hardrun's Debian package from the tree: a copy of the sources with
 # examples/packaging/debian as its debian/ (the project keeps its top level
 # to the layout it documents), then dpkg-buildpackage.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # hardrun's Debian package, built from the tree (tests/package/build-deb.sh),
 # installs, works, and removes cleanly; /etc/hardrun as it was before is put
 # back whatever happens.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The fake host of the unit tests; see fake_host.h. */
 #include <fnmatch.h>
 #include <glob.h>

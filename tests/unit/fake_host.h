@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A fake struct hr_host for the unit tests: the policy asks the host three
  * questions, and here the test decides every answer from small tables.
  *

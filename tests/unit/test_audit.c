@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The audit trail and the container records, without containers: every
  * audit line is JSON whatever the bytes and bounded whatever the size; the
  * reader names each line it cannot read; a record is found again only for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc's command line as hardrun reads it: every recorded engine call, and
  * the corners of Go's flag package and urfave/cli's reordering (the
  * expectations of the grammar cases were checked against runc 1.1.5). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every captured engine spec through the embedded default policy: the
  * verdict and what a denial names, the baseline the hardened specs meet,
  * hardening as a fixed point, audit mode, and a profile for hostNetwork

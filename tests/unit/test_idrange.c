@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The id-range allocator's pure parts: ranges are found over host ids, so
  * pools of different sizes and bases never overlap; delegated and reserved
  * ids are skipped; the search goes round; and --root is read as runc reads

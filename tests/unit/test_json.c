@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The JSON tree: byte-exact round trips of the engines' files, Go's escaping,
  * every input the parser must refuse, Go's key matching and the typed
  * number readers. */

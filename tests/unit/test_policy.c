@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Policy loading: the embedded default, the round trip through `policy
  * show`, every validation error, and profile inheritance. */
 #include <criterion/criterion.h>

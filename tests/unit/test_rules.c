@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Each rule alone: a profile where every other rule is off, small
  * hand-written specs, the fake host, and assertions on both the decisions
  * and the resulting document.  Then what deny, audit, off and audit mode do

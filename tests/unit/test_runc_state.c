@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc's state records and process identity: a container is alive while
  * the process runc recorded as its init runs with the recorded start time. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The merge of seccomp profiles (policy/seccomp_merge.c), judged by what the
  * kernel answers: each case merges two profiles, builds the filter as runc
  * builds it (libseccomp), loads it in a child process and makes real calls

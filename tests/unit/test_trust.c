@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What hardrun trusts: SHA-256 against known digests, the ownership and
  * mode rules for the runtime and the policy, and the runtime pin. */
 #include <criterion/criterion.h>
