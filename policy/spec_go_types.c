@@ -509,7 +509,8 @@ decode_slice (struct go_value *v, const struct hr_json *src, const struct go_whe
           /* reflect.MakeSlice + Copy: only the live elements move */
           size_t newcap = v->cap + v->cap / 2 < 4 ? 4 : v->cap + v->cap / 2;
           struct go_value **bigger = xcalloc (newcap, sizeof *bigger);
-          memcpy (bigger, v->backing, v->len * sizeof *bigger);
+          if (v->len > 0)
+            memcpy (bigger, v->backing, v->len * sizeof *bigger);
           for (size_t j = v->len; j < v->cap; j++)
             value_free (v->backing[j]);
           free (v->backing);
