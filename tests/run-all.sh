@@ -61,7 +61,16 @@ run_unit() {
 	echo "== $label"
 	for t in "$dir"/tests/test_*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
-		out=$("$t" -j2 2>&1)
+		# test_seccomp_merge loads seccomp filters into its test processes
+		# and asks real system calls: under ASan the sanitizer's own calls
+		# meet those filters and the runner hangs; it runs in the plain
+		# layer and under valgrind (whose filter tests skip themselves)
+		if [ -n "${UNIT_SKIP:-}" ] && [[ " $UNIT_SKIP " == *" $(basename "$t") "* ]]; then
+			echo "$(basename "$t"): skipped in this layer ($label)"
+			skipped=$((skipped + 1))
+			continue
+		fi
+		out=$(timeout --kill-after=10 600 "$t" -j2 2>&1)
 		status=$?
 		echo "$out" | tail -n 3
 		line=$(echo "$out" | grep -a 'Synthesis:' | tail -n 1)
@@ -87,7 +96,7 @@ if [ ! -f "$ASAN_BUILD/build.ninja" ]; then
 	meson setup "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
 if ninja -C "$ASAN_BUILD" >/dev/null; then
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	UNIT_SKIP=test_seccomp_merge ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		run_unit "unit tests under ASan+UBSan" "$ASAN_BUILD"
 else
 	failed=$((failed + 1)); failed_names+=("ASan build")
