@@ -22,7 +22,7 @@ bats_require_minimum_version 1.5.0
 
 # A hardrun that hangs (or a container that never exits) fails its test
 # instead of stalling the run.
-BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
 HELPERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HELPERS_DIR/../.." && pwd)
