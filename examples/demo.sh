@@ -56,6 +56,6 @@ hardrun --log "$WORK/log.json" --log-format json run "$ID"
 
 step "the audit line"
 tail -n 1 /var/log/hardrun/audit.jsonl | jq -c '{container, profile, decision, changes: (.decisions | length)}'
-runc delete -f "$ID" >/dev/null 2>&1 || true
+hardrun delete -f "$ID" >/dev/null 2>&1 || true
 echo
-echo "done: $WORK holds the bundle; its config.json is the hardened spec runc ran"
+echo "done: $WORK holds the bundle, its config.json exactly as written: runc ran a private hardened copy under /run/hardrun/bundles, released by the delete"
