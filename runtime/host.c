@@ -246,21 +246,15 @@ hr_userns_mapping (int nsfd, int64_t *host_uid, int64_t *host_gid, int64_t *size
 static long
 runc_init_pid (const char *root, const char *id)
 {
-  cleanup_free char *path = NULL, *text = NULL;
   cleanup_json struct hr_json *state = NULL;
   hr_error_t err = NULL;
-  const struct hr_json *value;
-  int64_t pid = -1;
-  struct stat st;
-  size_t len;
+  int64_t pid;
+  uint64_t start;
 
-  xasprintf (&path, "%s/%s/state.json", root, id);
-  if (hr_file_read (AT_FDCWD, path, HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0
-      || (state = hr_json_parse (text, len, &err)) == NULL)
+  /* runc's record, root's alone, and its init still the same process */
+  if (hr_runc_state_load (root, id, &state, &err) <= 0 || !hr_runc_state_init (state, &pid, &start)
+      || !hr_process_is (pid, start))
     return hr_error_free (&err), -1;
-  value = hr_json_get_value (state, "init_process_pid");
-  if (value == NULL || hr_json_number_to_int64 (value, &pid) < 0)
-    return -1;
   return (long)pid;
 }
 

@@ -98,7 +98,7 @@ echo "CapEff: $(sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status)"'
 	[ "$(field netns)" = "$(readlink /proc/$netpid/ns/net)" ]
 	audit_last_for "$app" | grep -q "shares the id range of container"
 	# runc joined the pinned namespaces, not the paths
-	jq -e '[.linux.namespaces[] | select(.path) | .path | startswith("/run/hardrun/")] | all' "$bundle/config.json"
+	jq -e '[.linux.namespaces[] | select(.path) | .path | startswith("/run/hardrun/")] | all' "$(hardened_spec "$app")"
 	hr delete -f "$sandbox"
 }
 
@@ -152,7 +152,7 @@ echo "CapEff: $(sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status)"'
 	run_files hr create --bundle "$bundle" "$app"
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
-	jq -e '.linux.namespaces[] | select(.type == "user") | .path | startswith("/run/hardrun/")' "$bundle/config.json"
+	jq -e '.linux.namespaces[] | select(.type == "user") | .path | startswith("/run/hardrun/")' "$(hardened_spec "$app")"
 	hr start "$app"
 	apid=$(runc_ state "$app" | jq .pid)
 	[ "$(readlink /proc/$apid/ns/user)" = "$(readlink /proc/$spid/ns/user)" ]
