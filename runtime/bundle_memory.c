@@ -332,26 +332,50 @@ hr_private_bundle_forget (const char *root, const char *id)
     collect (root, top, id);
 }
 
+/* The index of the runc argument that holds value (a pointer into one of
+ * them, "-b=DIR" or "DIR" after "--bundle"), -1 if none does. */
+static int
+argument_holding (const struct hr_cli *cli, const char *value)
+{
+  uintptr_t v = (uintptr_t)value;
+
+  for (int i = 1; value && i < cli->runtime_argc; i++)
+    if (v >= (uintptr_t)cli->runtime_argv[i] && v <= (uintptr_t)cli->runtime_argv[i] + strlen (cli->runtime_argv[i]))
+      return i;
+  return -1;
+}
+
+/* The argument a with the part from value on replaced by replacement. */
+static char *
+replace_value (const char *a, const char *value, const char *replacement)
+{
+  char *out;
+
+  xasprintf (&out, "%.*s%s", (int)((uintptr_t)value - (uintptr_t)a), a, replacement);
+  return out;
+}
+
 /* runc's argv with dir as the bundle: the value of the bundle flag runc
  * obeys (the one cli.c took) is replaced, or, with none, "--bundle dir"
- * follows the command. */
+ * follows the command.  A --root "" that cli.c resolved to the caller's
+ * bundle is given as that directory: runc would resolve it against the
+ * bundle it enters, which is now the private one. */
 char **
 hr_argv_with_bundle (const struct hr_cli *cli, const char *dir)
 {
   char **argv = xcalloc ((size_t)cli->runtime_argc + 3, sizeof (char *));
-  uintptr_t bundle = (uintptr_t)cli->bundle;
-  int given = -1, o = 0;
+  int given = argument_holding (cli, cli->bundle);
+  int root = cli->root_storage ? argument_holding (cli, cli->root_given) : -1;
+  int o = 0;
 
-  for (int i = 1; i < cli->runtime_argc && given < 0; i++)
-    if (bundle >= (uintptr_t)cli->runtime_argv[i]
-        && bundle <= (uintptr_t)cli->runtime_argv[i] + strlen (cli->runtime_argv[i]))
-      given = i;
   argv[o++] = cli->runtime_argv[0];
   for (int i = 1; i < cli->runtime_argc; i++)
     {
       char *a = cli->runtime_argv[i];
-      if (i == given) /* "DIR" after --bundle, or "-b=DIR": keep what precedes the value */
-        xasprintf (&argv[o++], "%.*s%s", (int)(bundle - (uintptr_t)a), a, dir);
+      if (i == given)
+        argv[o++] = replace_value (a, cli->bundle, dir);
+      else if (i == root)
+        argv[o++] = replace_value (a, cli->root_given, cli->root);
       else
         argv[o++] = xstrdup (a);
       if (given < 0 && a == cli->command)

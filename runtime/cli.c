@@ -323,7 +323,7 @@ handle_global (void *data, const struct flag_value *f, hr_error_t *err)
   else if (strcmp (name, "log-format") == 0)
     g->cli->log_format = f->value;
   else if (strcmp (name, "root") == 0)
-    g->cli->root = f->value;
+    g->cli->root = g->cli->root_given = f->value;
   else if (strcmp (name, "criu") == 0)
     g->cli->criu = f->value;
   else if (strcmp (name, "help,h") == 0)

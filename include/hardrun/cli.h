@@ -46,6 +46,7 @@ struct hr_cli
                        * create/run/restore, --root "" becomes the bundle directory, where
                        * runc resolves it after entering the bundle */
   char *root_storage; /* owned: what root points at when parsing rewrote it */
+  const char *root_given; /* --root's value as given: a pointer into argv */
   const char *criu;   /* --criu: the criu binary runc runs for checkpoint/restore, NULL for "criu" */
 
   enum hr_command_kind kind;
