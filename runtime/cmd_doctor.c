@@ -341,7 +341,7 @@ hr_cmd_doctor (const struct hr_cli *cli, int argc, char **argv)
   struct doctor_options o = { 0 };
   struct hr_doctor_report r = { 0 };
   enum hr_doctor_severity fail_on = HR_SEVERITY_HIGH;
-  hr_error_t err = NULL;
+  cleanup_error hr_error_t err = NULL;
   size_t failed = 0, serious = 0;
   long drift = 0;
   int ret = EXIT_ERROR;
