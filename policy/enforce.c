@@ -119,6 +119,8 @@ hr_result_clear (struct hr_result *result)
   free (result->needs.join_userns);
   free (result->needs.range_owner);
   hr_strv_clear (&result->needs.own_binds);
+  hr_strv_clear (&result->needs.shared_volume_sources);
+  hr_strv_clear (&result->needs.shared_volume_roots);
   memset (result, 0, sizeof *result);
 }
 

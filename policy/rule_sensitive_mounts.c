@@ -399,18 +399,22 @@ volume_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *pa
 }
 
 /* The refusal of a bind (NULL when allowed); *owned tells that its source is
- * the container's own. */
+ * the container's own, *shared_volume (owned, or NULL) the root of the named
+ * volume it lies in when any container may bind that volume. */
 static char *
-bind_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *source, const char *dest, bool *owned)
+bind_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *source, const char *dest, bool *owned,
+                char **shared_volume)
 {
   cleanup_free char *clean = source[0] == '/' ? hr_path_clean (source) : NULL;
   cleanup_free char *resolved = ctx->host->resolve_path (ctx->host, source);
   const char *hit = NULL;
   bool clean_owned;
   size_t root_len;
+  enum match volume;
   char *msg = NULL;
 
   *owned = false;
+  *shared_volume = NULL;
   if (resolved && resolved[0] != '/')
     resolved = (free (resolved), NULL);
   if (clean == NULL && resolved == NULL)
@@ -418,8 +422,15 @@ bind_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *sour
       xasprintf (&msg, "bind mount with relative source \"%s\" at \"%s\" does not resolve in the bundle", source, dest);
       return msg;
     }
-  if (resolved && pattern_match (hr_setting_get (ctx, "volumes"), o, resolved, &root_len) != MATCH_NONE)
-    return volume_violation (ctx, o, resolved, root_len, dest, owned);
+  volume = resolved ? pattern_match (hr_setting_get (ctx, "volumes"), o, resolved, &root_len) : MATCH_NONE;
+  if (volume != MATCH_NONE)
+    {
+      msg = volume_violation (ctx, o, resolved, root_len, dest, owned);
+      /* a pattern without a placeholder names volumes of no one container */
+      if (*owned && volume == MATCH_ANY)
+        *shared_volume = xstrndup (resolved, root_len);
+      return msg;
+    }
   if (clean)
     hit = path_violation (ctx, o, "exceptions", clean, &clean_owned);
   /* own only through the object it resolves to */
@@ -430,12 +441,27 @@ bind_violation (struct hr_rule_ctx *ctx, const struct owner *o, const char *sour
   return msg;
 }
 
+/* Records that the bind of source is the container's own (and, with
+ * shared_volume, a shared volume's), once. */
+static void
+record_own_bind (struct hr_host_needs *needs, const char *source, char *shared_volume)
+{
+  if (hr_strv_contains (&needs->own_binds, source))
+    return free (shared_volume);
+  hr_strv_push (&needs->own_binds, source);
+  if (shared_volume == NULL)
+    return;
+  hr_strv_push (&needs->shared_volume_sources, source);
+  hr_strv_push_take (&needs->shared_volume_roots, shared_volume);
+}
+
 static int
 check_mount (struct hr_rule_ctx *ctx, const struct owner *o, struct hr_json *mounts, size_t i, hr_error_t *err)
 {
   struct hr_json *m = mounts->items[i];
   const char *type, *source, *dest;
   cleanup_free char *refusal = NULL;
+  cleanup_free char *shared_volume = NULL;
   struct hr_json *options;
   bool owned;
 
@@ -449,11 +475,11 @@ check_mount (struct hr_rule_ctx *ctx, const struct owner *o, struct hr_json *mou
         hr_json_remove_at (mounts, i);
       return 0;
     }
-  refusal = bind_violation (ctx, o, source, dest, &owned);
+  refusal = bind_violation (ctx, o, source, dest, &owned, &shared_volume);
   if (refusal == NULL)
     {
-      if (owned && !hr_strv_contains (&ctx->result->needs.own_binds, source))
-        hr_strv_push (&ctx->result->needs.own_binds, source);
+      if (owned)
+        record_own_bind (&ctx->result->needs, source, hr_steal_pointer (&shared_volume));
       return 0;
     }
   if (hr_finding (ctx, "%s", refusal))

@@ -20,36 +20,57 @@ static const struct hr_setting settings[] = {
   { "size", HR_SETTING_INT },
   { "ranges", HR_SETTING_INT },
   { "unmappable_binds", HR_SETTING_STRING },
+  { "volume_uid", HR_SETTING_INT },
+  { "volume_gid", HR_SETTING_INT },
   { NULL, 0 },
 };
+
+/* Shared named volumes are idmapped onto the volume owner's ids, never onto
+ * host ids below 65536 (see runtime/volume_owner.c): that many of them. */
+#define VOLUME_IDS 65536
+
+static int64_t
+setting_int (const struct hr_json *s, const char *key)
+{
+  int64_t v = 0;
+
+  hr_json_number_to_int64 (hr_settings_member (s, key), &v);
+  return v;
+}
+
+/* [first, first + count) and [other, other + other_count) share an id. */
+static bool
+ids_overlap (int64_t first, int64_t count, int64_t other, int64_t other_count)
+{
+  return first < other + other_count && other < first + count;
+}
 
 static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
-  int64_t uid = 0, gid = 0, size = 0, ranges = 0;
+  int64_t uid = setting_int (s, "host_uid"), gid = setting_int (s, "host_gid");
+  int64_t size = setting_int (s, "size"), ranges = setting_int (s, "ranges");
+  int64_t volume_uid = setting_int (s, "volume_uid"), volume_gid = setting_int (s, "volume_gid");
+  const char *unmappable = hr_settings_member (s, "unmappable_binds")->text;
 
-  for (size_t i = 0; i < s->len; i++)
-    {
-      const char *key = s->members[i].key;
-      if (strcmp (key, "unmappable_binds") == 0)
-        {
-          const char *v = s->members[i].value->text;
-          if (strcmp (v, "allow") != 0 && strcmp (v, "deny") != 0)
-            return hr_error_set (err, 0, "unmappable_binds must be \"allow\" or \"deny\"");
-          continue;
-        }
-      int64_t *dst = strcmp (key, "host_uid") == 0   ? &uid
-                     : strcmp (key, "host_gid") == 0 ? &gid
-                     : strcmp (key, "size") == 0     ? &size
-                                                     : &ranges;
-      hr_json_number_to_int64 (s->members[i].value, dst);
-    }
+  if (strcmp (unmappable, "allow") != 0 && strcmp (unmappable, "deny") != 0)
+    return hr_error_set (err, 0, "unmappable_binds must be \"allow\" or \"deny\"");
   if (uid < 1 || gid < 1)
     return hr_error_set (err, 0, "host_uid and host_gid must be above 0: host root is never mapped");
   if (size < 65536 || size % 65536 != 0)
     return hr_error_set (err, 0, "size must be a multiple of 65536");
   if (ranges < 1 || uid + size * ranges > UINT32_MAX || gid + size * ranges > UINT32_MAX)
     return hr_error_set (err, 0, "ranges must be positive and host_uid + size * ranges must fit in 32-bit ids");
+  if (volume_uid < VOLUME_IDS || volume_gid < VOLUME_IDS || volume_uid + VOLUME_IDS > UINT32_MAX
+      || volume_gid + VOLUME_IDS > UINT32_MAX)
+    return hr_error_set (err, 0,
+                         "volume_uid and volume_gid must be at least 65536 and leave 65536 ids below 2^32: what a "
+                         "container writes to a shared volume is owned by them, never by a host user");
+  if (ids_overlap (volume_uid, VOLUME_IDS, uid, size * ranges)
+      || ids_overlap (volume_gid, VOLUME_IDS, gid, size * ranges))
+    return hr_error_set (err, 0,
+                         "the volume owner's ids (volume_uid, volume_gid and 65535 above) lie in the pool of "
+                         "container ranges (host_uid, host_gid, size * ranges)");
   return 0;
 }
 
@@ -302,7 +323,7 @@ join_peer_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *namespaces, b
 }
 
 static int
-apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
+decide_user_namespace (struct hr_rule_ctx *ctx, hr_error_t *err)
 {
   struct hr_json *namespaces, *userns, *linux_;
   const char *path = "";
@@ -346,6 +367,21 @@ apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
     return add_private_user_namespace (ctx, userns, "the user namespace maps host id 0", err);
   if (hr_json_get_value (linux_, "uidMappings") == NULL)
     return add_private_user_namespace (ctx, userns, "the user namespace has no id mappings", err);
+  return 0;
+}
+
+static int
+apply_spec (struct hr_rule_ctx *ctx, hr_error_t *err)
+{
+  struct hr_host_needs *needs = &ctx->result->needs;
+
+  if (decide_user_namespace (ctx, err) < 0)
+    return -1;
+  if (needs->idmapped_rootfs)
+    {
+      needs->volume_uid = hr_setting_int (ctx, "volume_uid");
+      needs->volume_gid = hr_setting_int (ctx, "volume_gid");
+    }
   return 0;
 }
 

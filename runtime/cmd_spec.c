@@ -170,13 +170,13 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
       if (hr_ids_join (h->cli->root, h->cli->container_id, needs->range_owner, &h->allocation, err) < 0)
         return -1;
       h->allocated = true;
-      h->allocation.map
-          = (struct hr_id_map){ (uint32_t)needs->host_uid, (uint32_t)needs->host_gid, (uint32_t)needs->size };
+      h->allocation.map = (struct hr_id_map){ .host_uid = (uint32_t)needs->host_uid,
+                                              .host_gid = (uint32_t)needs->host_gid,
+                                              .size = (uint32_t)needs->size };
     }
   if (!h->allocated)
     return 0;
-  return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, deny_unmapped_binds (h->profile),
-                             &needs->own_binds, err);
+  return hr_stage_container (h->doc, h->cli->bundle, &h->allocation, deny_unmapped_binds (h->profile), needs, err);
 }
 
 int

@@ -581,7 +581,9 @@ record_entry (struct entry *e, const char *root, const char *id, const char *kin
   if (write_entry (e, err) < 0)
     return -1;
   out->slot = e->slot;
-  out->map = (struct hr_id_map){ (uint32_t)e->uid, (uint32_t)e->gid, (uint32_t)e->uid_count };
+  out->map = (struct hr_id_map){ .host_uid = (uint32_t)e->uid,
+                                 .host_gid = (uint32_t)e->gid,
+                                 .size = (uint32_t)e->uid_count };
   out->stage_dir = stage_path (e->slot);
   return 0;
 }

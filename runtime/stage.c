@@ -23,6 +23,7 @@
 #include "mount_points.h"
 #include "stage.h"
 #include "userns.h"
+#include "volume_owner.h"
 
 #define MAX_LAYERS 500
 
@@ -30,8 +31,9 @@ struct stage
 {
   const char *dir;
   bool deny_unmapped_binds;
-  const struct hr_strv *own_binds;
+  const struct hr_host_needs *needs;
   int userns_fd;
+  int volume_userns_fd; /* the container's ids onto the volume owner's, made when needed */
   int n_layers;
   int n_binds;
 };
@@ -294,26 +296,67 @@ bind_attrs (const struct hr_json *options)
  * writable), and idmaps it when it is the container's own.  Returns 1 when
  * idmapped. */
 static int
-shape_bind (struct stage *s, int tree, const char *source, const struct hr_json *options, bool recursive, bool own,
-            hr_error_t *err)
+shape_bind (int tree, const char *source, const struct hr_json *options, bool recursive, int userns_fd, hr_error_t *err)
 {
   unsigned rec = recursive ? AT_RECURSIVE : 0;
   struct mount_attr flags = { .attr_set = bind_attrs (options) };
-  struct mount_attr idmap = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)s->userns_fd };
+  struct mount_attr idmap = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
 
   if (flags.attr_set && mount_setattr (tree, "", AT_EMPTY_PATH | rec, &flags, sizeof flags) < 0)
     return hr_error_set (err, errno, "cannot apply the options of the bind of %s to every mount under it", source);
-  if (!own)
+  if (userns_fd < 0)
     return 0;
   return mount_setattr (tree, "", AT_EMPTY_PATH | rec, &idmap, sizeof idmap) == 0;
 }
 
+/* The user namespace a shared volume is idmapped with: the container's ids
+ * (from its host_uid and host_gid) seen as the volume owner's. */
+static int
+volume_userns (struct stage *s, hr_error_t *err)
+{
+  const struct hr_host_needs *n = s->needs;
+  struct hr_id_map map = {
+    .host_uid = (uint32_t)n->host_uid,
+    .host_gid = (uint32_t)n->host_gid,
+    .size = n->size < HR_VOLUME_IDS ? (uint32_t)n->size : HR_VOLUME_IDS,
+    .inside_uid = (uint32_t)n->volume_uid,
+    .inside_gid = (uint32_t)n->volume_gid,
+  };
+
+  if (s->volume_userns_fd < 0)
+    s->volume_userns_fd = hr_userns_open (&map, err);
+  return s->volume_userns_fd;
+}
+
+/* The namespace to idmap the bind of source with: a shared volume's (its
+ * content moved onto the volume owner's ids first), the container's for
+ * the rest of its own binds, -1 for a host path (never idmapped). */
+static int
+bind_userns (struct stage *s, const char *source, hr_error_t *err)
+{
+  const struct hr_host_needs *n = s->needs;
+
+  if (!hr_strv_contains (&n->own_binds, source))
+    return -1;
+  for (size_t i = 0; i < n->shared_volume_sources.len; i++)
+    if (strcmp (n->shared_volume_sources.items[i], source) == 0)
+      {
+        if (hr_volume_adopt (n->shared_volume_roots.items[i], (uint32_t)n->volume_uid, (uint32_t)n->volume_gid, err)
+            < 0)
+          return -2;
+        return volume_userns (s, err) < 0 ? -2 : s->volume_userns_fd;
+      }
+  return s->userns_fd;
+}
+
 /* Bind sources.  Only what is the container's own (needs.own_binds: the
- * engine's files for this container, its named volumes) is idmapped onto
- * its range; through an idmapped host path the container's root would act
- * as host root on host files.  Every other bind keeps the host's ownership
- * as the container's user namespace sees it (host root's files are
- * nobody's).  All are reachable through the 0711 stage directory. */
+ * engine's files for this container, its named volumes) is idmapped: onto
+ * its range, or for a volume any container may bind onto the volume
+ * owner's ids (volume_owner.c says why); through an idmapped host path the
+ * container's root would act as host root on host files.  Every other bind
+ * keeps the host's ownership as the container's user namespace sees it
+ * (host root's files are nobody's).  All are reachable through the 0711
+ * stage directory. */
 static int
 stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
 {
@@ -324,8 +367,8 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   cleanup_close int tree = -1;
   struct statvfs sv;
   struct stat st;
-  bool own, recursive;
-  int idmapped;
+  bool recursive;
+  int idmapped, userns_fd;
 
   if (!hr_json_is_string (source) || source->text[0] != '/')
     return 0; /* the runtime reports a missing source itself */
@@ -335,17 +378,19 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
     fd = open (source->text, O_PATH | O_CLOEXEC);
   if (fd < 0 || fstat (fd, &st) < 0)
     return 0;
-  own = s->own_binds && hr_strv_contains (s->own_binds, source->text);
+  userns_fd = bind_userns (s, source->text, err);
+  if (userns_fd == -2)
+    return -1;
   recursive = hr_json_strings_contain (options, "rbind");
   tree = open_tree (fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
   if (tree < 0)
     return hr_error_set (err, errno, "cannot clone the mount of %s", source->text);
   if (fstatvfs (tree, &sv) < 0)
     return hr_error_set (err, errno, "cannot read the mount flags of %s", source->text);
-  idmapped = shape_bind (s, tree, source->text, options, recursive, own, err);
+  idmapped = shape_bind (tree, source->text, options, recursive, userns_fd, err);
   if (idmapped < 0)
     return -1;
-  if (own && !idmapped && s->deny_unmapped_binds)
+  if (userns_fd >= 0 && !idmapped && s->deny_unmapped_binds)
     return hr_error_set (err, 0,
                          "the filesystem of bind source \"%s\" cannot be idmapped (its files would show as nobody); "
                          "the policy's user_namespace.unmappable_binds is \"deny\"",
@@ -384,10 +429,13 @@ stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
 
 int
 hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a, bool deny_unmapped_binds,
-                    const struct hr_strv *own_binds, hr_error_t *err)
+                    const struct hr_host_needs *needs, hr_error_t *err)
 {
-  struct stage s
-      = { .dir = a->stage_dir, .userns_fd = -1, .deny_unmapped_binds = deny_unmapped_binds, .own_binds = own_binds };
+  struct stage s = { .dir = a->stage_dir,
+                     .userns_fd = -1,
+                     .volume_userns_fd = -1,
+                     .deny_unmapped_binds = deny_unmapped_binds,
+                     .needs = needs };
   hr_error_t ignored = NULL;
   int ret = -1;
 
@@ -408,6 +456,8 @@ hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_al
     ret = 0;
   if (s.userns_fd >= 0)
     close (s.userns_fd);
+  if (s.volume_userns_fd >= 0)
+    close (s.volume_userns_fd);
   if (ret < 0)
     {
       hr_stage_remove (a->stage_dir, &ignored);

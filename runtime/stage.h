@@ -7,16 +7,17 @@
 #ifndef HARDRUN_STAGE_H
 #define HARDRUN_STAGE_H
 
+#include "hardrun/enforce.h"
 #include "hardrun/json.h"
 #include "idrange.h"
 #include "userns.h"
 
-/* own_binds: the bind sources that are the container's own (the policy's
- * needs.own_binds), the only ones idmapped onto its range.
- * deny_unmapped_binds: one of those whose filesystem cannot be idmapped is
- * an error instead of showing its files as nobody. */
+/* needs: what the policy decided; its own_binds are the only bind sources
+ * idmapped (onto the container's range, shared volumes onto the volume
+ * owner's ids).  deny_unmapped_binds: one of those whose filesystem cannot
+ * be idmapped is an error instead of showing its files as nobody. */
 int hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a,
-                        bool deny_unmapped_binds, const struct hr_strv *own_binds, hr_error_t *err);
+                        bool deny_unmapped_binds, const struct hr_host_needs *needs, hr_error_t *err);
 
 /* stage_netns.c: a container that joins a network namespace its new user
  * namespace does not own gets a sysfs hardrun mounted from inside that

@@ -45,11 +45,11 @@ write_maps (pid_t pid, const struct hr_id_map *map, hr_error_t *err)
 {
   char path[64], text[128];
 
-  snprintf (text, sizeof text, "0 %" PRIu32 " %" PRIu32 "\n", map->host_uid, map->size);
+  snprintf (text, sizeof text, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", map->inside_uid, map->host_uid, map->size);
   snprintf (path, sizeof path, "/proc/%d/uid_map", (int)pid);
   if (write_file (path, text) < 0)
     return hr_error_set (err, errno, "cannot write %s", path);
-  snprintf (text, sizeof text, "0 %" PRIu32 " %" PRIu32 "\n", map->host_gid, map->size);
+  snprintf (text, sizeof text, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", map->inside_gid, map->host_gid, map->size);
   snprintf (path, sizeof path, "/proc/%d/gid_map", (int)pid);
   if (write_file (path, text) < 0)
     return hr_error_set (err, errno, "cannot write %s", path);

@@ -7,7 +7,7 @@ packages=(
 	build-essential meson ninja-build pkg-config python3
 	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev nettle-dev
 	# tests: the real runtime, a rootfs, the shell test runner
-	runc busybox-static bats jq procps strace
+	runc busybox-static bats jq procps strace attr
 	# end-to-end: the real engines
 	docker.io containerd podman containernetworking-plugins
 	# the Go differential test (tests/godiff, standard library only)

@@ -49,6 +49,16 @@ struct hr_host_needs
    * the container's range; every other host path keeps the host's
    * ownership as the container's user namespace sees it. */
   struct hr_strv own_binds;
+  /* Those of own_binds that are named volumes any container may bind
+   * (docker's and podman's, not a pod's own): idmapped onto the volume
+   * owner's ids (volume_uid and volume_gid map the container's id 0), so
+   * nothing the container writes there is owned by a host user.  Each
+   * source comes with the root of its volume, the directory whose content
+   * is moved onto those ids once (same index in both). */
+  struct hr_strv shared_volume_sources;
+  struct hr_strv shared_volume_roots;
+  int64_t volume_uid;
+  int64_t volume_gid;
   /* Set with host_uid/host_gid/size when the container shares the id range
    * of another hardrun container (a pod's sandbox) instead of getting one
    * of its own: it gets a new user namespace with exactly that mapping, so

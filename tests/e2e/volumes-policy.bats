@@ -139,3 +139,65 @@ hp() { p --runtime "$HR_BIN" run --label "$E2E_LABEL" "${ULIMITS[@]}" "$@"; }
 	expect_refused sensitive_mounts
 	expect_output_contains "root filesystem \"/var/lib/docker/overlay2\" exposes the sensitive host path \"/var/lib/docker\""
 }
+
+# The volume owner's first uid and gid in the embedded default policy.
+VOLUME_OWNER=1946157056
+
+# no_host_user_files DIR: nothing under DIR is owned by a host user or
+# group (ids below 65536): all of it is the volume owner's.
+no_host_user_files() {
+	local found
+	found=$(find "$1" \( -uid -65536 -o -gid -65536 \) -print)
+	echo "owned by host users: ${found:-none}"
+	[ -z "$found" ]
+}
+
+@test "docker: a setuid copy made in a named volume is the volume owner's on disk, never host root's (issue 13 item 2)" {
+	local vol=hr-e2e-suidvol-$$ data
+	DOCKER_VOLUMES+=("$vol")
+	d volume create "$vol" >/dev/null
+	data=/var/lib/docker/volumes/$vol/_data
+	run drun -v "$vol:/data" "$E2E_IMAGE" sh -c 'cp /bin/busybox /data/bb && chmod 4755 /data/bb && mkdir /data/svc && chown 999:999 /data/svc && stat -c "%u %g %a" /data/bb /data/svc'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the container sees what it made
+	[ "${lines[0]}" = "0 0 4755" ]
+	[ "${lines[1]}" = "999 999 755" ]
+	# the host's disk holds no setuid-root file
+	[ "$(stat -c '%u %g %a' "$data/bb")" = "$VOLUME_OWNER $VOLUME_OWNER 4755" ]
+	[ "$(stat -c '%u %g' "$data/svc")" = "$((VOLUME_OWNER + 999)) $((VOLUME_OWNER + 999))" ]
+	no_host_user_files "$data"
+}
+
+@test "docker: the image's files docker copies into a new volume show as the image has them, and are moved off host ids" {
+	local vol=hr-e2e-copyvol-$$ data
+	DOCKER_VOLUMES+=("$vol")
+	# a new volume over /bin: dockerd copies the image's /bin into it
+	run drun -v "$vol:/bin" "$E2E_IMAGE" sh -c 'stat -c "%u %g" /bin /bin/busybox && echo added >/bin/added'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0 0" ]
+	[ "${lines[1]}" = "0 0" ]
+	data=/var/lib/docker/volumes/$vol/_data
+	[ "$(stat -c %u "$data/busybox")" = "$VOLUME_OWNER" ]
+	no_host_user_files "$data"
+	# a second container, another range, still owns and writes it
+	run drun -v "$vol:/bin" "$E2E_IMAGE" sh -c 'cat /bin/added && echo again >>/bin/added && echo wrote'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *wrote* ]]
+}
+
+@test "podman: a setuid copy made in a named volume is the volume owner's on disk, never host root's" {
+	need_podman
+	local vol=hr-e2e-psuidvol-$$ data
+	PODMAN_VOLUMES+=("$vol")
+	p volume create "$vol" >/dev/null
+	data=$(p volume inspect --format '{{.Mountpoint}}' "$vol")
+	run hp --rm --network none -v "$vol:/data" "$E2E_IMAGE" sh -c 'cp /bin/busybox /data/bb && chmod 4755 /data/bb && stat -c "%u %a" /data/bb'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 4755" ]
+	[ "$(stat -c '%u %a' "$data/bb")" = "$VOLUME_OWNER 4755" ]
+	no_host_user_files "$data"
+}

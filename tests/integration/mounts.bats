@@ -259,3 +259,91 @@ bind_bundle() {
 	[[ "$output" == *proc_sys_mounts* ]]
 	[[ "$output" == *'/var/lib/docker/containers/{id}/hosts'* ]]
 }
+
+# The volume owner's first uid and gid in the embedded default policy.
+VOLUME_OWNER=1946157056
+
+# seed_volume DATA: what an engine leaves in a new named volume: the
+# directory made by root, and the image's files copied with their owners
+# (a root file, a service's directory, a setuid-root binary).
+seed_volume() {
+	local data=$1
+	make_parents "$data"
+	echo seeded >"$data/seed"
+	mkdir "$data/db"
+	chown 999:999 "$data/db"
+	mkdir "$data/img"
+	cp "$(hr_rootfs)/bin/probe" "$data/img/probe"
+	chmod 4755 "$data/img/probe"
+}
+
+# volume_bundle NAME DATA SCRIPT: a container with docker's file
+# capabilities (runc spec's have none) that binds DATA at /vol.
+volume_bundle() {
+	make_bundle "$1" "$3" "(.process.capabilities[] |= (. + [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_FOWNER\"]))
+		| .mounts += [{destination: \"/vol\", type: \"bind\", source: \"$2\", options: [\"rbind\"]}]"
+}
+
+@test "a shared volume: nothing the container writes there is a host user's; a setuid copy gives another container no root" {
+	local vol=hrit-vol-$$-$RANDOM bundle id data plain
+	require_probe
+	data=/var/lib/containers/storage/volumes/$vol/_data
+	seed_volume "$data"
+	track_path "/var/lib/containers/storage/volumes/$vol"
+
+	# the attack: root in the container copies busybox and makes it setuid
+	bundle=$(volume_bundle suidvol "$data" 'stat -c "%n %u %g %a" /vol /vol/seed /vol/db /vol/img/probe
+		cp /bin/probe /vol/copy && chmod 4755 /vol/copy && mkdir /vol/db/x && chown 999:999 /vol/db/x && echo done=yes')
+	id=$(new_id suidvol)
+	run hr run --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *done=yes* ]]
+	# the container sees the image's files as the image has them
+	grep -qx '/vol 0 0 755' <<<"$output"
+	grep -qx '/vol/seed 0 0 644' <<<"$output"
+	grep -qx '/vol/db 999 999 755' <<<"$output"
+	grep -qx '/vol/img/probe 0 0 4755' <<<"$output"
+
+	# on the host's disk: everything on the volume owner's ids, none a host user's
+	[ "$(stat -c '%u %g %a' "$data/copy")" = "$VOLUME_OWNER $VOLUME_OWNER 4755" ]
+	[ "$(stat -c '%u %g' "$data/db/x")" = "$((VOLUME_OWNER + 999)) $((VOLUME_OWNER + 999))" ]
+	run find "$data" \( -uid -65536 -o -gid -65536 \) -print
+	[ -z "$output" ]
+
+	# another container, plain runc as uid 1000 without no_new_privs, binds
+	# the same volume without nosuid: the setuid copies give it no root
+	plain=$(make_bundle plainsuid '/vol/copy euid; /vol/img/probe euid' \
+		".process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = false
+		 | .mounts += [{destination: \"/vol\", type: \"bind\", source: \"$data\", options: [\"rbind\"]}]")
+	id=$(new_id plainsuid)
+	run runc_ run --bundle "$plain" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'euid=%s\neuid=%s' "$VOLUME_OWNER" "$VOLUME_OWNER")" ]
+}
+
+@test "a shared volume keeps its content across containers of different ranges, moved onto the owner's ids once" {
+	local vol=hrit-vol-$$-$RANDOM bundle id data first second
+	require_probe
+	data=/var/lib/containers/storage/volumes/$vol/_data
+	seed_volume "$data"
+	track_path "/var/lib/containers/storage/volumes/$vol"
+	bundle=$(volume_bundle keep1 "$data" 'echo kept >/vol/note && chown 999 /vol/note && sleep 60')
+	first=$(new_id keep1)
+	hr run -d --bundle "$bundle" "$first" </dev/null >/dev/null
+	wait_running "$first"
+	[ "$(getfattr --only-values -n trusted.hardrun.volume_owner "$data")" = "$VOLUME_OWNER:$VOLUME_OWNER" ]
+	# a second container, alive at once, holds another range: it sees the
+	# first one's file as the first one wrote it
+	bundle=$(volume_bundle keep2 "$data" 'stat -c "%u %g" /vol/note; cat /vol/note; echo more >>/vol/note && echo done=yes')
+	second=$(new_id keep2)
+	run hr run --bundle "$bundle" "$second"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "999 0" ]
+	[ "${lines[1]}" = kept ]
+	[[ "$output" == *done=yes* ]]
+	[ "$(stat -c %u "$data/note")" = $((VOLUME_OWNER + 999)) ]
+	grep -qx more "$data/note"
+}

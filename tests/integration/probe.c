@@ -4,7 +4,8 @@
  * for each, RESULT being "ok" or the errno's name (EPERM, ENOSYS, ...).
  * Built static (`cc -static`) so it runs on the busybox rootfs.
  *
- *   probe [TEST...]   default: every test, in the order below */
+ *   probe [TEST...]   default: every test, in the order below
+ *   probe euid        prints "euid=N" */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -254,6 +255,9 @@ main (int argc, char **argv)
 {
   size_t n = sizeof tests / sizeof tests[0];
 
+  /* whose power a setuid copy of the probe runs with */
+  if (argc == 2 && strcmp (argv[1], "euid") == 0)
+    return printf ("euid=%d\n", (int)geteuid ()) < 0;
   if (argc < 2)
     {
       for (size_t i = 0; i < n; i++)

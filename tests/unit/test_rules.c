@@ -877,21 +877,31 @@ struct owned_case
 #define JOINS(pid) ",\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/" pid "/ns/ipc\"}]}"
 #define SBX_DIR "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/"
 
+/* sensitive_mounts (deny) on a spec that binds source at /x, with extra
+ * members; the rule must run. */
+static struct run
+run_bind_rule (const char *source, const char *extra)
+{
+  char spec[2048];
+  struct run r;
+
+  snprintf (spec, sizeof spec,
+            SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"%s\",\"options\":["
+                  "\"rbind\"]}]%s"),
+            source, extra);
+  r = run_rule_on ("sensitive_mounts", DENY, spec, RUN_SPEC, &owner_host);
+  cr_assert_eq (r.ret, 0, "%s: %s", source, r.err ? r.err->msg : "?");
+  return r;
+}
+
 static void
 check_owned_cases (const struct owned_case *cases, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     {
-      char spec[2048];
-      cleanup_run struct run r = { 0 };
+      cleanup_run struct run r = run_bind_rule (cases[i].source, cases[i].extra);
       const struct hr_strv *own;
 
-      snprintf (spec, sizeof spec,
-                SPEC (",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"%s\",\"options\":["
-                      "\"rbind\"]}]%s"),
-                cases[i].source, cases[i].extra);
-      r = run_rule_on ("sensitive_mounts", DENY, spec, RUN_SPEC, &owner_host);
-      cr_assert_eq (r.ret, 0, "%s: %s", cases[i].source, r.err ? r.err->msg : "?");
       own = &r.result.needs.own_binds;
       if (cases[i].refusal)
         {
@@ -970,6 +980,65 @@ Test (rule_sensitive_mounts, volumes_are_what_they_really_are)
   };
 
   check_owned_cases (cases, HR_ARRAY_SIZE (cases));
+}
+
+/* A named volume any container may bind (a pattern without a placeholder:
+ * docker's, podman's) is shared: it goes onto the volume owner's ids, with
+ * the root of its volume; a pod's own volume and the engine's files for
+ * this container are not (issue 13 item 2). */
+Test (rule_sensitive_mounts, volumes_any_container_may_bind_are_shared)
+{
+  static const struct
+  {
+    const char *source;
+    const char *extra;
+    const char *volume_root; /* NULL: not a shared volume */
+  } cases[] = {
+    { "/var/lib/docker/volumes/plain/_data", "", "/var/lib/docker/volumes/plain/_data" },
+    { "/var/lib/docker/volumes/plain/_data/sub", "", "/var/lib/docker/volumes/plain/_data" },
+    { "/var/lib/containers/storage/volumes/plain/_data", "", "/var/lib/containers/storage/volumes/plain/_data" },
+    { "/var/lib/kubelet/pods/pod-1/volumes/kubernetes.io~empty-dir/d", CRI_POD ("sbx", "pod-1") JOINS ("77"), NULL },
+    { "/var/lib/docker/containers/abc/hosts", "", NULL },
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
+    {
+      cleanup_run struct run r = run_bind_rule (cases[i].source, cases[i].extra);
+      const struct hr_host_needs *needs = &r.result.needs;
+      cr_assert_eq (needs->own_binds.len, 1, "%s: not the container's own", cases[i].source);
+      cr_assert_eq (needs->shared_volume_sources.len, cases[i].volume_root ? 1 : 0, "%s", cases[i].source);
+      cr_assert_eq (needs->shared_volume_roots.len, needs->shared_volume_sources.len);
+      if (cases[i].volume_root == NULL)
+        continue;
+      cr_assert_str_eq (needs->shared_volume_sources.items[0], cases[i].source);
+      cr_assert_str_eq (needs->shared_volume_roots.items[0], cases[i].volume_root);
+    }
+}
+
+/* The volume owner's ids are no host user's and no container's. */
+Test (rule_user_namespace, volume_owner_outside_host_users_and_the_pool)
+{
+  static const char *const bad[] = {
+    "\"volume_uid\":0",
+    "\"volume_gid\":65535",
+    "\"volume_uid\":4294901761",
+    "\"volume_uid\":1879048192",            /* the pool's first range */
+    "\"volume_gid\":1946091520",            /* the pool's last range */
+    "\"host_uid\":1946157056,\"ranges\":1", /* a pool over the default owner */
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE (bad); i++)
+    {
+      char text[512];
+      hr_error_t err = NULL;
+      struct hr_policy *policy;
+
+      snprintf (text, sizeof text, "{\"profiles\":{\"default\":{\"rules\":{\"user_namespace\":{%s}}}}}", bad[i]);
+      policy = hr_policy_load_text (text, strlen (text), "test", &err);
+      cr_assert_null (policy, "%s was accepted", bad[i]);
+      cr_assert (strstr (err->msg, "volume") != NULL, "%s: %s", bad[i], err->msg);
+      hr_error_free (&err);
+    }
 }
 
 Test (rule_sensitive_mounts, relative_sources_resolve_in_the_bundle)
