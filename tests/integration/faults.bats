@@ -123,7 +123,10 @@ created_untouched() {
 			break
 		fi
 		id=hrit-killed-$$-$i
-		hr create --bundle "$bundle" "$id" >/dev/null 2>&1 &
+		# a simple command, not the hr function: $! is hardrun itself, not
+		# a subshell whose kill would leave hardrun running on
+		"$HARDRUN" --hardrun-policy "$POLICY" --log "$LOG" --log-format json create --bundle "$bundle" "$id" \
+			>/dev/null 2>&1 &
 		pid=$!
 		sleep "0.$(printf %06d $((((i * 7) % 41) * total_us / 40)))"
 		kill -9 "$pid" 2>/dev/null || true
