@@ -142,6 +142,24 @@ refuse_reused_staging (const struct hr_hardened *h, hr_error_t *err)
                        path->text);
 }
 
+/* Without a private user namespace nothing else is staged, but the bind
+ * sources still are: runc would resolve each path again after the policy
+ * judged it, and a symlink flipped meanwhile would give it another object.
+ * Not when sensitive_mounts only records (audit, off): then runc gets the
+ * caller's spec as it is. */
+static int
+stage_binds_without_range (struct hr_hardened *h, hr_error_t *err)
+{
+  enum hr_action action = hr_profile_rule (h->profile, "sensitive_mounts")->action;
+
+  if (h->audit_mode || action == HR_ACTION_OFF || action == HR_ACTION_AUDIT || !hr_spec_has_binds (h->doc))
+    return 0;
+  if (hr_ids_allocate_stage (h->cli->root, h->cli->container_id, &h->allocation, err) < 0)
+    return -1;
+  h->allocated = true;
+  return hr_stage_binds (h->doc, h->cli->bundle, &h->allocation, &h->result.needs, err);
+}
+
 /* What the policy asked the host to prepare: the idmapped rootfs, with the
  * container's own range or with the user namespace it joins. */
 static int
@@ -153,7 +171,7 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
     return -1;
 
   if (!needs->idmapped_rootfs)
-    return 0;
+    return stage_binds_without_range (h, err);
   if (needs->join_userns)
     {
       /* the joiner holds the joined namespace's ids for as long as it lives */

@@ -30,6 +30,7 @@
 struct stage
 {
   const char *dir;
+  const char *bundle; /* what a relative bind source is relative to */
   bool deny_unmapped_binds;
   const struct hr_host_needs *needs;
   int userns_fd;
@@ -336,7 +337,7 @@ bind_userns (struct stage *s, const char *source, hr_error_t *err)
 {
   const struct hr_host_needs *n = s->needs;
 
-  if (!hr_strv_contains (&n->own_binds, source))
+  if (s->userns_fd < 0 || !hr_strv_contains (&n->own_binds, source))
     return -1;
   for (size_t i = 0; i < n->shared_volume_sources.len; i++)
     if (strcmp (n->shared_volume_sources.items[i], source) == 0)
@@ -347,6 +348,24 @@ bind_userns (struct stage *s, const char *source, hr_error_t *err)
         return volume_userns (s, err) < 0 ? -2 : s->volume_userns_fd;
       }
   return s->userns_fd;
+}
+
+/* The very object the policy judged when it resolved source (a relative
+ * one in the bundle, as runc resolves it), so that a symlink flipped since
+ * changes nothing; else the source opened now.  -1 when there is none: a
+ * relative source the policy did not resolve is left to the runtime. */
+static int
+opened_source (const struct stage *s, const char *source)
+{
+  cleanup_free char *in_bundle = NULL;
+
+  if (source[0] == '/')
+    {
+      int fd = hr_host_opened (source);
+      return fd >= 0 ? fd : open (source, O_PATH | O_CLOEXEC);
+    }
+  xasprintf (&in_bundle, "%s/%s", s->bundle, source);
+  return hr_host_opened (in_bundle);
 }
 
 /* Bind sources.  Only what is the container's own (needs.own_binds: the
@@ -370,12 +389,9 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   bool recursive;
   int idmapped, userns_fd;
 
-  if (!hr_json_is_string (source) || source->text[0] != '/')
+  if (!hr_json_is_string (source))
     return 0; /* the runtime reports a missing source itself */
-  /* the very object the policy judged, when it resolved this source */
-  fd = hr_host_opened (source->text);
-  if (fd < 0)
-    fd = open (source->text, O_PATH | O_CLOEXEC);
+  fd = opened_source (s, source->text);
   if (fd < 0 || fstat (fd, &st) < 0)
     return 0;
   userns_fd = bind_userns (s, source->text, err);
@@ -405,6 +421,17 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   return 0;
 }
 
+/* A bind mount, as runc tells one: type "bind" or a bind option. */
+static bool
+is_bind (const struct hr_json *mount)
+{
+  const struct hr_json *type = hr_json_get_value (mount, "type");
+  const struct hr_json *opts = hr_json_get_value (mount, "options");
+
+  return (hr_json_is_string (type) && strcmp (type->text, "bind") == 0) || hr_json_strings_contain (opts, "bind")
+         || hr_json_strings_contain (opts, "rbind");
+}
+
 static int
 stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
 {
@@ -416,14 +443,8 @@ stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
   if (make_dir (binds_dir, 0711, err) < 0)
     return -1;
   for (size_t i = 0; i < mounts->len; i++)
-    {
-      const struct hr_json *type = hr_json_get_value (mounts->items[i], "type");
-      const struct hr_json *opts = hr_json_get_value (mounts->items[i], "options");
-      bool bind = (hr_json_is_string (type) && strcmp (type->text, "bind") == 0)
-                  || hr_json_strings_contain (opts, "bind") || hr_json_strings_contain (opts, "rbind");
-      if (bind && stage_bind (s, mounts->items[i], err) < 0)
-        return -1;
-    }
+    if (is_bind (mounts->items[i]) && stage_bind (s, mounts->items[i], err) < 0)
+      return -1;
   return 0;
 }
 
@@ -432,6 +453,7 @@ hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_al
                     const struct hr_host_needs *needs, hr_error_t *err)
 {
   struct stage s = { .dir = a->stage_dir,
+                     .bundle = bundle && *bundle ? bundle : ".",
                      .userns_fd = -1,
                      .volume_userns_fd = -1,
                      .deny_unmapped_binds = deny_unmapped_binds,
@@ -465,6 +487,37 @@ hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_al
       hr_error_prefix (err, "cannot prepare the idmapped rootfs");
     }
   return ret;
+}
+
+bool
+hr_spec_has_binds (const struct hr_json *spec)
+{
+  const struct hr_json *mounts = hr_json_get_value (spec, "mounts");
+
+  for (size_t i = 0; mounts && mounts->type == HR_JSON_ARRAY && i < mounts->len; i++)
+    if (is_bind (mounts->items[i]))
+      return true;
+  return false;
+}
+
+int
+hr_stage_binds (struct hr_json *spec, const char *bundle, const struct hr_allocation *a,
+                const struct hr_host_needs *needs, hr_error_t *err)
+{
+  struct stage s = { .dir = a->stage_dir,
+                     .bundle = bundle && *bundle ? bundle : ".",
+                     .userns_fd = -1,
+                     .volume_userns_fd = -1,
+                     .needs = needs };
+  hr_error_t ignored = NULL;
+
+  hr_stage_remove (a->stage_dir, &ignored); /* leftovers of a reclaimed slot */
+  hr_error_free (&ignored);
+  if (make_dir (a->stage_dir, 0711, err) == 0 && stage_binds (&s, spec, err) == 0)
+    return 0;
+  hr_stage_remove (a->stage_dir, &ignored);
+  hr_error_free (&ignored);
+  return hr_error_prefix (err, "cannot stage the bind sources");
 }
 
 static int

@@ -19,6 +19,12 @@
 int hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_allocation *a,
                         bool deny_unmapped_binds, const struct hr_host_needs *needs, hr_error_t *err);
 
+/* A container without a private user namespace: only its bind sources are
+ * staged (not idmapped), each the very object the policy judged. */
+int hr_stage_binds (struct hr_json *spec, const char *bundle, const struct hr_allocation *a,
+                    const struct hr_host_needs *needs, hr_error_t *err);
+bool hr_spec_has_binds (const struct hr_json *spec);
+
 /* stage_netns.c: a container that joins a network namespace its new user
  * namespace does not own gets a sysfs hardrun mounted from inside that
  * namespace, bound read-only, in place of the sysfs runc could not mount,
