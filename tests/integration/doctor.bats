@@ -322,3 +322,37 @@ hold_e2e_lock() {
 		[ "$(check_status engines.podman.registered)" = pass ]
 	fi
 }
+
+# A temporary --root removed with a container still recorded left its
+# private bundle under /run/hardrun/bundles for good (only a create under
+# the same root collected it).  Any create now collects the private bundles
+# of an absolute root that no longer exists, once older than a create can
+# take; a young one and a live root's are kept.
+@test "private bundles of a runtime root that no longer exists are collected by the next create" {
+	gone=$BATS_TEST_TMPDIR/gone-root
+	live=$BATS_TEST_TMPDIR/live-root
+	old=$(new_id old)
+	young=$(new_id young)
+	kept=$(new_id kept)
+	b=$(make_bundle gone 'true')
+	RUNC_ROOT=$gone hr create --bundle "$b" "$old" >/dev/null
+	RUNC_ROOT=$gone hr create --bundle "$b" "$young" >/dev/null
+	RUNC_ROOT=$live hr create --bundle "$b" "$kept" >/dev/null
+	old_dir=$(ls -d /run/hardrun/bundles/*/"$old".??????)
+	young_dir=$(ls -d /run/hardrun/bundles/*/"$young".??????)
+	kept_dir=$(ls -d /run/hardrun/bundles/*/"$kept".??????)
+	[ "$(cat "$(dirname "$old_dir")/.root")" = "$gone" ]
+	# the containers die with their root (runc kept no record elsewhere)
+	RUNC_ROOT=$gone runc_ delete -f "$old"
+	RUNC_ROOT=$gone runc_ delete -f "$young"
+	rm -rf "$gone"
+	touch -d '-20 minutes' "$old_dir" "$kept_dir"
+	other=$(new_id other)
+	hr create --bundle "$b" "$other" >/dev/null
+	hr delete -f "$other"
+	[ ! -e "$old_dir" ]
+	[ -d "$young_dir" ]
+	[ -d "$kept_dir" ]
+	RUNC_ROOT=$live runc_ delete -f "$kept"
+	rm -rf "$young_dir" "$kept_dir"
+}
