@@ -285,6 +285,64 @@ collect (const char *root, const char *top, const char *only)
     closedir (d);
 }
 
+#define ROOT_NAME ".root"
+
+/* Names, in the private bundles' directory of a runtime root, the root
+ * itself (once), so that a later collection can tell when it is gone. */
+static void
+remember_root (const char *top, const char *root)
+{
+  cleanup_free char *path = NULL;
+  int fd;
+
+  xasprintf (&path, "%s/" ROOT_NAME, top);
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return;
+  if (write (fd, runc_root (root), strlen (runc_root (root))) < 0)
+    unlink (path);
+  close (fd);
+}
+
+/* The private bundles of runtime roots that no longer exist (a test's or a
+ * tool's temporary --root, removed with its containers still recorded): no
+ * create under them will come to collect them, and runc knows none of
+ * their containers.  Only an absolute root is judged (a relative one was
+ * relative to another create's directory); the age rule of collect()
+ * spares a create in progress that is about to make its root. */
+static void
+collect_gone_roots (const char *own_top)
+{
+  DIR *d = opendir (PRIVATE_DIR);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)) != NULL)
+    {
+      cleanup_free char *top = NULL;
+      cleanup_free char *file = NULL;
+      char root[PATH_MAX] = "";
+      struct stat st;
+      ssize_t n;
+      int fd;
+
+      if (de->d_name[0] == '.')
+        continue;
+      xasprintf (&top, PRIVATE_DIR "/%s", de->d_name);
+      xasprintf (&file, "%s/" ROOT_NAME, top);
+      if (strcmp (top, own_top) == 0 || (fd = open (file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        continue;
+      n = read (fd, root, sizeof root - 1);
+      close (fd);
+      if (n <= 0 || root[0] != '/')
+        continue;
+      root[n] = '\0';
+      if (lstat (root, &st) < 0 && errno == ENOENT)
+        collect (root, top, NULL);
+    }
+  if (d)
+    closedir (d);
+}
+
 int
 hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json *spec, char **dir_out, hr_error_t *err)
 {
@@ -303,7 +361,9 @@ hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json
   /* root's: traversable (runc's init starts in it), not listable */
   if (make_dir (HR_STATE_DIR, 0711, err) < 0 || make_dir (PRIVATE_DIR, 0711, err) < 0 || make_dir (top, 0711, err) < 0)
     return hr_error_prefix (err, "cannot make the private bundle");
+  remember_root (top, cli->root);
   collect (cli->root, top, NULL);
+  collect_gone_roots (top);
   /* a directory of this create's own: a concurrent create of the same id
    * never rewrites the spec of the container that won */
   xasprintf (&dir, "%s/%s.XXXXXX", top, cli->container_id);

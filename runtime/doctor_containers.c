@@ -44,6 +44,92 @@ in_host_userns (int64_t pid)
   return map && sscanf (map, "%lu %lu", &inside, &outside) == 2 && inside == 0 && outside == 0;
 }
 
+/* The live containers' cgroups, gathered once for every container judged:
+ * the cgroups rule asks for them on each spec, and a scan of every state
+ * directory per container made doctor quadratic (100 containers: 10,000
+ * state.json and /proc/PID/cgroup reads).  `own` is the runtime root's
+ * part (the judged container is left out of it, as create does), `all`
+ * that part followed by the other engines' roots (host.c scans its own
+ * root first). */
+struct live_cache
+{
+  int (*scan) (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids, struct hr_strv *cgroups,
+               char **self, hr_error_t *err);
+  const struct hr_json *roots; /* the profile's state_roots the lists are for */
+  bool valid;
+  struct hr_strv own_ids, own_cgroups, all_ids, all_cgroups;
+  char *self;
+};
+
+static struct live_cache live_cache;
+
+static void
+live_cache_clear (struct live_cache *c)
+{
+  hr_strv_clear (&c->own_ids);
+  hr_strv_clear (&c->own_cgroups);
+  hr_strv_clear (&c->all_ids);
+  hr_strv_clear (&c->all_cgroups);
+  free (c->self);
+  c->self = NULL;
+  c->valid = false;
+}
+
+static int
+live_cache_fill (struct live_cache *c, const struct hr_host *host, const struct hr_json *roots, hr_error_t *err)
+{
+  struct hr_host all = *host;
+  cleanup_free char *self2 = NULL;
+
+  live_cache_clear (c);
+  all.container_id = NULL;
+  if (c->scan (&all, NULL, &c->own_ids, &c->own_cgroups, &c->self, err) < 0
+      || c->scan (&all, roots, &c->all_ids, &c->all_cgroups, &self2, err) < 0)
+    return -1;
+  /* the own root's part must lead the full list, or the cache is wrong:
+   * then every spec scans for itself */
+  for (size_t i = 0; i < c->own_ids.len; i++)
+    if (i >= c->all_ids.len || !hr_streq (c->own_ids.items[i], c->all_ids.items[i]))
+      return 1;
+  c->roots = roots;
+  c->valid = true;
+  return 0;
+}
+
+static int
+live_cgroups_cached (const struct hr_host *host, const struct hr_json *roots, struct hr_strv *ids,
+                     struct hr_strv *cgroups, char **self, hr_error_t *err)
+{
+  struct live_cache *c = &live_cache;
+  int ret = 0;
+
+  if (!c->valid || c->roots != roots)
+    ret = live_cache_fill (c, host, roots, err);
+  if (ret < 0)
+    return -1;
+  if (ret > 0)
+    return c->scan (host, roots, ids, cgroups, self, err);
+  for (size_t i = 0; i < c->all_ids.len; i++)
+    {
+      if (i < c->own_ids.len && hr_streq (c->all_ids.items[i], host->container_id))
+        continue;
+      hr_strv_push (ids, c->all_ids.items[i]);
+      hr_strv_push (cgroups, c->all_cgroups.items[i]);
+    }
+  *self = xstrdup (c->self);
+  return 0;
+}
+
+static void
+share_live_cgroups (struct hr_host *host, void *data)
+{
+  (void)data;
+  if (host->live_cgroups == NULL)
+    return;
+  live_cache.scan = host->live_cgroups;
+  host->live_cgroups = live_cgroups_cached;
+}
+
 /* What the policy would do to the spec in the container's bundle, judged
  * in this process as `hardrun check --id ID` does (a check per container
  * through a child hardrun would cost a process start each). */
@@ -63,7 +149,8 @@ policy_verdict (const struct hr_policy *policy, const struct hr_cli *cli, const 
     return xstrdup (bundle ? "its spec cannot be read" : "no bundle recorded");
   as_container.container_id = id;
   if (hr_file_read (dirfd, "config.json", HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0
-      || hr_harden_spec (policy, &as_container, text, len, bundle, false, &h, &err) < 0)
+      || hr_harden_spec_adjusted (policy, &as_container, text, len, bundle, false, share_live_cgroups, NULL, &h, &err)
+             < 0)
     verdict = xstrdup ("its spec cannot be checked");
   else
     xasprintf (&verdict, "%s, %zu changed, %zu denied", hr_result_verdict (&h.result), h.result.n_changed,
@@ -136,4 +223,5 @@ hr_doctor_containers (struct hr_doctor_report *r, const struct hr_cli *cli)
                  "no container outside a private user namespace",
                  "recreate them through hardrun (docker run --runtime=hardrun, or make hardrun the default runtime)");
   hr_strv_clear (&unhardened);
+  live_cache_clear (&live_cache);
 }

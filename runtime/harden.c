@@ -30,6 +30,14 @@ int
 hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const char *text, size_t len,
                 const char *bundle, bool allocate, struct hr_hardened *out, hr_error_t *err)
 {
+  return hr_harden_spec_adjusted (policy, cli, text, len, bundle, allocate, NULL, NULL, out, err);
+}
+
+int
+hr_harden_spec_adjusted (const struct hr_policy *policy, const struct hr_cli *cli, const char *text, size_t len,
+                         const char *bundle, bool allocate, void (*adjust) (struct hr_host *host, void *data),
+                         void *data, struct hr_hardened *out, hr_error_t *err)
+{
   struct hr_host host;
 
   memset (out, 0, sizeof *out);
@@ -50,6 +58,8 @@ hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const 
   /* check and doctor judge many specs alike: the compiled-profile cache
    * serves them as it serves create */
   hr_host_enable_caches (&host);
+  if (adjust)
+    adjust (&host, data);
   if (allocate)
     {
       host.allocate_ids = allocate_ids;

@@ -24,6 +24,11 @@ struct hr_hardened
  * the container when the policy gives it a user namespace. */
 int hr_harden_spec (const struct hr_policy *policy, const struct hr_cli *cli, const char *text, size_t len,
                     const char *bundle, bool allocate, struct hr_hardened *out, hr_error_t *err);
+/* The same, with adjust (when not NULL) called on the host facts before the
+ * policy runs: `doctor` judges many specs and shares costly facts. */
+int hr_harden_spec_adjusted (const struct hr_policy *policy, const struct hr_cli *cli, const char *text, size_t len,
+                             const char *bundle, bool allocate, void (*adjust) (struct hr_host *host, void *data),
+                             void *data, struct hr_hardened *out, hr_error_t *err);
 /* Releases the id range (and staging) if the container will not run. */
 void hr_hardened_abandon (struct hr_hardened *h);
 void hr_hardened_clear (struct hr_hardened *h);

@@ -44,6 +44,27 @@ check_status() {
 	doctor --format json | jq -r --arg id "$1" '.checks[] | select(.id == $id) | .status'
 }
 
+# check_field ID FIELD: one field of check ID, from --format json
+check_field() {
+	doctor --format json | jq -r --arg id "$1" --arg f "$2" '.checks[] | select(.id == $id) | .[$f]'
+}
+
+# expect_fail ID FIX: check ID fails and its fix is exactly FIX
+expect_fail() {
+	local out
+	out=$(doctor --format json | jq -c --arg id "$1" '.checks[] | select(.id == $id)')
+	echo "$out"
+	[ "$(jq -r .status <<<"$out")" = fail ]
+	[ "$(jq -r .fix <<<"$out")" = "$2" ]
+}
+
+# hold_e2e_lock: the engines' lock (their config files, shared sysctls) until
+# teardown closes the test's descriptors; skips when another run keeps it
+hold_e2e_lock() {
+	exec {E2E_LOCK_FD}>>/tmp/hardrun-e2e.lock
+	flock -w 120 "$E2E_LOCK_FD" || skip "the engines' lock /tmp/hardrun-e2e.lock stayed taken"
+}
+
 @test "a sysctl check fails with its fix when the host is weakened, and passes when it is not" {
 	set_sysctl kernel.kptr_restrict 0
 	run doctor --fail-on medium
@@ -154,4 +175,184 @@ check_status() {
 	run doctor --help
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "usage: hardrun doctor"* ]]
+}
+
+# every sysctl check, one at a time: the weak value fails with the fix that
+# sets the expected value, the expected value passes.  Each sysctl is put
+# back in teardown.  user.max_user_namespaces=0 stops every user namespace on
+# the host, so the test holds the engines' lock while it runs.
+@test "every sysctl check: fails with its fix when weakened, passes when set" {
+	hold_e2e_lock
+	# name weak_value expected_value [passing value to set, if not that]
+	while read -r name weak want good; do
+		# unprivileged_bpf_disabled=1 is locked until reboot: only 2 can
+		# be weakened (and set to 2 again)
+		if [ "$name" = kernel.unprivileged_bpf_disabled ] && [ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" = 1 ]; then
+			[ "$(check_status "sysctl.$name")" = pass ]
+			continue
+		fi
+		# user.* sysctls are read-only outside the initial user namespace
+		f=/proc/sys/${name//.//}
+		if ! (echo "$(cat "$f")" >"$f") 2>/dev/null; then
+			echo "# $name is read-only here: only its passing side is checked" >&3
+			[ "$(check_status "sysctl.$name")" = pass ]
+			continue
+		fi
+		set_sysctl "$name" "$weak"
+		expect_fail "sysctl.$name" "sysctl -w $name=$want && echo '$name = $want' >>/etc/sysctl.d/90-hardrun.conf"
+		echo "${good:-$want}" >"/proc/sys/${name//.//}"
+		[ "$(check_status "sysctl.$name")" = pass ]
+		bash "$RESTORE"
+	done <<-EOF
+		kernel.unprivileged_bpf_disabled 0 1 2
+		kernel.kptr_restrict 0 1
+		kernel.dmesg_restrict 0 1
+		kernel.perf_event_paranoid 1 2
+		fs.protected_symlinks 0 1
+		fs.protected_hardlinks 0 1
+		fs.protected_fifos 0 1
+		fs.protected_regular 0 1
+		fs.suid_dumpable 1 0
+		kernel.randomize_va_space 1 2
+		net.ipv4.conf.all.rp_filter 0 1
+		user.max_user_namespaces 0 1
+	EOF
+}
+
+@test "a hardrun binary others can replace fails runtime.hardrun_owner; a root-only copy passes" {
+	dir=$BATS_TEST_TMPDIR/bin
+	mkdir -m 0755 "$dir"
+	cp "$HARDRUN" "$dir/hardrun"
+	chmod 0757 "$dir/hardrun"
+	out=$("$dir/hardrun" --hardrun-policy "$POLICY" doctor --format json | jq -c '.checks[] | select(.id == "runtime.hardrun_owner")')
+	echo "$out"
+	[ "$(jq -r .status <<<"$out")" = fail ]
+	[ "$(jq -r .fix <<<"$out")" = "chown root:root $dir/hardrun && chmod go-w $dir/hardrun (and its directories)" ]
+	chmod 0755 "$dir/hardrun"
+	out=$("$dir/hardrun" --hardrun-policy "$POLICY" doctor --format json | jq -r '.checks[] | select(.id == "runtime.hardrun_owner") | .status')
+	[ "$out" = pass ]
+}
+
+@test "a policy others can write fails runtime.policy with its fix; root's passes" {
+	chmod 0666 "$POLICY"
+	expect_fail runtime.policy "hardrun policy validate FILE"
+	run doctor --fail-on critical
+	[ "$status" -eq 1 ]
+	chmod 0644 "$POLICY"
+	[ "$(check_status runtime.policy)" = pass ]
+}
+
+@test "the real runtime's version: an old runc fails runtime.runc_version, a fixed one passes" {
+	dir=$BATS_TEST_TMPDIR/fake
+	mkdir -m 0755 "$dir"
+	printf '#!/bin/sh\necho "runc version 1.1.5"\n' >"$dir/runc"
+	chmod 0755 "$dir/runc"
+	POLICY=$(write_policy "{\"runtime\": \"$dir/runc\"}" oldrunc)
+	expect_fail runtime.runc_version "install runc 1.2.8, 1.3.3 or later"
+	printf '#!/bin/sh\necho "runc version 1.1.5+ds1"\n' >"$dir/runc"
+	expect_fail runtime.runc_version "check the distribution's advisories for CVE-2024-21626 and CVE-2025-31133/52565/52881 against runc version 1.1.5+ds1"
+	printf '#!/bin/sh\necho "runc version 1.3.3"\n' >"$dir/runc"
+	[ "$(check_status runtime.runc_version)" = pass ]
+}
+
+@test "the audit log and its directory writable by others fail runtime.audit_log{,_dir}; root's pass" {
+	log=$(jq -r .audit_log "$POLICY")
+	dir=$(dirname "$log")
+	touch "$log"
+	chmod 0640 "$log"
+	chmod 0750 "$dir"
+	[ "$(check_status runtime.audit_log)" = pass ]
+	[ "$(check_status runtime.audit_log_dir)" = pass ]
+	chmod 0666 "$log"
+	expect_fail runtime.audit_log "chown root:adm $log && chmod 0640 $log"
+	chmod 0777 "$dir"
+	expect_fail runtime.audit_log_dir "chown root:adm $dir && chmod 0750 $dir"
+	chmod 0640 "$log"
+	chmod 0750 "$dir"
+	[ "$(check_status runtime.audit_log)" = pass ]
+	[ "$(check_status runtime.audit_log_dir)" = pass ]
+}
+
+# The engines' config files only: no daemon is started, reloaded or stopped,
+# but the files are the engines', so the engines' lock is held.
+@test "docker's daemon.json, every CIS setting both ways; data-root mode; containerd and podman registration" {
+	[ -x /usr/bin/dockerd ] || [ -x /usr/sbin/dockerd ] || skip "needs docker.io"
+	hold_e2e_lock
+	mkdir -p /etc/docker
+	keep_file /etc/docker/daemon.json
+	echo '{"icc": true, "live-restore": false, "userland-proxy": true, "no-new-privileges": false, "hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"]}' >/etc/docker/daemon.json
+	chmod 0644 /etc/docker/daemon.json
+	expect_fail engines.docker.icc "\"icc\": false in /etc/docker/daemon.json, then kill -HUP \$(pidof dockerd)"
+	expect_fail engines.docker.live_restore "\"live-restore\": true in /etc/docker/daemon.json, then kill -HUP \$(pidof dockerd)"
+	expect_fail engines.docker.userland_proxy "\"userland-proxy\": false in /etc/docker/daemon.json, then kill -HUP \$(pidof dockerd)"
+	expect_fail engines.docker.no_new_privileges "\"no-new-privileges\": true in /etc/docker/daemon.json, then kill -HUP \$(pidof dockerd)"
+	expect_fail engines.docker.tcp_tls "remove tcp:// from \"hosts\" or set \"tlsverify\": true with certificates"
+	expect_fail engines.docker.registered "\"runtimes\": {\"hardrun\": {\"path\": \"/usr/local/sbin/hardrun\"}} in /etc/docker/daemon.json"
+	expect_fail engines.docker.default_runtime "\"default-runtime\": \"hardrun\" in /etc/docker/daemon.json"
+	[ "$(check_status engines.docker.config_mode)" = pass ]
+	chmod 0646 /etc/docker/daemon.json
+	[ "$(check_status engines.docker.config_mode)" = fail ]
+	jq -n --arg hr "$HARDRUN" '{icc: false, "live-restore": true, "userland-proxy": false, "no-new-privileges": true, hosts: ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"], tlsverify: true, runtimes: {hardrun: {path: $hr}}, "default-runtime": "hardrun"}' \
+		>/etc/docker/daemon.json
+	chmod 0644 /etc/docker/daemon.json
+	for id in icc live_restore userland_proxy no_new_privileges tcp_tls registered default_runtime config_mode; do
+		[ "$(check_status "engines.docker.$id")" = pass ] || { echo "engines.docker.$id"; false; }
+	done
+	if [ -d /var/lib/docker ]; then
+		echo "chmod $(stat -c %a /var/lib/docker) /var/lib/docker" >>"$RESTORE"
+		chmod 0717 /var/lib/docker
+		expect_fail engines.docker.data_root_mode "chown root:root /var/lib/docker && chmod 0710 /var/lib/docker"
+		chmod 0710 /var/lib/docker
+		[ "$(check_status engines.docker.data_root_mode)" = pass ]
+	fi
+	if [ -x /usr/bin/containerd ]; then
+		mkdir -p /etc/containerd
+		keep_file /etc/containerd/config.toml
+		echo 'version = 2' >/etc/containerd/config.toml
+		[ "$(check_status engines.containerd.registered)" = fail ]
+		printf '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hardrun.options]\nBinaryName = "%s"\n' "$HARDRUN" >>/etc/containerd/config.toml
+		[ "$(check_status engines.containerd.registered)" = pass ]
+	fi
+	if [ -x /usr/bin/podman ]; then
+		mkdir -p /etc/containers
+		keep_file /etc/containers/containers.conf
+		printf '[engine]\n' >/etc/containers/containers.conf
+		[ "$(check_status engines.podman.registered)" = fail ]
+		printf '[engine.runtimes]\nhardrun = ["%s"]\n' "$HARDRUN" >>/etc/containers/containers.conf
+		[ "$(check_status engines.podman.registered)" = pass ]
+	fi
+}
+
+# A temporary --root removed with a container still recorded left its
+# private bundle under /run/hardrun/bundles for good (only a create under
+# the same root collected it).  Any create now collects the private bundles
+# of an absolute root that no longer exists, once older than a create can
+# take; a young one and a live root's are kept.
+@test "private bundles of a runtime root that no longer exists are collected by the next create" {
+	gone=$BATS_TEST_TMPDIR/gone-root
+	live=$BATS_TEST_TMPDIR/live-root
+	old=$(new_id old)
+	young=$(new_id young)
+	kept=$(new_id kept)
+	b=$(make_bundle gone 'true')
+	RUNC_ROOT=$gone hr create --bundle "$b" "$old" >/dev/null
+	RUNC_ROOT=$gone hr create --bundle "$b" "$young" >/dev/null
+	RUNC_ROOT=$live hr create --bundle "$b" "$kept" >/dev/null
+	old_dir=$(ls -d /run/hardrun/bundles/*/"$old".??????)
+	young_dir=$(ls -d /run/hardrun/bundles/*/"$young".??????)
+	kept_dir=$(ls -d /run/hardrun/bundles/*/"$kept".??????)
+	[ "$(cat "$(dirname "$old_dir")/.root")" = "$gone" ]
+	# the containers die with their root (runc kept no record elsewhere)
+	RUNC_ROOT=$gone runc_ delete -f "$old"
+	RUNC_ROOT=$gone runc_ delete -f "$young"
+	rm -rf "$gone"
+	touch -d '-20 minutes' "$old_dir" "$kept_dir"
+	other=$(new_id other)
+	hr create --bundle "$b" "$other" >/dev/null
+	hr delete -f "$other"
+	[ ! -e "$old_dir" ]
+	[ -d "$young_dir" ]
+	[ -d "$kept_dir" ]
+	RUNC_ROOT=$live runc_ delete -f "$kept"
+	rm -rf "$young_dir" "$kept_dir"
 }
