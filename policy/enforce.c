@@ -73,6 +73,8 @@ hr_outcome_name (enum hr_outcome outcome)
       return "audited";
     case HR_OUTCOME_QUARANTINED:
       return "quarantined";
+    default:
+      break;
     }
   return "unknown";
 }
@@ -134,6 +136,9 @@ refusal_outcome (enum hr_action action)
       return HR_OUTCOME_AUDITED;
     case HR_ACTION_QUARANTINE:
       return HR_OUTCOME_QUARANTINED;
+    case HR_ACTION_OFF:
+    case HR_ACTION_FIX:
+    case HR_ACTION_DENY:
     default:
       return HR_OUTCOME_DENIED;
     }

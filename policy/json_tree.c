@@ -318,6 +318,8 @@ hr_json_type_name (enum hr_json_type type)
       return "array";
     case HR_JSON_OBJECT:
       return "object";
+    default:
+      break;
     }
   return "unknown";
 }

@@ -136,6 +136,8 @@ write_node (struct buffer *b, const struct hr_json *n, int indent)
         newline (b, indent);
       put (b, "}", 1);
       return;
+    default:
+      break;
     }
 }
 

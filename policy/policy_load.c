@@ -123,6 +123,8 @@ check_setting_type (const struct hr_json *v, enum hr_setting_type type, const ch
                                  hr_json_type_name (v->items[i]->type));
         }
       return 0;
+    default:
+      return hr_error_set (err, 0, "%s: unknown setting type", where);
     }
   return 0;
 }

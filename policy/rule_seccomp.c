@@ -171,6 +171,7 @@ static bool
 report_merge (struct hr_rule_ctx *ctx, const struct hr_json *spec_profile, const struct hr_json *merged,
               const char *what, const struct hr_strv *changed)
 {
+  const struct hr_json *def = hr_json_get_value (merged, "defaultAction");
   cleanup_free char *names = NULL;
 
   if (spec_profile == NULL)
@@ -188,7 +189,7 @@ report_merge (struct hr_rule_ctx *ctx, const struct hr_json *spec_profile, const
   return hr_finding (ctx,
                      "seccomp profile kept and made at least as strict as %s: default action %s, answers changed "
                      "for %s",
-                     what, hr_json_get (merged, "defaultAction")->text, names);
+                     what, hr_json_is_string (def) ? def->text : "(none)", names);
 }
 
 /* The spec's profile (if any), the base profile and the floor, merged into

@@ -596,6 +596,9 @@ zero_of (const struct go_type *t)
     case GO_UINT32:
     case GO_UINT64:
       return hr_json_new_int (0);
+    case GO_SLICE:
+    case GO_MAP:
+    case GO_ANY:
     default:
       return hr_json_new (HR_JSON_NULL);
     }

@@ -78,7 +78,7 @@ check_flag_as_process (const char *flag, struct hr_json *process, const struct h
   struct hr_result probe = { 0 };
   int ret;
 
-  hr_json_set (process, "noNewPrivileges", hr_json_new_bool (true));
+  hr_json_set (owned, "noNewPrivileges", hr_json_new_bool (true));
   ret = hr_enforce_process (process, profile, audit_mode, &probe, err);
   for (size_t i = 0; ret == 0 && i < probe.len; i++)
     {

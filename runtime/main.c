@@ -61,6 +61,8 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
       return hr_cmd_doctor (cli, argc - rest, argv + rest);
     case HR_CMD_HELP:
       return hr_cmd_help (cli, argc - rest, argv + rest);
+    default:
+      break;
     }
   return 1;
 }

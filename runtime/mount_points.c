@@ -124,6 +124,8 @@ add_point (struct points *p, const char *destination, bool file, hr_error_t *err
       return -1;
     case 1:
       return 0;
+    default:
+      break;
     }
   return create_missing (p, existing, rest, file, err);
 }

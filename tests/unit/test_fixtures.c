@@ -250,7 +250,8 @@ Test (fixtures, verdicts_of_the_default_policy)
     {
       const struct expectation *e = &expected[i];
       struct hr_result result = { 0 };
-      cleanup_json struct hr_json *doc = harden_fixture (e->fixture, profile, false, &result, NULL, NULL);
+      cleanup_json struct hr_json *doc __attribute__ ((unused))
+      = harden_fixture (e->fixture, profile, false, &result, NULL, NULL);
       cleanup_free char *why = denials_text (&result);
 
       cr_assert_str_eq (hr_result_verdict (&result), e->verdict, "%s: %s", e->fixture, why);
@@ -295,7 +296,8 @@ Test (fixtures, engine_files_are_the_containers_own)
   for (size_t i = 0; i < HR_ARRAY_SIZE (cases); i++)
     {
       struct hr_result result = { 0 };
-      cleanup_json struct hr_json *doc = harden_fixture (cases[i].fixture, profile, false, &result, NULL, NULL);
+      cleanup_json struct hr_json *doc __attribute__ ((unused))
+      = harden_fixture (cases[i].fixture, profile, false, &result, NULL, NULL);
 
       cr_assert_eq (result.needs.own_binds.len, cases[i].own, "%s: %zu own binds", cases[i].fixture,
                     result.needs.own_binds.len);
@@ -413,7 +415,8 @@ Test (fixtures, audit_mode_changes_nothing)
       cleanup_free char *original = NULL, *out = NULL;
       size_t len = 0, out_len = 0;
       cleanup_json struct hr_json *doc = harden_fixture (expected[i].fixture, profile, true, &audited, &original, &len);
-      cleanup_json struct hr_json *other = harden_fixture (expected[i].fixture, profile, false, &enforced, NULL, NULL);
+      cleanup_json struct hr_json *other __attribute__ ((unused))
+      = harden_fixture (expected[i].fixture, profile, false, &enforced, NULL, NULL);
 
       out = hr_json_serialize (doc, &out_len);
       cr_assert_eq (out_len, len, "%s", expected[i].fixture);
@@ -453,7 +456,8 @@ check_pods (const struct hr_profile *profile)
   for (size_t i = 0; i < HR_ARRAY_SIZE (admitted); i++)
     {
       struct hr_result result = { 0 };
-      cleanup_json struct hr_json *doc = harden_fixture (admitted[i], profile, false, &result, NULL, NULL);
+      cleanup_json struct hr_json *doc __attribute__ ((unused))
+      = harden_fixture (admitted[i], profile, false, &result, NULL, NULL);
       cleanup_free char *why = denials_text (&result);
 
       cr_assert_eq (result.n_denied, 0, "%s: %s", admitted[i], why);
@@ -462,8 +466,8 @@ check_pods (const struct hr_profile *profile)
     }
   {
     struct hr_result result = { 0 };
-    cleanup_json struct hr_json *doc
-        = harden_fixture ("containerd-1.6-cri/host-pid-sandbox", profile, false, &result, NULL, NULL);
+    cleanup_json struct hr_json *doc __attribute__ ((unused))
+    = harden_fixture ("containerd-1.6-cri/host-pid-sandbox", profile, false, &result, NULL, NULL);
 
     cr_assert_eq (result.n_denied, 1);
     cr_assert (has_denial (&result, "host_namespaces", "no pid namespace"));
