@@ -15,7 +15,7 @@ static const struct hr_setting settings[] = {
 static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
-  return hr_validate_capability_names (s->members[0].value, "allow", err);
+  return hr_validate_capability_names (hr_settings_member (s, "allow"), "allow", err);
 }
 
 static const char *const limited_sets[] = { "bounding", "effective", "permitted", NULL };

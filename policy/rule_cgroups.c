@@ -31,7 +31,7 @@ static const struct hr_setting settings[] = {
 static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
-  return hr_validate_absolute_paths (s->members[0].value, "state_roots", err);
+  return hr_validate_absolute_paths (hr_settings_member (s, "state_roots"), "state_roots", err);
 }
 
 static char *

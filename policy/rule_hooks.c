@@ -98,7 +98,7 @@ validate_shape (const struct hr_json *shape, const char *where, hr_error_t *err)
 static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
-  const struct hr_json *allowed = s->members[0].value;
+  const struct hr_json *allowed = hr_settings_member (s, "allowed");
 
   for (size_t i = 0; i < allowed->len; i++)
     {

@@ -14,7 +14,7 @@ static int
 validate (const struct hr_json *s, hr_error_t *err)
 {
   int64_t limit = 0;
-  hr_json_number_to_int64 (s->members[0].value, &limit);
+  hr_json_number_to_int64 (hr_settings_member (s, "limit"), &limit);
   return limit > 0 ? 0 : hr_error_set (err, 0, "limit must be positive");
 }
 
