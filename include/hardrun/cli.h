@@ -42,12 +42,12 @@ struct hr_cli
   /* runc's global flags that hardrun uses */
   const char *log_path;
   const char *log_format;
-  const char *root;   /* --root: the runtime's state directory, NULL for its default; for
-                       * create/run/restore, --root "" becomes the bundle directory, where
-                       * runc resolves it after entering the bundle */
-  char *root_storage; /* owned: what root points at when parsing rewrote it */
+  const char *root;       /* --root: the runtime's state directory, NULL for its default; for
+                           * create/run/restore, --root "" becomes the bundle directory, where
+                           * runc resolves it after entering the bundle */
+  char *root_storage;     /* owned: what root points at when parsing rewrote it */
   const char *root_given; /* --root's value as given: a pointer into argv */
-  const char *criu;   /* --criu: the criu binary runc runs for checkpoint/restore, NULL for "criu" */
+  const char *criu;       /* --criu: the criu binary runc runs for checkpoint/restore, NULL for "criu" */
 
   enum hr_command_kind kind;
   const char *command;  /* the subcommand as written, NULL when none */
