@@ -24,7 +24,6 @@ int hr_entry_string (const struct hr_json *entry, const char *field, const char 
                      hr_error_t *err);
 
 /* True when runc would treat the mount as a bind mount. */
-bool hr_mount_is_bind (const struct hr_json *mount);
 
 /* The options array of a mount (NULL when absent); error if not strings. */
 int hr_mount_options (const struct hr_json *mount, struct hr_json **out, hr_error_t *err);

@@ -329,25 +329,28 @@ volume_userns (struct stage *s, hr_error_t *err)
   return s->volume_userns_fd;
 }
 
-/* The namespace to idmap the bind of source with: a shared volume's (its
- * content moved onto the volume owner's ids first), the container's for
- * the rest of its own binds, -1 for a host path (never idmapped). */
+/* *userns_fd: the namespace to idmap the bind of source with: a shared
+ * volume's (its content moved onto the volume owner's ids first), the
+ * container's for the rest of its own binds, -1 for a host path (never
+ * idmapped) or when the container has no namespace of its own. */
 static int
-bind_userns (struct stage *s, const char *source, hr_error_t *err)
+bind_userns (struct stage *s, const char *source, int *userns_fd, hr_error_t *err)
 {
   const struct hr_host_needs *n = s->needs;
 
+  *userns_fd = -1;
   if (s->userns_fd < 0 || !hr_strv_contains (&n->own_binds, source))
-    return -1;
+    return 0;
+  *userns_fd = s->userns_fd;
   for (size_t i = 0; i < n->shared_volume_sources.len; i++)
     if (strcmp (n->shared_volume_sources.items[i], source) == 0)
       {
-        if (hr_volume_adopt (n->shared_volume_roots.items[i], (uint32_t)n->volume_uid, (uint32_t)n->volume_gid, err)
-            < 0)
-          return -2;
-        return volume_userns (s, err) < 0 ? -2 : s->volume_userns_fd;
+        if (hr_volume_adopt (n->shared_volume_roots.items[i], (uint32_t)n->volume_uid, (uint32_t)n->volume_gid, err) < 0
+            || volume_userns (s, err) < 0)
+          return -1;
+        *userns_fd = s->volume_userns_fd;
       }
-  return s->userns_fd;
+  return 0;
 }
 
 /* The very object the policy judged when it resolved source (a relative
@@ -394,8 +397,7 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   fd = opened_source (s, source->text);
   if (fd < 0 || fstat (fd, &st) < 0)
     return 0;
-  userns_fd = bind_userns (s, source->text, err);
-  if (userns_fd == -2)
+  if (bind_userns (s, source->text, &userns_fd, err) < 0)
     return -1;
   recursive = hr_json_strings_contain (options, "rbind");
   tree = open_tree (fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
@@ -421,17 +423,6 @@ stage_bind (struct stage *s, struct hr_json *mount, hr_error_t *err)
   return 0;
 }
 
-/* A bind mount, as runc tells one: type "bind" or a bind option. */
-static bool
-is_bind (const struct hr_json *mount)
-{
-  const struct hr_json *type = hr_json_get_value (mount, "type");
-  const struct hr_json *opts = hr_json_get_value (mount, "options");
-
-  return (hr_json_is_string (type) && strcmp (type->text, "bind") == 0) || hr_json_strings_contain (opts, "bind")
-         || hr_json_strings_contain (opts, "rbind");
-}
-
 static int
 stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
 {
@@ -443,7 +434,7 @@ stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
   if (make_dir (binds_dir, 0711, err) < 0)
     return -1;
   for (size_t i = 0; i < mounts->len; i++)
-    if (is_bind (mounts->items[i]) && stage_bind (s, mounts->items[i], err) < 0)
+    if (hr_mount_is_bind (mounts->items[i]) && stage_bind (s, mounts->items[i], err) < 0)
       return -1;
   return 0;
 }
@@ -495,7 +486,7 @@ hr_spec_has_binds (const struct hr_json *spec)
   const struct hr_json *mounts = hr_json_get_value (spec, "mounts");
 
   for (size_t i = 0; mounts && mounts->type == HR_JSON_ARRAY && i < mounts->len; i++)
-    if (is_bind (mounts->items[i]))
+    if (hr_mount_is_bind (mounts->items[i]))
       return true;
   return false;
 }

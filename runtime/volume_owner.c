@@ -20,7 +20,8 @@
  * mount point, copied by dockerd with their owners; the directory itself,
  * made by the engine as root) is moved onto those ids once: every entry
  * whose uid (gid) is below 65536 gets volume_uid (volume_gid) added, so
- * that the container sees it as it was in the image.  The walk never
+ * that the container sees it as it was in the image.  A file with more than
+ * one link keeps its ids (it may be a host file linked in).  The walk never
  * follows a symlink (each entry is opened O_PATH|O_NOFOLLOW and changed
  * through that descriptor) and never leaves the volume's mount.  A mark
  * (an extended attribute in the trusted namespace, which no container can
@@ -79,6 +80,11 @@ move_entry (int fd, const struct stat *st, const struct adoption *a, const char 
   uint32_t uid = moved (st->st_uid, a->uid), gid = moved (st->st_gid, a->gid);
 
   if (uid == st->st_uid && gid == st->st_gid)
+    return 0;
+  /* a file with another name somewhere may be a host file hard-linked in
+   * (by host root: links never cross mounts): its owner is not the
+   * volume's to change, so it keeps its ids and shows as nobody */
+  if (!S_ISDIR (st->st_mode) && st->st_nlink > 1)
     return 0;
   if (fchownat (fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 || restore_mode (fd, st) < 0)
     return hr_error_set (err, errno, "cannot give \"%s\" in the volume to the volume owner", name);

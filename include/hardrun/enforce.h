@@ -103,6 +103,9 @@ struct hr_mount_fact
 
 void hr_mount_fact_clear (struct hr_mount_fact *fact);
 
+/* A bind mount, as runc tells one: type "bind" or a bind option. */
+bool hr_mount_is_bind (const struct hr_json *mount);
+
 /* A user namespace a spec joins, as the host sees it. */
 struct hr_userns_info
 {

@@ -347,3 +347,27 @@ volume_bundle() {
 	[ "$(stat -c %u "$data/note")" = $((VOLUME_OWNER + 999)) ]
 	grep -qx more "$data/note"
 }
+
+@test "moving a volume onto the owner's ids never changes a host file linked or hard-linked into it" {
+	local vol=hrit-vol-$$-$RANDOM bundle id data secret
+	require_probe
+	data=/var/lib/containers/storage/volumes/$vol/_data
+	seed_volume "$data"
+	track_path "/var/lib/containers/storage/volumes/$vol"
+	# host root's files, planted in the volume before its first hardrun use
+	secret=/var/lib/containers/storage/hrit-secret-$$
+	echo secret >"$secret"
+	chmod 0600 "$secret"
+	track_path "$secret"
+	ln -s "$secret" "$data/link"
+	ln "$secret" "$data/hard"
+	bundle=$(volume_bundle linked "$data" 'cat /vol/hard /vol/link 2>&1; echo done=yes')
+	id=$(new_id linked)
+	run hr run --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *secret* ]]
+	# the host file keeps host root's ownership and mode; the link itself moved
+	[ "$(stat -c '%u %g %a' "$secret")" = "0 0 600" ]
+	[ "$(stat -c '%u' "$data/link")" = "$VOLUME_OWNER" ]
+}
