@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "container_record.h"
+#include "exec_namespaces.h"
 #include "harden.h"
 #include "hardrun/runtime.h"
 #include "hardrun/util.h"
@@ -488,6 +489,21 @@ exec_hardened (const char *runtime, const struct hr_cli *cli, const struct exec_
   return -1;
 }
 
+/* runc 1.1 cannot join, after the container's user namespace, one the
+ * host owns (a pod's CNI netns): hardrun joins those first. */
+static int
+join_foreign_namespaces (const struct hr_cli *cli, const struct exec_request *req, hr_error_t *err)
+{
+  cleanup_free char *state_dir = NULL;
+
+  if (req->state == NULL)
+    return 0;
+  state_dir = hr_container_state_dir (cli);
+  if (hr_exec_join_foreign_namespaces (state_dir, req->state, err) < 0)
+    return hr_error_prefix (err, "container %s", cli->container_id);
+  return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 
 static int
@@ -582,7 +598,8 @@ hr_cmd_exec (const struct hr_cli *cli)
                     summary);
       goto out;
     }
-  exec_hardened (runtime, cli, &req, &err);
+  if (join_foreign_namespaces (cli, &req, &err) == 0)
+    exec_hardened (runtime, cli, &req, &err);
   ret = hr_log_failure (err, NULL);
 
 out:

@@ -48,8 +48,8 @@ hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t 
   return 0;
 }
 
-static int
-write_all (int fd, const char *data, size_t len)
+int
+hr_write_all (int fd, const char *data, size_t len)
 {
   while (len > 0)
     {
@@ -96,7 +96,7 @@ hr_file_replace (int dirfd, const char *name, const char *data, size_t len, cons
   if (fd < 0)
     return -1;
   if (fchmod (fd, original->st_mode & 07777) < 0 || fchown (fd, original->st_uid, original->st_gid) < 0
-      || write_all (fd, data, len) < 0 || fsync (fd) < 0)
+      || hr_write_all (fd, data, len) < 0 || fsync (fd) < 0)
     goto fail;
   if (renameat (dirfd, tmp_name, dirfd, name) < 0)
     goto fail;
@@ -156,7 +156,7 @@ hr_file_private_copy (const char *data, size_t len, int min_fd, hr_error_t *err)
 
   if (fd < 0)
     return hr_error_set (err, errno, "cannot create the private process file");
-  if (write_all (fd, data, len) < 0)
+  if (hr_write_all (fd, data, len) < 0)
     return hr_error_set (err, errno, "cannot write the private process file");
   if (fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
     return hr_error_set (err, errno, "cannot seal the private process file");

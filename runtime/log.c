@@ -87,22 +87,6 @@ format_line (const char *level, const char *msg)
   return line;
 }
 
-static void
-write_all (int fd, const char *s)
-{
-  size_t len = strlen (s);
-  while (len > 0)
-    {
-      ssize_t n = write (fd, s, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return;
-      s += n;
-      len -= (size_t)n;
-    }
-}
-
 static void __attribute__ ((format (printf, 2, 0))) emit (const char *level, const char *fmt, va_list ap)
 {
   cleanup_free char *body = NULL;
@@ -119,11 +103,12 @@ static void __attribute__ ((format (printf, 2, 0))) emit (const char *level, con
       if (fd >= 0)
         {
           line = format_line (level, msg);
-          write_all (fd, line);
+          /* a log that cannot be written has nowhere to say so */
+          (void)hr_write_all (fd, line, strlen (line));
         }
     }
-  write_all (STDERR_FILENO, msg);
-  write_all (STDERR_FILENO, "\n");
+  (void)hr_write_all (STDERR_FILENO, msg, strlen (msg));
+  (void)hr_write_all (STDERR_FILENO, "\n", 1);
   errno = saved;
 }
 

@@ -63,6 +63,10 @@ int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, 
  * /dev/stdin or a process substitution as well as a regular file), once, at
  * most max_size bytes. */
 int hr_file_read_stream (const char *path, size_t max_size, char **data, size_t *len, hr_error_t *err);
+/* Writes all of data to fd, again after EINTR and short writes; -1 and errno
+ * on failure. */
+int hr_write_all (int fd, const char *data, size_t len);
+
 /* A sealed in-memory copy of data, open without close-on-exec at an fd of
  * at least min_fd, so that the real runtime reads exactly it through
  * /proc/self/fd/N: nothing on disk, nothing left to clean up, nothing

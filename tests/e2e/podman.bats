@@ -133,6 +133,22 @@ PODMAN_RUNC_ROOT=/run/runc
 	expect_released "$PODMAN_RUNC_ROOT" "$id"
 }
 
+@test "podman exec into a hardrun container on podman's network (a netns the host owns): hardened, in the container's netns" {
+	id=$(hp -d "$IMAGE_ETC" sleep 300)
+	pid=$(p inspect --format '{{.State.Pid}}' "$id")
+	# podman made the network namespace in the host's user namespace
+	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	run p exec "$id" sh -c "$PROBE"
+	echo "exec: $output"
+	[ "$status" -eq 0 ]
+	expect_hardened
+	run p exec "$id" readlink /proc/self/ns/net
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(readlink /proc/$pid/ns/net)" ]
+	p rm -f "$id" >/dev/null
+	expect_released "$PODMAN_RUNC_ROOT" "$id"
+}
+
 @test "examples/podman/containers.conf (CONTAINERS_CONF): plain podman run goes through hardrun" {
 	export CONTAINERS_CONF=$REPO/examples/podman/containers.conf
 	run p info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}'

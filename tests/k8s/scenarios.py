@@ -40,8 +40,9 @@ def fields(text):
     return out
 
 
-def hardened(f):
-    """Why the probe output f is not hardened ([] when it is)."""
+def hardened(f, userns=True):
+    """Why the probe output f is not hardened ([] when it is); userns=False
+    for a profile that runs the pod without a user namespace."""
     why = []
     try:
         if int(f.get("CapEff", "ffff"), 16) & ~ALLOWED_CAPS:
@@ -55,7 +56,7 @@ def hardened(f):
     if f.get("Seccomp") != "2":
         why.append("Seccomp " + f.get("Seccomp", "?"))
     m = f.get("uid_map", "").rstrip(";").split()
-    if len(m) != 3 or m[0] != "0" or int(m[1]) < 100000:
+    if userns and (len(m) != 3 or m[0] != "0" or int(m[1]) < 100000):
         why.append("uid_map " + f.get("uid_map", "?"))
     if f.get("rootfs") != "read-only":
         why.append("rootfs " + f.get("rootfs", "?"))
@@ -68,14 +69,7 @@ class Failed(AssertionError):
 
 # Scenarios that cannot pass with runc 1.1.5 whatever hardrun does, reported
 # as "known" (not counted as failures; an unexpected pass is said loudly):
-KNOWN = {
-    "exec_sync [hardrun]": "runc 1.1 `exec` joins the container's user namespace first and then its other "
-                           "namespaces; the pod's network namespace (made by the CNI) and IPC namespace belong to "
-                           "other user namespaces, so setns fails with EPERM (runc 1.2 joins them first)",
-    "host_pid_refused [hardrun]": "a hostPID pod cannot run in a user namespace: the kernel refuses a proc mount "
-                                  "of the host's pid namespace from it (the refusal under the default policy is "
-                                  "checked first and passes)",
-}
+KNOWN = {}
 
 
 def check(cond, msg):
@@ -96,10 +90,10 @@ class Suite:
 
     # -- helpers
 
-    def expect(self, handler, f, what):
+    def expect(self, handler, f, what, userns=True):
         """A probe's fields: hardened under hardrun; under the plain runc
         handler the same checks must find something (the baseline)."""
-        why = hardened(f)
+        why = hardened(f, userns)
         if handler == "hardrun":
             check(not why, f"{what} not hardened: {', '.join(why)}")
         else:
@@ -232,7 +226,12 @@ echo "all done here" > /dev/termination-log''', mounts=m)
         ann = {"io.hardrun.profile": "host-pid"} if ns == "pid" else {}
         with Pod(self.cri, h, name + "-sys", namespace="kube-system", annotations=ann, **kw) as pod:
             cid, f, out = self.run_probe(pod)
-            self.expect(h, f, f"host {ns} pod in kube-system")
+            # the kernel refuses a proc mount of the host's pid namespace from
+            # a user namespace: the host-pid profile runs without one, and
+            # everything else is enforced
+            self.expect(h, f, f"host {ns} pod in kube-system", userns=ns != "pid")
+            if ns == "pid":
+                check(f.get("uid_map", "").split()[:2] == ["0", "0"], f"not the host's user namespace: {out}")
 
     def profile_annotation(self, h):
         """A pod asks for a profile by annotation (containerd's
@@ -295,6 +294,12 @@ echo "all done here" > /dev/termination-log''', mounts=m)
             code, out = pod.exec_sync(cid, PROBE)
             check(code == 0, f"ExecSync failed ({code}): {out}")
             self.expect(h, fields(out), "ExecSync process")
+            # in the pod's network namespace (the container's, made by the
+            # CNI), never the host's
+            code, out = pod.exec_sync(cid, "readlink /proc/self/ns/net /proc/1/ns/net")
+            mine, init = (out.split() + ["", ""])[:2]
+            check(code == 0 and mine == init, f"ExecSync netns {mine!r}, the container's {init!r}")
+            check(mine != os.readlink("/proc/self/ns/net"), "ExecSync ran in the host's network namespace")
 
     @staticmethod
     def hardrun_slots(ids):
