@@ -14,7 +14,6 @@
 #include "hardrun/util.h"
 #include "rules.h"
 
-#define MAX_POLICY_SIZE (4u << 20)
 #define MAX_EXTENDS_DEPTH 16
 
 static const char *const top_level_keys[] = { "version",
@@ -491,17 +490,6 @@ struct hr_policy *
 hr_policy_load_default (hr_error_t *err)
 {
   return hr_policy_load_text (hr_default_policy_text, strlen (hr_default_policy_text), "embedded default policy", err);
-}
-
-struct hr_policy *
-hr_policy_load_file (const char *path, hr_error_t *err)
-{
-  cleanup_free char *text = NULL;
-  size_t len;
-
-  if (hr_read_small_file (path, MAX_POLICY_SIZE, &text, &len, err) < 0)
-    return hr_error_prefix (err, "policy"), NULL;
-  return hr_policy_load_text (text, len, path, err);
 }
 
 void

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "hardrun/util.h"
@@ -212,14 +213,16 @@ add_syscall_rule (scmp_filter_ctx ctx, const struct hr_json *rule, uint32_t defa
   return 0;
 }
 
+/* Generates the filter, into memory, only to know that libseccomp can: a
+ * profile it cannot turn into BPF would otherwise fail in runc. */
 static int
 export_bpf (scmp_filter_ctx ctx, hr_error_t *err)
 {
-  cleanup_close int fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  cleanup_close int fd = memfd_create ("hardrun-seccomp-check", MFD_CLOEXEC);
   int ret;
 
   if (fd < 0)
-    return hr_error_set (err, errno, "open /dev/null");
+    return hr_error_set (err, errno, "cannot make room for the seccomp filter");
   ret = seccomp_export_bpf (ctx, fd);
   if (ret < 0)
     return hr_error_set (err, -ret, "cannot generate the seccomp filter");

@@ -194,34 +194,3 @@ hr_path_is_under (const char *path, const char *dir)
     return path[0] == '/';
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
-
-int
-hr_read_small_file (const char *path, size_t max_size, char **text, size_t *len, hr_error_t *err)
-{
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  struct stat st;
-  ssize_t n;
-
-  *text = NULL;
-  if (fd < 0)
-    return hr_error_set (err, errno, "cannot open %s", path);
-  if (fstat (fd, &st) < 0)
-    return hr_error_set (err, errno, "cannot stat %s", path);
-  if (!S_ISREG (st.st_mode))
-    return hr_error_set (err, 0, "%s is not a regular file", path);
-  if ((size_t)st.st_size > max_size)
-    return hr_error_set (err, EFBIG, "%s is larger than %zu bytes", path, max_size);
-  *text = xmalloc ((size_t)st.st_size + 1);
-  n = read (fd, *text, (size_t)st.st_size + 1);
-  if (n < 0 || n != st.st_size)
-    {
-      int saved = n < 0 ? errno : 0;
-      free (*text);
-      *text = NULL;
-      return n < 0 ? hr_error_set (err, saved, "cannot read %s", path)
-                   : hr_error_set (err, 0, "%s changed while it was read", path);
-    }
-  (*text)[n] = '\0';
-  *len = (size_t)n;
-  return 0;
-}

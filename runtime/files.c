@@ -49,6 +49,14 @@ hr_file_read (int dirfd, const char *name, size_t max_size, char **data, size_t 
 }
 
 int
+hr_read_small_file (const char *path, size_t max_size, char **text, size_t *len, hr_error_t *err)
+{
+  struct stat st;
+
+  return hr_file_read (AT_FDCWD, path, max_size, text, len, &st, err);
+}
+
+int
 hr_write_all (int fd, const char *data, size_t len)
 {
   while (len > 0)

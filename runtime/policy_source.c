@@ -10,6 +10,7 @@
 #include "runtime_trust.h"
 
 #define MAX_NAMED_FILE_SIZE (4u << 20)
+#define MAX_POLICY_SIZE (4u << 20)
 
 /* Every file the policy names, read here (the policy library reads none)
  * with the policy's own trust checks: a seccomp profile anyone could
@@ -62,6 +63,17 @@ load_policy_only (const struct hr_cli *cli, bool require_trusted, hr_error_t *er
   if (require_trusted && access (path, F_OK) == 0 && hr_check_root_owned (path, "the policy", true, err) < 0)
     return NULL;
   return hr_policy_load_file (path, err);
+}
+
+struct hr_policy *
+hr_policy_load_file (const char *path, hr_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  if (hr_read_small_file (path, MAX_POLICY_SIZE, &text, &len, err) < 0)
+    return hr_error_prefix (err, "policy"), NULL;
+  return hr_policy_load_text (text, len, path, err);
 }
 
 struct hr_policy *

@@ -67,7 +67,6 @@ struct hr_policy
 extern const char hr_default_policy_text[];
 
 struct hr_policy *hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_t *err);
-struct hr_policy *hr_policy_load_file (const char *path, hr_error_t *err);
 struct hr_policy *hr_policy_load_default (hr_error_t *err);
 void hr_policy_free (struct hr_policy *policy);
 static inline void

@@ -63,6 +63,14 @@ int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, 
  * /dev/stdin or a process substitution as well as a regular file), once, at
  * most max_size bytes. */
 int hr_file_read_stream (const char *path, size_t max_size, char **data, size_t *len, hr_error_t *err);
+/* A whole regular file of at most max_size bytes, NUL-terminated: the
+ * runtime's one file reader (hr_file_read from the working directory). */
+int hr_read_small_file (const char *path, size_t max_size, char **text, size_t *len, hr_error_t *err);
+
+/* Reads the policy file at path and loads it: the policy library takes text,
+ * the runtime reads files. */
+struct hr_policy *hr_policy_load_file (const char *path, hr_error_t *err);
+
 /* Writes all of data to fd, again after EINTR and short writes; -1 and errno
  * on failure. */
 int hr_write_all (int fd, const char *data, size_t len);

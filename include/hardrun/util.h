@@ -66,8 +66,6 @@ hr_streq (const char *a, const char *b)
 bool hr_has_prefix (const char *s, const char *prefix);
 bool hr_has_suffix (const char *s, const char *suffix);
 bool hr_is_sha256_hex (const char *s);
-/* A whole regular file of at most max_size bytes, NUL-terminated. */
-int hr_read_small_file (const char *path, size_t max_size, char **text, size_t *len, hr_error_t *err);
 /* Lexically cleans an absolute path like Go's filepath.Clean. */
 char *hr_path_clean (const char *path);
 /* path equals dir or lies below it (both clean). */

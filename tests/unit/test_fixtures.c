@@ -11,6 +11,7 @@
 #include "hardrun/enforce.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 /* The CRI sandbox's namespaces (/proc/4242/ns/NAME) are its own (the fake host calls any

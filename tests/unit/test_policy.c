@@ -9,6 +9,7 @@
 #include "fake_host.h"
 #include "hardrun/enforce.h"
 #include "hardrun/policy.h"
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 static struct hr_policy *

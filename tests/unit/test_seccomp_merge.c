@@ -17,6 +17,7 @@
 
 #include "../../policy/seccomp_profile.h"
 #include "hardrun/json.h"
+#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 #define KILLED 1000 /* the call killed (or trapped) the process: SIGSYS */
