@@ -227,3 +227,29 @@ for i in range(10**7):
 	POLICY=$(write_policy '{"profiles": {"default": {"rules": {"user_namespace": {"action": "off"}}}}}' nouserns)
 	flip_creates "$BATS_TEST_TMPDIR/link"
 }
+
+# restore reads and stages a spec as create does (no CRIU is needed to see
+# it: runc fails afterwards for want of a checkpoint image).
+@test "restore stages a bind like create: runc is handed the staged object, never the symlink; delete after the failed restore leaves nothing staged" {
+	echo harmless >"$BATS_TEST_TMPDIR/harmless"
+	ln -s "$BATS_TEST_TMPDIR/harmless" "$BATS_TEST_TMPDIR/link"
+	id=$(new_id restore-bind)
+	bundle=$(make_bundle restore-bind 'cat /etc/hostname' \
+		".mounts += [{destination: \"/etc/hostname\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/link\", options: [\"bind\", \"ro\"]}]")
+	run hr restore --image-path "$BATS_TEST_TMPDIR/no-image" --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	spec=$(hardened_spec "$id")
+	source=$(jq -r '.mounts[] | select(.destination == "/etc/hostname") | .source' "$spec")
+	echo "runc was handed $source"
+	[[ "$source" == /run/hardrun/stage/* ]]
+	[ "$(audit_last_for "$id" | jq -r .command)" = restore ]
+	# runc failed after hardrun exec'd it: the engine's delete, as after a
+	# failed runc restore, undoes the staging
+	stage=${source%/binds/*}
+	[ -d "$stage" ]
+	hr delete -f "$id"
+	[ ! -e "$stage" ]
+	run grep -c " $stage/" /proc/self/mountinfo
+	[ "$output" = 0 ]
+}
