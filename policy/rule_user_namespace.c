@@ -26,7 +26,7 @@ static const struct hr_setting settings[] = {
 };
 
 /* Shared named volumes are idmapped onto the volume owner's ids, never onto
- * host ids below 65536 (see runtime/volume_owner.c): that many of them. */
+ * host ids below 65536 (see runtime/userns/volume_owner.c): that many of them. */
 #define VOLUME_IDS 65536
 
 static int64_t

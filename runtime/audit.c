@@ -11,8 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
+#include "audit.h"
 #include "hardrun/util.h"
+#include "log.h"
 
 struct hr_json *
 hr_result_to_json (const struct hr_result *result)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hardrun/runtime.h"
+#include "audit_read.h"
 #include "hardrun/util.h"
 
 #define MAX_LINE (16u << 20)

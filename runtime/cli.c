@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardrun/cli.h"
+#include "cli.h"
 #include "hardrun/util.h"
 
 enum flag_kind

@@ -7,9 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
+#include "cli.h"
+#include "commands.h"
+#include "files.h"
 #include "harden.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "log.h"
+#include "options.h"
+#include "policy_source.h"
 
 #define EXIT_DENY 1
 #define EXIT_ERROR 2

@@ -9,11 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bundle_memory.h"
+#include "cli.h"
+#include "commands.h"
 #include "container_record.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
-#include "idrange.h"
+#include "log.h"
+#include "real_runtime.h"
+#include "userns/bundle_memory.h"
+#include "userns/idrange.h"
 
 static int
 run_and_wait (const char *runtime, const struct hr_cli *cli, hr_error_t *err)

@@ -14,11 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "commands.h"
 #include "config.h"
 #include "doctor.h"
+#include "files.h"
 #include "hardrun/json.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "log.h"
+#include "options.h"
 
 #define EXIT_FAILED 1
 #define EXIT_ERROR 2

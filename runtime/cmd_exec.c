@@ -16,11 +16,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
+#include "cli.h"
+#include "commands.h"
 #include "container_record.h"
 #include "exec_namespaces.h"
+#include "files.h"
 #include "harden.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "host.h"
+#include "log.h"
+#include "policy_source.h"
+#include "real_runtime.h"
 #include "runc_state.h"
 
 #define FLAGS_RULE "exec_flags"

@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
+#include "commands.h"
 #include "config.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 struct help_topic

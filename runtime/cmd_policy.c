@@ -3,8 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hardrun/runtime.h"
+#include "cli.h"
+#include "commands.h"
 #include "hardrun/util.h"
+#include "log.h"
+#include "policy_source.h"
 
 static const char usage[] = "usage: hardrun policy validate FILE | hardrun [--hardrun-policy FILE] policy show";
 

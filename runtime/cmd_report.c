@@ -14,9 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_read.h"
+#include "cli.h"
+#include "commands.h"
 #include "config.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "log.h"
+#include "options.h"
+#include "policy_source.h"
 
 #define EXIT_ERROR 2
 static const char usage[] = "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE] [--format text|json]";

@@ -29,10 +29,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_read.h"
+#include "cli.h"
+#include "commands.h"
 #include "config.h"
+#include "files.h"
 #include "hardrun/enforce.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "log.h"
+#include "options.h"
+#include "policy_source.h"
 
 #define EXIT_NOTHING 1
 #define EXIT_ERROR 2

@@ -5,10 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "commands.h"
 #include "commit.h"
 #include "config.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "log.h"
+#include "real_runtime.h"
 
 static int
 run_runtime_version (const char *runtime)

@@ -11,11 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "container_record.h"
-#include "hardrun/runtime.h"
+#include "files.h"
 #include "hardrun/util.h"
-#include "idrange.h"
+#include "log.h"
 #include "sha256.h"
+#include "userns/idrange.h"
 
 #define RECORD_DIR HR_STATE_DIR "/containers"
 #define RECORD_MAX_SIZE (64u << 10)

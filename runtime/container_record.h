@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "hardrun/cli.h"
+#include "cli.h"
 #include "hardrun/error.h"
 
 struct hr_container_record

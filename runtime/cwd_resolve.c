@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
+#include "cwd_resolve.h"
 #include "hardrun/util.h"
 
 #define MAX_LINKS 255

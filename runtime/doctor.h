@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "hardrun/cli.h"
+#include "cli.h"
 
 enum hr_doctor_status
 {

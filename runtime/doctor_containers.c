@@ -15,11 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "doctor.h"
+#include "files.h"
 #include "harden.h"
 #include "hardrun/json.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "policy_source.h"
 #include "runc_state.h"
 
 /* The state roots of the engines' runc (runc's default, docker's,

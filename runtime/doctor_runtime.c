@@ -11,10 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
 #include "doctor.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "policy_source.h"
+#include "real_runtime.h"
 #include "runtime_trust.h"
 
 static void

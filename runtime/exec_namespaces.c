@@ -28,10 +28,10 @@
 #include <unistd.h>
 
 #include "exec_namespaces.h"
-#include "hardrun/runtime.h"
+#include "files.h"
 #include "hardrun/util.h"
-#include "idrange.h"
 #include "runc_state.h"
+#include "userns/idrange.h"
 
 /* The namespaces runc 1.1 joins after the user namespace and that a host
  * root can join first without changing what runc does after: never the

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
+#include "files.h"
 #include "hardrun/util.h"
 
 int

@@ -3,9 +3,12 @@
  * run the policy over it. */
 #include <string.h>
 
+#include "cli.h"
 #include "harden.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "host.h"
+#include "log.h"
+#include "policy_source.h"
 
 static int
 allocate_ids (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)

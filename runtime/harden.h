@@ -2,8 +2,10 @@
 #ifndef HARDRUN_HARDEN_H
 #define HARDRUN_HARDEN_H
 
-#include "hardrun/runtime.h"
-#include "idrange.h"
+#include "cli.h"
+#include "hardrun/enforce.h"
+#include "hardrun/policy.h"
+#include "userns/idrange.h"
 
 struct hr_hardened
 {

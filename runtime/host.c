@@ -19,11 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
+#include "cwd_resolve.h"
 #include "hardrun/util.h"
-#include "idrange.h"
-#include "rootfs_path.h"
+#include "host.h"
 #include "runc_state.h"
+#include "userns/idrange.h"
+#include "userns/rootfs_path.h"
 
 static const char *
 proc_ns_name (const char *oci_type)

@@ -11,9 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "hardrun/json.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "log.h"
 
 static const char *log_path;
 static bool log_json;

@@ -3,27 +3,14 @@
  * every container it is asked to create, then executes the real runtime. */
 #include <stdio.h>
 
-#include "hardrun/cli.h"
-#include "hardrun/runtime.h"
+#include "cli.h"
+#include "commands.h"
 #include "hardrun/util.h"
+#include "log.h"
 #include "runtime_trust.h"
 
 /* runc (urfave/cli) exits 3 on a command it does not have. */
 #define HR_EXIT_UNKNOWN_COMMAND 3
-
-int
-hr_cmd_passthrough (const struct hr_cli *cli)
-{
-  cleanup_error hr_error_t err = NULL;
-  cleanup_free char *hint = NULL, *pin = NULL, *runtime = NULL;
-
-  if (cli->runtime_help)
-    hr_print_help_pointer ();
-  if (hr_policy_runtime_hint (cli, &hint, &pin, &err) < 0 || hr_find_runtime (hint, pin, &runtime, &err) < 0)
-    return hr_log_failure (err, NULL);
-  hr_exec_runtime (runtime, cli, &err);
-  return hr_log_failure (err, NULL);
-}
 
 static int
 dispatch (const struct hr_cli *cli, int argc, char **argv)
@@ -42,7 +29,7 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
     case HR_CMD_CREATE:
     case HR_CMD_RUN:
     case HR_CMD_RESTORE:
-      return hr_cmd_spec (cli);
+      return hr_cmd_create (cli);
     case HR_CMD_EXEC:
       return hr_cmd_exec (cli);
     case HR_CMD_DELETE:

@@ -3,7 +3,7 @@
  * "--name=value", as runc's Go flags accept them. */
 #include <string.h>
 
-#include "hardrun/runtime.h"
+#include "options.h"
 
 bool
 hr_take_option (int argc, char **argv, int *i, const char *name, const char **out)

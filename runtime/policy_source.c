@@ -4,9 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
-#include "hardrun/runtime.h"
+#include "files.h"
 #include "hardrun/util.h"
+#include "policy_source.h"
 #include "runtime_trust.h"
 
 #define MAX_NAMED_FILE_SIZE (4u << 20)

@@ -8,9 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
-#include "hardrun/runtime.h"
+#include "files.h"
+#include "hardrun/json.h"
 #include "hardrun/util.h"
+#include "real_runtime.h"
 #include "runtime_trust.h"
 
 static const char *const runtime_names[] = { "runc", NULL };

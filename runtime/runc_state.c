@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
+#include "files.h"
 #include "hardrun/util.h"
 #include "runc_state.h"
 

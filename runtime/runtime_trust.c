@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardrun/cli.h"
+#include "cli.h"
 #include "hardrun/util.h"
 #include "runtime_trust.h"
 #include "sha256.h"

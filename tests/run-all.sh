@@ -37,7 +37,7 @@ layer_time build
 
 echo "== code format (clang-format, .clang-format)"
 if command -v clang-format >/dev/null; then
-	if clang-format --dry-run --Werror policy/*.[ch] runtime/*.[ch] include/hardrun/*.h tests/*/*.[ch]; then
+	if clang-format --dry-run --Werror policy/*.[ch] runtime/*.[ch] runtime/userns/*.[ch] include/hardrun/*.h tests/*/*.[ch]; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1)); failed_names+=("clang-format")

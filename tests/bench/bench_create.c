@@ -19,8 +19,8 @@
 #include "hardrun/enforce.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "host.h"
 
 static int
 never_host (const struct hr_host *host, const char *type, const char *path, bool *is_host, hr_error_t *err)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hardrun/cli.h"
+#include "cli.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
+#include "audit_read.h"
+#include "cli.h"
 #include "container_record.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 static char *

@@ -5,8 +5,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "cli.h"
 #include "fake_host.h"
-#include "hardrun/cli.h"
 #include "hardrun/util.h"
 
 #define MAX_ARGS 64

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
+#include "files.h"
 #include "hardrun/util.h"
 
 static char dir[] = "/tmp/hardrun-files-XXXXXX";

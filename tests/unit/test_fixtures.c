@@ -11,8 +11,8 @@
 #include "hardrun/enforce.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "policy_source.h"
 
 /* The CRI sandbox's namespaces (/proc/4242/ns/NAME) are its own (the fake host calls any
  * unlisted path not the host's); Docker's host network is its netns file;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hardrun/cli.h"
-#include "idrange.h"
+#include "cli.h"
+#include "userns/idrange.h"
 
 static struct hr_id_pool
 pool_of (uint32_t base, uint32_t size, uint32_t count)

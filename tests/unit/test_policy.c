@@ -9,8 +9,8 @@
 #include "fake_host.h"
 #include "hardrun/enforce.h"
 #include "hardrun/policy.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "policy_source.h"
 
 static struct hr_policy *
 load_ok (const char *text)

@@ -14,12 +14,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cwd_resolve.h"
 #include "fake_host.h"
 #include "hardrun/enforce.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "host.h"
 
 /* The host of these tests: pid 1's namespaces and Docker's host netns file
  * are the host's, /proc/999 cannot be inspected; /var/run is a link to

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "../../policy/seccomp_profile.h"
+#include "files.h"
 #include "hardrun/json.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 
 #define KILLED 1000 /* the call killed (or trapped) the process: SIGSYS */

@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardrun/cli.h"
+#include "cli.h"
+#include "files.h"
 #include "hardrun/json.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
 #include "idrange.h"
 #include "runc_state.h"

@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #include "bundle_memory.h"
-#include "hardrun/runtime.h"
+#include "cli.h"
+#include "files.h"
 #include "hardrun/util.h"
 #include "idrange.h"
 #include "sha256.h"

@@ -26,8 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "host.h"
 #include "stage.h"
 
 #define SYSFS_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)

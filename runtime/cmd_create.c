@@ -8,12 +8,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundle_memory.h"
+#include "audit.h"
+#include "cli.h"
+#include "commands.h"
 #include "container_record.h"
+#include "files.h"
 #include "harden.h"
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
-#include "stage.h"
+#include "log.h"
+#include "policy_source.h"
+#include "real_runtime.h"
+#include "userns/bundle_memory.h"
+#include "userns/stage.h"
 
 #define SPEC_NAME "config.json"
 
@@ -198,7 +204,7 @@ prepare_host (struct hr_hardened *h, hr_error_t *err)
 }
 
 int
-hr_cmd_spec (const struct hr_cli *cli)
+hr_cmd_create (const struct hr_cli *cli)
 {
   cleanup_error hr_error_t err = NULL;
   cleanup_policy struct hr_policy *policy = hr_load_policy (cli, true, &err);

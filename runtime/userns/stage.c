@@ -17,8 +17,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "hardrun/runtime.h"
 #include "hardrun/util.h"
+#include "host.h"
 #include "libmount_lazy.h"
 #include "mount_points.h"
 #include "stage.h"
