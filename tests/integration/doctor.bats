@@ -356,3 +356,135 @@ hold_e2e_lock() {
 	RUNC_ROOT=$live runc_ delete -f "$kept"
 	rm -rf "$young_dir" "$kept_dir"
 }
+
+# ---------------------------------------------------------------------------
+# hardrun's state under /run/hardrun (state.*): each container's id-range
+# entry, staging mounts, private bundle and profile record live only as long
+# as the container.  An engine that removes a container without `hardrun
+# delete` leaves them; doctor reports them and --fix reclaims exactly them.
+
+# state_slot ID: the allocator's entry number of container ID ("" if none)
+state_slot() {
+	local f
+	for f in /run/hardrun/ids/*; do
+		[ -f "$f" ] && [ "$(sed -n 2p "$f")" = "$1" ] && basename "$f"
+	done
+	return 0
+}
+
+# state_record ID: the profile record of container ID under $RUNC_ROOT
+state_record() {
+	echo "/run/hardrun/containers/$(printf '%s\0%s' "${RUNC_ROOT:-/run/runc}" "$1" | sha256sum | cut -d' ' -f1).json"
+}
+
+# state_found ID: the found text of check ID
+state_found() {
+	doctor --format json | jq -r --arg id "$1" '.checks[] | select(.id == $id) | .found'
+}
+
+# stage_mounts SLOT: how many mounts the mount table has under stage/SLOT
+stage_mounts() {
+	grep -c " /run/hardrun/stage/$1[/ ]" /proc/self/mountinfo || true
+}
+
+# refute_state_names: no state.* check names $ID or its staging slot
+refute_state_names() {
+	local c found
+	for c in ranges stage bundles containers; do
+		found=$(state_found "state.$c")
+		echo "state.$c: $found"
+		[[ "$found" != *"$ID"* ]] && [[ "$found" != *"stage/$SLOT "* ]] || return 1
+	done
+}
+
+# a hardrun container, running, with a range of its own, staged rootfs,
+# private bundle and record; sets ID, SLOT, BUNDLE_DIR, RECORD
+start_state_container() {
+	RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+	ID=$(new_id "$1")
+	hr run -d --bundle "$(make_bundle "$1" 'exec sleep 600')" "$ID" >/dev/null
+	wait_running "$ID"
+	SLOT=$(state_slot "$ID")
+	BUNDLE_DIR=$(ls -d /run/hardrun/bundles/*/"$ID".??????)
+	RECORD=$(state_record "$ID")
+	echo "slot $SLOT bundle $BUNDLE_DIR record $RECORD"
+	[ -n "$SLOT" ] && [ -d "/run/hardrun/stage/$SLOT" ] && [ -f "$RECORD" ]
+	[ "$(stage_mounts "$SLOT")" -ge 1 ]
+}
+
+@test "state: a container removed behind hardrun's back fails state.{ranges,stage,bundles,containers}; --fix reclaims it, the mount table and /run/hardrun clean" {
+	start_state_container gone
+	# as an engine that deletes the container with the real runc
+	runc_ delete -f "$ID"
+	refute container_exists "$ID"
+	expect_fail state.ranges 'hardrun doctor --fix'
+	expect_fail state.stage 'hardrun doctor --fix'
+	expect_fail state.bundles 'hardrun doctor --fix'
+	expect_fail state.containers 'hardrun doctor --fix'
+	[[ "$(state_found state.ranges)" == *"ids/$SLOT: $RUNC_ROOT/$ID (own, uids "* ]]
+	[[ "$(state_found state.stage)" == *"/run/hardrun/stage/$SLOT (mounts left: "[1-9]*"; its entry's container is gone)"* ]]
+	[[ "$(state_found state.bundles)" == *"$BUNDLE_DIR ($RUNC_ROOT/$ID)"* ]]
+	[[ "$(state_found state.containers)" == *"containers/$(basename "$RECORD") ($RUNC_ROOT/$ID)"* ]]
+	run doctor --fix --fail-on critical
+	echo "$output"
+	grep -q "^fixed state.ranges slot $SLOT: released its id range (removed /run/hardrun/ids/$SLOT)$" <<<"$output"
+	grep -q "^fixed state.ranges slot $SLOT: unmounted (MNT_DETACH) and removed /run/hardrun/stage/$SLOT$" <<<"$output"
+	grep -q "^fixed state.bundles: removed $BUNDLE_DIR$" <<<"$output"
+	grep -q "^fixed state.containers: removed $RECORD$" <<<"$output"
+	refute grep -q '^not fixed state\.' <<<"$output"
+	[ ! -e "/run/hardrun/ids/$SLOT" ] || [ "$(state_slot "$ID")" = "" ]
+	[ ! -e "/run/hardrun/stage/$SLOT" ]
+	[ "$(stage_mounts "$SLOT")" -eq 0 ]
+	[ ! -e "$BUNDLE_DIR" ]
+	[ ! -e "$RECORD" ]
+	for c in ranges stage bundles containers; do
+		[ "$(check_status "state.$c")" = pass ]
+		[ "$(check_field "state.$c" found)" = "none stale" ]
+	done
+}
+
+@test "state: a live container's range, staging, bundle and record pass and survive --fix; it still runs and exec works" {
+	start_state_container live
+	refute_state_names
+	run doctor --fix --fail-on critical
+	echo "$output"
+	refute grep -q "$ID\|slot $SLOT:\|$(basename "$RECORD")" <<<"$output"
+	[ "$(container_state "$ID")" = running ]
+	[ "$(state_slot "$ID")" = "$SLOT" ]
+	[ "$(stage_mounts "$SLOT")" -ge 1 ]
+	[ -f "$BUNDLE_DIR/config.json" ] && [ -f "$RECORD" ]
+	run hr exec "$ID" cat /proc/self/status
+	[ "$status" -eq 0 ]
+	assert_hardened_status
+	# everything else stale went with --fix: the host passes
+	for c in ranges stage bundles containers; do
+		[ "$(check_status "state.$c")" = pass ]
+	done
+}
+
+@test "state: a create still under way (its process alive, runc not yet told) is never stale, even with runc's state gone" {
+	start_state_container pending
+	runc_ delete -f "$ID"
+	sleep 600 &
+	pid=$!
+	echo "kill $pid" >>"$RESTORE"
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat")
+	# the process that wrote each piece of state, as if it were still
+	# creating the container: the allocator's entry, the bundle's creator
+	# file and the record's creator
+	sed -i "3s/.*/$pid $start/" "/run/hardrun/ids/$SLOT"
+	echo "$pid $start" >"$BUNDLE_DIR/.creator"
+	jq -c --argjson p "$pid" --argjson s "$start" '.creator_pid = $p | .creator_start = $s' "$RECORD" >"$RECORD.new"
+	mv "$RECORD.new" "$RECORD"
+	refute_state_names
+	run doctor --fix --fail-on critical
+	[ -f "/run/hardrun/ids/$SLOT" ] && [ -d "/run/hardrun/stage/$SLOT" ] && [ -d "$BUNDLE_DIR" ] && [ -f "$RECORD" ]
+	# the create is over: now all of it is stale
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	[[ "$(state_found state.ranges)" == *"ids/$SLOT: "* ]]
+	[[ "$(state_found state.bundles)" == *"$BUNDLE_DIR"* ]]
+	[[ "$(state_found state.containers)" == *"$(basename "$RECORD")"* ]]
+	doctor --fix >/dev/null || true
+	[ ! -e "/run/hardrun/stage/$SLOT" ] && [ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
+}
