@@ -113,6 +113,7 @@ record_view (int dirfd, const char *name, struct record_view *v)
   cleanup_free char *text = NULL;
   cleanup_json struct hr_json *doc = NULL;
   const char *root = NULL, *id = NULL;
+  const struct hr_json *pid, *start;
   hr_error_t err = NULL;
   struct stat st;
   size_t len;
@@ -125,8 +126,11 @@ record_view (int dirfd, const char *name, struct record_view *v)
   v->root = xstrdup (root);
   v->id = xstrdup (id);
   v->mtime = st.st_mtime;
-  v->has_creator = hr_json_number_to_int64 (hr_json_get_value (doc, "creator_pid"), &v->creator_pid) == 0
-                   && hr_json_number_to_uint64 (hr_json_get_value (doc, "creator_start"), &v->creator_start) == 0;
+  pid = hr_json_get_value (doc, "creator_pid");
+  start = hr_json_get_value (doc, "creator_start");
+  /* none in a record an older hardrun wrote */
+  v->has_creator = pid && start && hr_json_number_to_int64 (pid, &v->creator_pid) == 0
+                   && hr_json_number_to_uint64 (start, &v->creator_start) == 0;
   return 0;
 }
 

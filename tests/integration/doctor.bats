@@ -14,6 +14,7 @@ setup() {
 }
 
 teardown() {
+	release_state_lock
 	bash "$RESTORE" || true
 	hr_teardown
 }
@@ -377,9 +378,27 @@ state_record() {
 	echo "/run/hardrun/containers/$(printf '%s\0%s' "${RUNC_ROOT:-/run/runc}" "$1" | sha256sum | cut -d' ' -f1).json"
 }
 
-# state_found ID: the found text of check ID
+# state_found ID: the found text of check ID (fails when doctor did not
+# answer, so that a crash never passes for "nothing found")
 state_found() {
-	doctor --format json | jq -r --arg id "$1" '.checks[] | select(.id == $id) | .found'
+	local out
+	out=$(doctor --format json) || [ $? -eq 1 ] || return 1
+	jq -er --arg id "$1" '.checks[] | select(.id == $id) | .found' <<<"$out"
+}
+
+# assert_found ID TEXT / refute_found ID TEXT: check ID's found text names TEXT, or not
+assert_found() {
+	local found
+	found=$(state_found "$1") || return 1
+	echo "$1: $found"
+	[[ "$found" == *"$2"* ]]
+}
+
+refute_found() {
+	local found
+	found=$(state_found "$1") || return 1
+	echo "$1: $found"
+	[[ "$found" != *"$2"* ]]
 }
 
 # stage_mounts SLOT: how many mounts the mount table has under stage/SLOT
@@ -387,13 +406,27 @@ stage_mounts() {
 	grep -c " /run/hardrun/stage/$1[/ ]" /proc/self/mountinfo || true
 }
 
+# hold_state_lock: the allocator's lock (every create takes it, and reclaims
+# whatever state is stale), so that state the test made stale stays there
+# while doctor is asked about it; release_state_lock before `doctor --fix`
+# (which takes it).  Other helpers' creates wait meanwhile.
+hold_state_lock() {
+	exec {STATE_LOCK_FD}>>/run/hardrun/ids.lock
+	flock -w 60 "$STATE_LOCK_FD"
+}
+
+release_state_lock() {
+	if [ -n "${STATE_LOCK_FD:-}" ]; then
+		exec {STATE_LOCK_FD}>&-
+		STATE_LOCK_FD=
+	fi
+}
+
 # refute_state_names: no state.* check names $ID or its staging slot
 refute_state_names() {
 	local c found
 	for c in ranges stage bundles containers; do
-		found=$(state_found "state.$c")
-		echo "state.$c: $found"
-		[[ "$found" != *"$ID"* ]] && [[ "$found" != *"stage/$SLOT "* ]] || return 1
+		refute_found "state.$c" "$ID" && refute_found "state.$c" "stage/$SLOT " || return 1
 	done
 }
 
@@ -414,6 +447,7 @@ start_state_container() {
 
 @test "state: a container removed behind hardrun's back fails state.{ranges,stage,bundles,containers}; --fix reclaims it, the mount table and /run/hardrun clean" {
 	start_state_container gone
+	hold_state_lock
 	# as an engine that deletes the container with the real runc
 	runc_ delete -f "$ID"
 	refute container_exists "$ID"
@@ -421,10 +455,13 @@ start_state_container() {
 	expect_fail state.stage 'hardrun doctor --fix'
 	expect_fail state.bundles 'hardrun doctor --fix'
 	expect_fail state.containers 'hardrun doctor --fix'
-	[[ "$(state_found state.ranges)" == *"ids/$SLOT: $RUNC_ROOT/$ID (own, uids "* ]]
-	[[ "$(state_found state.stage)" == *"/run/hardrun/stage/$SLOT (mounts left: "[1-9]*"; its entry's container is gone)"* ]]
-	[[ "$(state_found state.bundles)" == *"$BUNDLE_DIR ($RUNC_ROOT/$ID)"* ]]
-	[[ "$(state_found state.containers)" == *"containers/$(basename "$RECORD") ($RUNC_ROOT/$ID)"* ]]
+	assert_found state.ranges "ids/$SLOT: $RUNC_ROOT/$ID (own, uids "
+	assert_found state.stage "/run/hardrun/stage/$SLOT (mounts left: "
+	assert_found state.stage "; its entry's container is gone)"
+	refute_found state.stage "/run/hardrun/stage/$SLOT (mounts left: 0;"
+	assert_found state.bundles "$BUNDLE_DIR ($RUNC_ROOT/$ID)"
+	assert_found state.containers "containers/$(basename "$RECORD") ($RUNC_ROOT/$ID)"
+	release_state_lock
 	run doctor --fix --fail-on critical
 	echo "$output"
 	grep -q "^fixed state.ranges slot $SLOT: released its id range (removed /run/hardrun/ids/$SLOT)$" <<<"$output"
@@ -464,10 +501,12 @@ start_state_container() {
 
 @test "state: a create still under way (its process alive, runc not yet told) is never stale, even with runc's state gone" {
 	start_state_container pending
-	runc_ delete -f "$ID"
+	# (started before the lock is taken: it must not inherit it)
 	sleep 600 &
 	pid=$!
 	echo "kill $pid" >>"$RESTORE"
+	hold_state_lock
+	runc_ delete -f "$ID"
 	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat")
 	# the process that wrote each piece of state, as if it were still
 	# creating the container: the allocator's entry, the bundle's creator
@@ -477,14 +516,36 @@ start_state_container() {
 	jq -c --argjson p "$pid" --argjson s "$start" '.creator_pid = $p | .creator_start = $s' "$RECORD" >"$RECORD.new"
 	mv "$RECORD.new" "$RECORD"
 	refute_state_names
+	release_state_lock
 	run doctor --fix --fail-on critical
 	[ -f "/run/hardrun/ids/$SLOT" ] && [ -d "/run/hardrun/stage/$SLOT" ] && [ -d "$BUNDLE_DIR" ] && [ -f "$RECORD" ]
 	# the create is over: now all of it is stale
+	hold_state_lock
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
-	[[ "$(state_found state.ranges)" == *"ids/$SLOT: "* ]]
-	[[ "$(state_found state.bundles)" == *"$BUNDLE_DIR"* ]]
-	[[ "$(state_found state.containers)" == *"$(basename "$RECORD")"* ]]
+	assert_found state.ranges "ids/$SLOT: "
+	assert_found state.bundles "$BUNDLE_DIR"
+	assert_found state.containers "$(basename "$RECORD")"
+	release_state_lock
 	doctor --fix >/dev/null || true
 	[ ! -e "/run/hardrun/stage/$SLOT" ] && [ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
+}
+
+@test "state: a bundle or record an older hardrun wrote (no creator named) is stale only once older than a create can take" {
+	start_state_container legacy
+	hold_state_lock
+	runc_ delete -f "$ID"
+	rm "$BUNDLE_DIR/.creator"
+	jq -c 'del(.creator_pid, .creator_start)' "$RECORD" >"$RECORD.new"
+	mv "$RECORD.new" "$RECORD"
+	refute_found state.bundles "$ID"
+	refute_found state.containers "$(basename "$RECORD")"
+	touch -d '-20 minutes' "$BUNDLE_DIR" "$RECORD"
+	assert_found state.bundles "$BUNDLE_DIR ($RUNC_ROOT/$ID)"
+	assert_found state.containers "$(basename "$RECORD") ($RUNC_ROOT/$ID)"
+	release_state_lock
+	run doctor --fix --fail-on critical
+	grep -q "^fixed state.bundles: removed $BUNDLE_DIR$" <<<"$output"
+	grep -q "^fixed state.containers: removed $RECORD$" <<<"$output"
+	[ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
 }
