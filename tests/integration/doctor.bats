@@ -549,3 +549,30 @@ start_state_container() {
 	grep -q "^fixed state.containers: removed $RECORD$" <<<"$output"
 	[ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
 }
+
+# A container whose init exited but that runc still holds (stopped, its
+# delete to come): the allocator reclaims its range and staging as soon as
+# its init is gone, so doctor reports them; its private bundle and record
+# stay for its delete (runc's delete still runs its poststop hooks from that
+# bundle), and that delete still works after --fix.
+@test "state: a stopped container not yet deleted: range and staging stale, bundle and record kept for its delete" {
+	RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+	ID=$(new_id stopped)
+	hr run -d --bundle "$(make_bundle stopped 'exit 0')" "$ID" >/dev/null
+	wait_stopped "$ID"
+	SLOT=$(state_slot "$ID")
+	BUNDLE_DIR=$(ls -d /run/hardrun/bundles/*/"$ID".??????)
+	RECORD=$(state_record "$ID")
+	[ -n "$SLOT" ] && [ -f "$RECORD" ]
+	hold_state_lock
+	assert_found state.ranges "ids/$SLOT: $RUNC_ROOT/$ID (own, uids "
+	refute_found state.bundles "$ID"
+	refute_found state.containers "$(basename "$RECORD")"
+	release_state_lock
+	run doctor --fix --fail-on critical
+	[ "$(state_slot "$ID")" = "" ]
+	[ -f "$BUNDLE_DIR/config.json" ] && [ -f "$RECORD" ]
+	hr delete "$ID"
+	refute container_exists "$ID"
+	[ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
+}
