@@ -469,7 +469,7 @@ start_state_container() {
 	grep -q "^fixed state.bundles: removed $BUNDLE_DIR$" <<<"$output"
 	grep -q "^fixed state.containers: removed $RECORD$" <<<"$output"
 	refute grep -q '^not fixed state\.' <<<"$output"
-	[ ! -e "/run/hardrun/ids/$SLOT" ] || [ "$(state_slot "$ID")" = "" ]
+	[ "$(state_slot "$ID")" = "" ]
 	[ ! -e "/run/hardrun/stage/$SLOT" ]
 	[ "$(stage_mounts "$SLOT")" -eq 0 ]
 	[ ! -e "$BUNDLE_DIR" ]
