@@ -13,7 +13,6 @@
  * the lock create takes and removes it only if it is still stale. */
 #include <ctype.h>
 #include <dirent.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
