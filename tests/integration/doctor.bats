@@ -576,3 +576,32 @@ start_state_container() {
 	refute container_exists "$ID"
 	[ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
 }
+
+# --fix judges every item again under the lock a create takes, and a piece
+# of state whose create still runs is never stale: doctor --fix over and
+# over while containers are created takes nothing from them.
+@test "state: doctor --fix running over and over during creates takes nothing from a starting or live container" {
+	RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+	b=$(make_bundle race 'exec sleep 600')
+	(while :; do doctor --fix >/dev/null 2>&1 || true; done) &
+	loop=$!
+	echo "kill $loop 2>/dev/null" >>"$RESTORE"
+	ids=()
+	for i in 1 2 3 4 5 6 7 8; do
+		id=$(new_id "race$i")
+		hr run -d --bundle "$b" "$id" >/dev/null
+		ids+=("$id")
+	done
+	kill "$loop"
+	wait "$loop" 2>/dev/null || true
+	for id in "${ids[@]}"; do
+		echo "$id"
+		[ "$(container_state "$id")" = running ]
+		[ -n "$(state_slot "$id")" ]
+		[ -f "$(state_record "$id")" ]
+		ls -d /run/hardrun/bundles/*/"$id".??????
+		run hr exec "$id" cat /proc/self/status
+		[ "$status" -eq 0 ]
+		assert_hardened_status
+	done
+}
