@@ -211,7 +211,11 @@ apply_fixes (const struct hr_doctor_report *r, hr_error_t *err)
       printf ("fixed %s: %s = %s (now and in " SYSCTL_DROPIN ")\n", f->id, f->sysctl, f->sysctl_value);
     }
   for (size_t i = 0; i < r->len; i++)
-    if (r->items[i].status == HR_DOCTOR_FAIL && r->items[i].sysctl == NULL)
+    if (r->items[i].status == HR_DOCTOR_FAIL && r->items[i].repair != NULL
+        && r->items[i].repair (&r->items[i], err) < 0)
+      return -1;
+  for (size_t i = 0; i < r->len; i++)
+    if (r->items[i].status == HR_DOCTOR_FAIL && r->items[i].sysctl == NULL && r->items[i].repair == NULL)
       printf ("not fixed %s (do it by hand): %s\n", r->items[i].id, r->items[i].fix);
   return 0;
 }
@@ -335,6 +339,7 @@ run_checks (struct hr_doctor_report *r, const struct hr_cli *cli)
 {
   hr_doctor_kernel (r);
   hr_doctor_runtime (r, cli);
+  hr_doctor_state (r);
   hr_doctor_engines (r);
   hr_doctor_containers (r, cli);
 }

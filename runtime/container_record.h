@@ -33,4 +33,13 @@ void hr_container_record_clear (struct hr_container_record *rec);
  * default when none) and the id. */
 char *hr_container_state_dir (const struct hr_cli *cli);
 
+/* For doctor: calls fn for every stale record (its create is over and the
+ * runtime keeps no state for its container, under an absolute root), with
+ * the record's file name under /run/hardrun/containers. */
+void hr_container_records_stale (void (*fn) (const char *name, const char *root, const char *id, void *data),
+                                 void *data);
+/* Under the state lock (which save takes too), removes the record name if it
+ * is still stale: 1 when removed, 0 when kept, -1 on error. */
+int hr_container_record_remove_if_stale (const char *name, hr_error_t *err);
+
 #endif

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "hardrun/error.h"
+#include "hardrun/util.h"
 
 enum hr_doctor_status
 {
@@ -40,6 +42,10 @@ struct hr_doctor_finding
   /* --fix: a sysctl doctor may set (through /etc/sysctl.d), or NULL */
   const char *sysctl;
   char *sysctl_value;
+  /* --fix: a repair of the finding's own (NULL: none), given what the
+   * check found to repair; it re-judges each item and prints what it did */
+  int (*repair) (const struct hr_doctor_finding *f, hr_error_t *err);
+  struct hr_strv repair_items;
 };
 
 struct hr_doctor_report
@@ -65,6 +71,8 @@ void hr_doctor_kernel (struct hr_doctor_report *r);
 void hr_doctor_runtime (struct hr_doctor_report *r, const struct hr_cli *cli);
 void hr_doctor_engines (struct hr_doctor_report *r);
 void hr_doctor_containers (struct hr_doctor_report *r, const struct hr_cli *cli);
+/* hardrun's own state under /run/hardrun (doctor_state.c) */
+void hr_doctor_state (struct hr_doctor_report *r);
 
 /* The text of a small file with the trailing newline removed, or NULL. */
 char *hr_doctor_read (const char *path);

@@ -82,6 +82,7 @@ hr_doctor_report_clear (struct hr_doctor_report *r)
       free (r->items[i].expected);
       free (r->items[i].fix);
       free (r->items[i].sysctl_value);
+      hr_strv_clear (&r->items[i].repair_items);
     }
   free (r->items);
   memset (r, 0, sizeof *r);

@@ -24,6 +24,7 @@
 #include "files.h"
 #include "hardrun/util.h"
 #include "idrange.h"
+#include "runc_state.h"
 #include "sha256.h"
 
 #define ORIGINAL_NAME ".hardrun-original.json"
@@ -305,12 +306,33 @@ remember_root (const char *top, const char *root)
   close (fd);
 }
 
+/* The runtime root the private bundles under top were made for (its .root
+ * file), when it is an absolute path: a relative one was relative to
+ * another create's directory and cannot be judged. */
+static bool
+read_top_root (const char *top, char root[PATH_MAX])
+{
+  cleanup_free char *file = NULL;
+  ssize_t n;
+  int fd;
+
+  xasprintf (&file, "%s/" ROOT_NAME, top);
+  fd = open (file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  n = read (fd, root, PATH_MAX - 1);
+  close (fd);
+  if (n <= 0 || root[0] != '/')
+    return false;
+  root[n] = '\0';
+  return true;
+}
+
 /* The private bundles of runtime roots that no longer exist (a test's or a
  * tool's temporary --root, removed with its containers still recorded): no
  * create under them will come to collect them, and runc knows none of
- * their containers.  Only an absolute root is judged (a relative one was
- * relative to another create's directory); the age rule of collect()
- * spares a create in progress that is about to make its root. */
+ * their containers.  Only an absolute root is judged; the age rule of
+ * collect() spares a create in progress that is about to make its root. */
 static void
 collect_gone_roots (const char *own_top)
 {
@@ -320,28 +342,167 @@ collect_gone_roots (const char *own_top)
   while (d && (de = readdir (d)) != NULL)
     {
       cleanup_free char *top = NULL;
-      cleanup_free char *file = NULL;
       char root[PATH_MAX] = "";
       struct stat st;
-      ssize_t n;
-      int fd;
 
       if (de->d_name[0] == '.')
         continue;
       xasprintf (&top, PRIVATE_DIR "/%s", de->d_name);
-      xasprintf (&file, "%s/" ROOT_NAME, top);
-      if (strcmp (top, own_top) == 0 || (fd = open (file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+      if (strcmp (top, own_top) == 0 || !read_top_root (top, root))
         continue;
-      n = read (fd, root, sizeof root - 1);
-      close (fd);
-      if (n <= 0 || root[0] != '/')
-        continue;
-      root[n] = '\0';
       if (lstat (root, &st) < 0 && errno == ENOENT)
         collect (root, top, NULL);
     }
   if (d)
     closedir (d);
+}
+
+/* ---- the creating process ----
+ *
+ * A private bundle is written before runc makes the container's state: in
+ * between, runc does not know the container and the bundle is not stale.
+ * CREATOR_NAME in it names the process that writes it ("PID START", the
+ * process that then becomes runc create): while it runs, the create may
+ * still be under way; once it is gone, runc knows the container or never
+ * will. */
+
+#define CREATOR_NAME ".creator"
+
+static int
+write_creator (int dirfd, const char *dir, hr_error_t *err)
+{
+  char text[64], state;
+  int fd, len;
+
+  len = snprintf (text, sizeof text, "%ld %llu\n", (long)getpid (),
+                  (unsigned long long)hr_process_start_time (getpid (), &state));
+  fd = openat (dirfd, CREATOR_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hr_error_set (err, errno, "cannot write %s/" CREATOR_NAME, dir);
+  if (write (fd, text, (size_t)len) != len)
+    return close (fd), hr_error_set (err, errno, "cannot write %s/" CREATOR_NAME, dir);
+  close (fd);
+  return 0;
+}
+
+/* The create that wrote the private bundle (dirfd, st) may still run: its
+ * process lives; without a creator file (written by an older hardrun, or
+ * about to be written), the bundle is younger than a create could take. */
+static bool
+create_may_run (int dirfd, const struct stat *st)
+{
+  char buf[64];
+  long long pid;
+  unsigned long long start;
+  ssize_t n;
+  int fd = openat (dirfd, CREATOR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return time (NULL) - st->st_mtime <= PRIVATE_GC_AGE_SECONDS;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return time (NULL) - st->st_mtime <= PRIVATE_GC_AGE_SECONDS;
+  buf[n] = '\0';
+  if (sscanf (buf, "%lld %llu", &pid, &start) != 2)
+    return true; /* only hardrun writes here: not judged */
+  return hr_process_is (pid, start);
+}
+
+/* runc holds container id under root with the private bundle (st) as its
+ * bundle, or its record cannot be read (fail closed). */
+static bool
+runc_holds (const char *root, const char *id, const struct stat *st)
+{
+  cleanup_json struct hr_json *state = NULL;
+  hr_error_t err = NULL;
+  const char *bundle;
+  struct stat b;
+  int loaded = hr_runc_state_load (root, id, &state, &err);
+
+  if (loaded < 0)
+    return hr_error_free (&err), true;
+  if (loaded == 0)
+    return false;
+  bundle = hr_runc_state_bundle (state);
+  if (bundle == NULL)
+    return true; /* cannot tell which bundle it runs from */
+  return stat (bundle, &b) == 0 && b.st_dev == st->st_dev && b.st_ino == st->st_ino;
+}
+
+static bool
+private_is_stale (const char *root, const char *dir, const char *id)
+{
+  cleanup_close int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+
+  if (dirfd < 0 || fstat (dirfd, &st) < 0)
+    return false;
+  return !create_may_run (dirfd, &st) && !runc_holds (root, id, &st);
+}
+
+static void
+stale_under (const char *top, const char *root,
+             void (*fn) (const char *dir, const char *root, const char *id, void *data), void *data)
+{
+  DIR *d = opendir (top);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)) != NULL)
+    {
+      cleanup_free char *id = id_of (de->d_name);
+      cleanup_free char *dir = NULL;
+
+      if (id == NULL)
+        continue;
+      xasprintf (&dir, "%s/%s", top, de->d_name);
+      if (private_is_stale (root, dir, id))
+        fn (dir, root, id, data);
+    }
+  if (d)
+    closedir (d);
+}
+
+void
+hr_private_bundles_stale (void (*fn) (const char *dir, const char *root, const char *id, void *data), void *data)
+{
+  DIR *d = opendir (PRIVATE_DIR);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)) != NULL)
+    {
+      cleanup_free char *top = NULL;
+      char root[PATH_MAX];
+
+      if (de->d_name[0] == '.')
+        continue;
+      xasprintf (&top, PRIVATE_DIR "/%s", de->d_name);
+      if (read_top_root (top, root))
+        stale_under (top, root, fn, data);
+    }
+  if (d)
+    closedir (d);
+}
+
+int
+hr_private_bundle_remove_if_stale (const char *dir, hr_error_t *err)
+{
+  cleanup_free char *top = xstrdup (dir);
+  cleanup_free char *id = NULL;
+  char root[PATH_MAX];
+  char *slash = strrchr (top, '/');
+
+  /* PRIVATE_DIR/TOP/ID.XXXXXX and nothing else */
+  if (slash == NULL || !hr_has_prefix (top, PRIVATE_DIR "/") || strchr (top + strlen (PRIVATE_DIR "/"), '/') != slash)
+    return 0;
+  *slash = '\0';
+  id = id_of (slash + 1);
+  if (id == NULL || !read_top_root (top, root) || !private_is_stale (root, dir, id))
+    return 0;
+  remove_private (dir);
+  if (access (dir, F_OK) == 0 || errno != ENOENT)
+    return hr_error_set (err, errno, "cannot remove %s", dir);
+  return 1;
 }
 
 int
@@ -373,6 +534,8 @@ hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json
   dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dirfd < 0)
     return hr_error_set (err, errno, "cannot open %s", dir);
+  if (write_creator (dirfd, dir, err) < 0)
+    return remove_private (dir), -1;
   make_paths_absolute (spec, base);
   text = hr_json_serialize (spec, &len);
   if (hr_file_replace (dirfd, "config.json", text, len, &mode, HR_FILE_DIR_SYNC_NOW, err) < 0)

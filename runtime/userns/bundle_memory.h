@@ -28,4 +28,14 @@ void hr_private_bundle_forget (const char *root, const char *id);
  * bundle runc obeys. */
 char **hr_argv_with_bundle (const struct hr_cli *cli, const char *dir);
 
+/* For doctor: calls fn for every private bundle that is stale: its create
+ * is over (the creating process gone; without a record of it, older than a
+ * create could take) and runc holds no container that runs from it (the
+ * container's state is gone, or names another bundle), under an absolute
+ * runtime root.  A runtime record that cannot be read counts as live. */
+void hr_private_bundles_stale (void (*fn) (const char *dir, const char *root, const char *id, void *data), void *data);
+/* Removes the private bundle dir (a path fn was given) if it is still
+ * stale; 1 when removed, 0 when kept, -1 when it cannot be removed. */
+int hr_private_bundle_remove_if_stale (const char *dir, hr_error_t *err);
+
 #endif

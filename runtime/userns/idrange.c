@@ -32,7 +32,7 @@
 #include "runc_state.h"
 
 #define IDS_DIR HR_STATE_DIR "/ids"
-#define STAGE_DIR HR_STATE_DIR "/stage"
+#define STAGE_DIR HR_STAGE_DIR
 #define LOCK_FILE HR_STATE_DIR "/ids.lock"
 #define NEXT_NAME "ids.next"
 #define NEXT_FILE HR_STATE_DIR "/" NEXT_NAME
@@ -309,8 +309,8 @@ ensure_dirs (hr_error_t *err)
   return 0;
 }
 
-static int
-lock_state (hr_error_t *err)
+int
+hr_state_lock (hr_error_t *err)
 {
   int fd;
 
@@ -603,7 +603,7 @@ begin (const char *runtime_root, const char *id, struct scan *s, char **root, hr
   /* runc would take it, but the state records one root a line */
   if (strchr (*root, '\n'))
     return hr_error_set (err, 0, "the runtime root \"%s\" contains a newline", *root);
-  lock = lock_state (err);
+  lock = hr_state_lock (err);
   if (lock < 0)
     return -1;
   s->root = *root;
@@ -809,7 +809,7 @@ hr_ids_release (const char *runtime_root, const char *id, hr_error_t *err)
   root = hr_cli_state_root (runtime_root, err);
   if (root == NULL)
     return -1;
-  lock = lock_state (err);
+  lock = hr_state_lock (err);
   if (lock < 0)
     return -1;
   s.root = root;
@@ -833,4 +833,81 @@ hr_allocation_clear (struct hr_allocation *a)
   free (a->userns_path);
   a->stage_dir = NULL;
   a->userns_path = NULL;
+}
+
+/* ---- for doctor ---- */
+
+void
+hr_ids_list (struct hr_ids_entries *out)
+{
+  DIR *d = opendir (IDS_DIR);
+  struct dirent *de;
+
+  memset (out, 0, sizeof *out);
+  while (d && (de = readdir (d)) != NULL)
+    {
+      struct hr_ids_entry_info *info;
+      struct entry e;
+      char *end;
+      long slot = strtol (de->d_name, &end, 10);
+
+      if (!isdigit ((unsigned char)de->d_name[0]) || *end != '\0' || slot > INT32_MAX)
+        continue;
+      if (out->len == out->cap)
+        {
+          out->cap = out->cap ? 2 * out->cap : 16;
+          out->items = xrealloc (out->items, out->cap * sizeof *out->items);
+        }
+      info = &out->items[out->len++];
+      memset (info, 0, sizeof *info);
+      info->slot = (int)slot;
+      if (read_entry ((int)slot, &e) < 0)
+        continue;
+      info->readable = true;
+      info->live = entry_lives (&e);
+      info->root = e.root;
+      info->id = xstrdup (e.id);
+      memcpy (info->kind, e.kind, sizeof info->kind);
+      info->uid = e.uid;
+      info->uid_count = e.uid_count;
+      info->gid = e.gid;
+      info->gid_count = e.gid_count;
+    }
+  if (d)
+    closedir (d);
+}
+
+void
+hr_ids_entries_clear (struct hr_ids_entries *e)
+{
+  for (size_t i = 0; i < e->len; i++)
+    {
+      free (e->items[i].root);
+      free (e->items[i].id);
+    }
+  free (e->items);
+  memset (e, 0, sizeof *e);
+}
+
+int
+hr_ids_reclaim_slot (int slot, hr_error_t *err)
+{
+  cleanup_close int lock = hr_state_lock (err);
+  char path[64];
+  struct entry e;
+  bool keep;
+
+  if (lock < 0)
+    return -1;
+  entry_path (slot, path, sizeof path);
+  if (access (path, F_OK) == 0 || errno != ENOENT)
+    {
+      /* unreadable entries are left alone, as scan_entries leaves them */
+      keep = read_entry (slot, &e) < 0 || entry_lives (&e);
+      entry_clear (&e);
+      if (keep)
+        return 0;
+    }
+  free_slot (slot);
+  return 1;
 }

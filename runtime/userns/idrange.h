@@ -16,6 +16,7 @@
 #include "userns.h"
 
 #define HR_STATE_DIR "/run/hardrun"
+#define HR_STAGE_DIR HR_STATE_DIR "/stage"
 
 struct hr_id_pool
 {
@@ -69,6 +70,40 @@ bool hr_container_id_valid (const char *id);
 
 /* Unmounts everything below dir and removes it. */
 int hr_stage_remove (const char *dir, hr_error_t *err);
+
+/* The allocator's lock (an flock on HR_STATE_DIR/ids.lock, the state
+ * directories made first): every change to hardrun's state under
+ * /run/hardrun that a concurrent create could race is made holding it.
+ * Returns the fd to close, or -1. */
+int hr_state_lock (hr_error_t *err);
+
+/* For doctor: the allocator's entries as it judges them before it
+ * reclaims one (no lock taken: entries are replaced whole). */
+struct hr_ids_entry_info
+{
+  int slot;
+  bool readable; /* false: left alone, as the allocator leaves it */
+  bool live;     /* its create still runs or its container's init does */
+  char *root;    /* the normalized runtime root */
+  char *id;
+  char kind[8];
+  uint64_t uid, uid_count, gid, gid_count;
+};
+
+struct hr_ids_entries
+{
+  struct hr_ids_entry_info *items;
+  size_t len;
+  size_t cap;
+};
+
+void hr_ids_list (struct hr_ids_entries *out);
+void hr_ids_entries_clear (struct hr_ids_entries *e);
+/* Under the lock, frees slot as the allocator frees a stale entry (its
+ * staging unmounted with MNT_DETACH and removed, its entry and so its range
+ * released) unless an entry that lives, or cannot be read, holds it.
+ * Returns 1 when freed, 0 when kept, -1 on error. */
+int hr_ids_reclaim_slot (int slot, hr_error_t *err);
 
 /* The pure parts, for the tests. */
 

@@ -14,6 +14,7 @@ setup() {
 }
 
 teardown() {
+	release_state_lock
 	bash "$RESTORE" || true
 	hr_teardown
 }
@@ -355,4 +356,252 @@ hold_e2e_lock() {
 	[ -d "$kept_dir" ]
 	RUNC_ROOT=$live runc_ delete -f "$kept"
 	rm -rf "$young_dir" "$kept_dir"
+}
+
+# ---------------------------------------------------------------------------
+# hardrun's state under /run/hardrun (state.*): each container's id-range
+# entry, staging mounts, private bundle and profile record live only as long
+# as the container.  An engine that removes a container without `hardrun
+# delete` leaves them; doctor reports them and --fix reclaims exactly them.
+
+# state_slot ID: the allocator's entry number of container ID ("" if none)
+state_slot() {
+	local f
+	for f in /run/hardrun/ids/*; do
+		[ -f "$f" ] && [ "$(sed -n 2p "$f")" = "$1" ] && basename "$f"
+	done
+	return 0
+}
+
+# state_record ID: the profile record of container ID under $RUNC_ROOT
+state_record() {
+	echo "/run/hardrun/containers/$(printf '%s\0%s' "${RUNC_ROOT:-/run/runc}" "$1" | sha256sum | cut -d' ' -f1).json"
+}
+
+# state_found ID: the found text of check ID (fails when doctor did not
+# answer, so that a crash never passes for "nothing found")
+state_found() {
+	local out
+	out=$(doctor --format json) || [ $? -eq 1 ] || return 1
+	jq -er --arg id "$1" '.checks[] | select(.id == $id) | .found' <<<"$out"
+}
+
+# assert_found ID TEXT / refute_found ID TEXT: check ID's found text names TEXT, or not
+assert_found() {
+	local found
+	found=$(state_found "$1") || return 1
+	echo "$1: $found"
+	[[ "$found" == *"$2"* ]]
+}
+
+refute_found() {
+	local found
+	found=$(state_found "$1") || return 1
+	echo "$1: $found"
+	[[ "$found" != *"$2"* ]]
+}
+
+# stage_mounts SLOT: how many mounts the mount table has under stage/SLOT
+stage_mounts() {
+	grep -c " /run/hardrun/stage/$1[/ ]" /proc/self/mountinfo || true
+}
+
+# hold_state_lock: the allocator's lock (every create takes it, and reclaims
+# whatever state is stale), so that state the test made stale stays there
+# while doctor is asked about it; release_state_lock before `doctor --fix`
+# (which takes it).  Other helpers' creates wait meanwhile.
+hold_state_lock() {
+	exec {STATE_LOCK_FD}>>/run/hardrun/ids.lock
+	flock -w 60 "$STATE_LOCK_FD"
+}
+
+release_state_lock() {
+	if [ -n "${STATE_LOCK_FD:-}" ]; then
+		exec {STATE_LOCK_FD}>&-
+		STATE_LOCK_FD=
+	fi
+}
+
+# refute_state_names: no state.* check names $ID or its staging slot
+refute_state_names() {
+	local c found
+	for c in ranges stage bundles containers; do
+		refute_found "state.$c" "$ID" && refute_found "state.$c" "stage/$SLOT " || return 1
+	done
+}
+
+# a hardrun container, running, with a range of its own, staged rootfs,
+# private bundle and record; sets ID, SLOT, BUNDLE_DIR, RECORD
+start_state_container() {
+	RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+	ID=$(new_id "$1")
+	hr run -d --bundle "$(make_bundle "$1" 'exec sleep 600')" "$ID" >/dev/null
+	wait_running "$ID"
+	SLOT=$(state_slot "$ID")
+	BUNDLE_DIR=$(ls -d /run/hardrun/bundles/*/"$ID".??????)
+	RECORD=$(state_record "$ID")
+	echo "slot $SLOT bundle $BUNDLE_DIR record $RECORD"
+	[ -n "$SLOT" ] && [ -d "/run/hardrun/stage/$SLOT" ] && [ -f "$RECORD" ]
+	[ "$(stage_mounts "$SLOT")" -ge 1 ]
+}
+
+@test "state: a container removed behind hardrun's back fails state.{ranges,stage,bundles,containers}; --fix reclaims it, the mount table and /run/hardrun clean" {
+	start_state_container gone
+	hold_state_lock
+	# as an engine that deletes the container with the real runc
+	runc_ delete -f "$ID"
+	refute container_exists "$ID"
+	expect_fail state.ranges 'hardrun doctor --fix'
+	expect_fail state.stage 'hardrun doctor --fix'
+	expect_fail state.bundles 'hardrun doctor --fix'
+	expect_fail state.containers 'hardrun doctor --fix'
+	assert_found state.ranges "ids/$SLOT: $RUNC_ROOT/$ID (own, uids "
+	assert_found state.stage "/run/hardrun/stage/$SLOT (mounts left: "
+	assert_found state.stage "; its entry's container is gone)"
+	refute_found state.stage "/run/hardrun/stage/$SLOT (mounts left: 0;"
+	assert_found state.bundles "$BUNDLE_DIR ($RUNC_ROOT/$ID)"
+	assert_found state.containers "containers/$(basename "$RECORD") ($RUNC_ROOT/$ID)"
+	release_state_lock
+	run doctor --fix --fail-on critical
+	echo "$output"
+	grep -q "^fixed state.ranges slot $SLOT: released its id range (removed /run/hardrun/ids/$SLOT)$" <<<"$output"
+	grep -q "^fixed state.ranges slot $SLOT: unmounted (MNT_DETACH) and removed /run/hardrun/stage/$SLOT$" <<<"$output"
+	grep -q "^fixed state.bundles: removed $BUNDLE_DIR$" <<<"$output"
+	grep -q "^fixed state.containers: removed $RECORD$" <<<"$output"
+	refute grep -q '^not fixed state\.' <<<"$output"
+	[ "$(state_slot "$ID")" = "" ]
+	[ ! -e "/run/hardrun/stage/$SLOT" ]
+	[ "$(stage_mounts "$SLOT")" -eq 0 ]
+	[ ! -e "$BUNDLE_DIR" ]
+	[ ! -e "$RECORD" ]
+	for c in ranges stage bundles containers; do
+		[ "$(check_status "state.$c")" = pass ]
+		[ "$(check_field "state.$c" found)" = "none stale" ]
+	done
+}
+
+@test "state: a live container's range, staging, bundle and record pass and survive --fix; it still runs and exec works" {
+	start_state_container live
+	refute_state_names
+	run doctor --fix --fail-on critical
+	echo "$output"
+	refute grep -q "$ID\|slot $SLOT:\|$(basename "$RECORD")" <<<"$output"
+	[ "$(container_state "$ID")" = running ]
+	[ "$(state_slot "$ID")" = "$SLOT" ]
+	[ "$(stage_mounts "$SLOT")" -ge 1 ]
+	[ -f "$BUNDLE_DIR/config.json" ] && [ -f "$RECORD" ]
+	run hr exec "$ID" cat /proc/self/status
+	[ "$status" -eq 0 ]
+	assert_hardened_status
+	# everything else stale went with --fix: the host passes
+	for c in ranges stage bundles containers; do
+		[ "$(check_status "state.$c")" = pass ]
+	done
+}
+
+@test "state: a create still under way (its process alive, runc not yet told) is never stale, even with runc's state gone" {
+	start_state_container pending
+	# (started before the lock is taken: it must not inherit it)
+	sleep 600 &
+	pid=$!
+	echo "kill $pid" >>"$RESTORE"
+	hold_state_lock
+	runc_ delete -f "$ID"
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat")
+	# the process that wrote each piece of state, as if it were still
+	# creating the container: the allocator's entry, the bundle's creator
+	# file and the record's creator
+	sed -i "3s/.*/$pid $start/" "/run/hardrun/ids/$SLOT"
+	echo "$pid $start" >"$BUNDLE_DIR/.creator"
+	jq -c --argjson p "$pid" --argjson s "$start" '.creator_pid = $p | .creator_start = $s' "$RECORD" >"$RECORD.new"
+	mv "$RECORD.new" "$RECORD"
+	refute_state_names
+	release_state_lock
+	run doctor --fix --fail-on critical
+	[ -f "/run/hardrun/ids/$SLOT" ] && [ -d "/run/hardrun/stage/$SLOT" ] && [ -d "$BUNDLE_DIR" ] && [ -f "$RECORD" ]
+	# the create is over: now all of it is stale
+	hold_state_lock
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	assert_found state.ranges "ids/$SLOT: "
+	assert_found state.bundles "$BUNDLE_DIR"
+	assert_found state.containers "$(basename "$RECORD")"
+	release_state_lock
+	doctor --fix >/dev/null || true
+	[ ! -e "/run/hardrun/stage/$SLOT" ] && [ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
+}
+
+@test "state: a bundle or record an older hardrun wrote (no creator named) is stale only once older than a create can take" {
+	start_state_container legacy
+	hold_state_lock
+	runc_ delete -f "$ID"
+	rm "$BUNDLE_DIR/.creator"
+	jq -c 'del(.creator_pid, .creator_start)' "$RECORD" >"$RECORD.new"
+	mv "$RECORD.new" "$RECORD"
+	refute_found state.bundles "$ID"
+	refute_found state.containers "$(basename "$RECORD")"
+	touch -d '-20 minutes' "$BUNDLE_DIR" "$RECORD"
+	assert_found state.bundles "$BUNDLE_DIR ($RUNC_ROOT/$ID)"
+	assert_found state.containers "$(basename "$RECORD") ($RUNC_ROOT/$ID)"
+	release_state_lock
+	run doctor --fix --fail-on critical
+	grep -q "^fixed state.bundles: removed $BUNDLE_DIR$" <<<"$output"
+	grep -q "^fixed state.containers: removed $RECORD$" <<<"$output"
+	[ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
+}
+
+# A container whose init exited but that runc still holds (stopped, its
+# delete to come): the allocator reclaims its range and staging as soon as
+# its init is gone, so doctor reports them; its private bundle and record
+# stay for its delete (runc's delete still runs its poststop hooks from that
+# bundle), and that delete still works after --fix.
+@test "state: a stopped container not yet deleted: range and staging stale, bundle and record kept for its delete" {
+	RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+	ID=$(new_id stopped)
+	hr run -d --bundle "$(make_bundle stopped 'exit 0')" "$ID" >/dev/null
+	wait_stopped "$ID"
+	SLOT=$(state_slot "$ID")
+	BUNDLE_DIR=$(ls -d /run/hardrun/bundles/*/"$ID".??????)
+	RECORD=$(state_record "$ID")
+	[ -n "$SLOT" ] && [ -f "$RECORD" ]
+	hold_state_lock
+	assert_found state.ranges "ids/$SLOT: $RUNC_ROOT/$ID (own, uids "
+	refute_found state.bundles "$ID"
+	refute_found state.containers "$(basename "$RECORD")"
+	release_state_lock
+	run doctor --fix --fail-on critical
+	[ "$(state_slot "$ID")" = "" ]
+	[ -f "$BUNDLE_DIR/config.json" ] && [ -f "$RECORD" ]
+	hr delete "$ID"
+	refute container_exists "$ID"
+	[ ! -e "$BUNDLE_DIR" ] && [ ! -e "$RECORD" ]
+}
+
+# --fix judges every item again under the lock a create takes, and a piece
+# of state whose create still runs is never stale: doctor --fix over and
+# over while containers are created takes nothing from them.
+@test "state: doctor --fix running over and over during creates takes nothing from a starting or live container" {
+	RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+	b=$(make_bundle race 'exec sleep 600')
+	(while :; do doctor --fix >/dev/null 2>&1 || true; done) &
+	loop=$!
+	echo "kill $loop 2>/dev/null" >>"$RESTORE"
+	ids=()
+	for i in 1 2 3 4 5 6 7 8; do
+		id=$(new_id "race$i")
+		hr run -d --bundle "$b" "$id" >/dev/null
+		ids+=("$id")
+	done
+	kill "$loop"
+	wait "$loop" 2>/dev/null || true
+	for id in "${ids[@]}"; do
+		echo "$id"
+		[ "$(container_state "$id")" = running ]
+		[ -n "$(state_slot "$id")" ]
+		[ -f "$(state_record "$id")" ]
+		ls -d /run/hardrun/bundles/*/"$id".??????
+		run hr exec "$id" cat /proc/self/status
+		[ "$status" -eq 0 ]
+		assert_hardened_status
+	done
 }
