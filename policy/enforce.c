@@ -152,8 +152,7 @@ hr_finding (struct hr_rule_ctx *ctx, const char *fmt, ...)
   enum hr_outcome outcome;
 
   va_start (ap, fmt);
-  if (vasprintf (&message, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&message, fmt, ap);
   va_end (ap);
   outcome = ctx->action == HR_ACTION_FIX ? HR_OUTCOME_CHANGED : refusal_outcome (ctx->action);
   hr_result_add (ctx->result, ctx->config->name, outcome, message);
@@ -167,8 +166,7 @@ hr_violation (struct hr_rule_ctx *ctx, const char *fmt, ...)
   char *message = NULL;
 
   va_start (ap, fmt);
-  if (vasprintf (&message, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&message, fmt, ap);
   va_end (ap);
   hr_result_add (ctx->result, ctx->config->name, refusal_outcome (ctx->action), message);
 }

@@ -16,8 +16,7 @@ hr_error_set (hr_error_t *err, int status, const char *fmt, ...)
   char *msg = NULL;
 
   va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&msg, fmt, ap);
   va_end (ap);
 
   if (err == NULL)
@@ -51,8 +50,7 @@ hr_error_prefix (hr_error_t *err, const char *fmt, ...)
   if (err == NULL || *err == NULL)
     return -1;
   va_start (ap, fmt);
-  if (vasprintf (&prefix, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&prefix, fmt, ap);
   va_end (ap);
   xasprintf (&joined, "%s: %s", prefix, (*err)->msg);
   free ((*err)->msg);

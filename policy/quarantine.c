@@ -31,8 +31,7 @@ record (struct hr_result *result, const char *fmt, ...)
   char *message;
 
   va_start (ap, fmt);
-  if (vasprintf (&message, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&message, fmt, ap);
   va_end (ap);
   hr_result_add (result, "quarantine", HR_OUTCOME_CHANGED, message);
 }

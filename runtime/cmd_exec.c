@@ -68,8 +68,7 @@ add_finding (struct hr_result *result, const char *rule, bool audit_mode, const 
   char *msg;
 
   va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&msg, fmt, ap);
   va_end (ap);
   hr_result_add (result, rule, audit_mode ? HR_OUTCOME_AUDITED : HR_OUTCOME_DENIED, msg);
 }

@@ -95,8 +95,7 @@ static void __attribute__ ((format (printf, 2, 0))) emit (const char *level, con
   cleanup_free char *line = NULL;
   int saved = errno;
 
-  if (vasprintf (&body, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&body, fmt, ap);
   xasprintf (&msg, "hardrun: %s", body);
   if (log_path)
     {
