@@ -58,8 +58,8 @@ private_dir (const char *path, mode_t parent_mode, hr_error_t *err)
 {
   struct stat st;
 
-  if (mkdir (path, parent_mode) < 0 && errno != EEXIST)
-    return hr_error_set (err, errno, "cannot create %s", path);
+  if (hr_make_dir (path, parent_mode, err) < 0)
+    return -1;
   if (lstat (path, &st) < 0)
     return hr_error_set (err, errno, "cannot inspect %s", path);
   if (!S_ISDIR (st.st_mode) || st.st_uid != 0)

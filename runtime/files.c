@@ -57,6 +57,14 @@ hr_read_small_file (const char *path, size_t max_size, char **text, size_t *len,
 }
 
 int
+hr_make_dir (const char *path, mode_t mode, hr_error_t *err)
+{
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return hr_error_set (err, errno, "cannot create %s", path);
+  return 0;
+}
+
+int
 hr_write_all (int fd, const char *data, size_t len)
 {
   while (len > 0)

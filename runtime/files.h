@@ -32,6 +32,10 @@ int hr_file_read_stream (const char *path, size_t max_size, char **data, size_t 
  * runtime's one file reader (hr_file_read from the working directory). */
 int hr_read_small_file (const char *path, size_t max_size, char **text, size_t *len, hr_error_t *err);
 
+/* mkdir that accepts an existing path (the caller checks what stands
+ * there when it matters). */
+int hr_make_dir (const char *path, mode_t mode, hr_error_t *err);
+
 /* Writes all of data to fd, again after EINTR and short writes; -1 and errno
  * on failure. */
 int hr_write_all (int fd, const char *data, size_t len);

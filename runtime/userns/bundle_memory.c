@@ -216,14 +216,6 @@ make_paths_absolute (struct hr_json *spec, const char *base)
     absolute_member (seccomp, "listenerPath", base, false);
 }
 
-static int
-make_dir (const char *path, mode_t mode, hr_error_t *err)
-{
-  if (mkdir (path, mode) < 0 && errno != EEXIST)
-    return hr_error_set (err, errno, "cannot create %s", path);
-  return 0;
-}
-
 /* runc knows the container (its state directory exists). */
 static bool
 runc_knows (const char *root, const char *id)
@@ -521,7 +513,8 @@ hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json
   if (!hr_container_id_valid (cli->container_id))
     return hr_error_set (err, 0, "invalid container id \"%s\"", cli->container_id ? cli->container_id : "");
   /* root's: traversable (runc's init starts in it), not listable */
-  if (make_dir (HR_STATE_DIR, 0711, err) < 0 || make_dir (PRIVATE_DIR, 0711, err) < 0 || make_dir (top, 0711, err) < 0)
+  if (hr_make_dir (HR_STATE_DIR, 0711, err) < 0 || hr_make_dir (PRIVATE_DIR, 0711, err) < 0
+      || hr_make_dir (top, 0711, err) < 0)
     return hr_error_prefix (err, "cannot make the private bundle");
   remember_root (top, cli->root);
   collect (cli->root, top, NULL);

@@ -302,8 +302,8 @@ ensure_dirs (hr_error_t *err)
   } dirs[] = { { HR_STATE_DIR, 0711 }, { IDS_DIR, 0700 }, { STAGE_DIR, 0711 } };
 
   for (size_t i = 0; i < HR_ARRAY_SIZE (dirs); i++)
-    if (mkdir (dirs[i].path, dirs[i].mode) < 0 && errno != EEXIST)
-      return hr_error_set (err, errno, "cannot create %s", dirs[i].path);
+    if (hr_make_dir (dirs[i].path, dirs[i].mode, err) < 0)
+      return -1;
   if (chmod (IDS_DIR, 0700) < 0) /* made 0711 by older versions */
     return hr_error_set (err, errno, "cannot restrict %s", IDS_DIR);
   return 0;

@@ -17,6 +17,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "hardrun/util.h"
 #include "host.h"
 #include "libmount_lazy.h"
@@ -70,20 +71,12 @@ stage_child (const struct stage *s, const char *kind, int index)
 }
 
 static int
-make_dir (const char *path, mode_t mode, hr_error_t *err)
-{
-  if (mkdir (path, mode) < 0 && errno != EEXIST)
-    return hr_error_set (err, errno, "cannot create %s", path);
-  return 0;
-}
-
-static int
 make_mount_point (const char *path, bool directory, hr_error_t *err)
 {
   int fd;
 
   if (directory)
-    return make_dir (path, 0755, err);
+    return hr_make_dir (path, 0755, err);
   fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return hr_error_set (err, errno, "cannot create %s", path);
@@ -156,7 +149,7 @@ mount_points_layer (struct stage *s, const struct hr_json *spec, const char *roo
   char *layer = stage_child (s, "points", -1);
   int made;
 
-  if (make_dir (layer, 0755, err) < 0)
+  if (hr_make_dir (layer, 0755, err) < 0)
     return free (layer), NULL;
   made = hr_mount_points_layer (spec, rootfs, layer, err);
   if (made <= 0)
@@ -176,7 +169,7 @@ stage_overlay (struct stage *s, const struct hr_json *spec, const char *rootfs, 
   cleanup_free char *points = mount_points_layer (s, spec, rootfs, err);
   struct hr_strv all = { 0 };
 
-  if (points == NULL || make_dir (layers_dir, 0711, err) < 0)
+  if (points == NULL || hr_make_dir (layers_dir, 0711, err) < 0)
     return -1;
   if (*points)
     hr_strv_push (&all, points);
@@ -216,7 +209,7 @@ stage_rootfs (struct stage *s, struct hr_json *spec, const char *bundle, hr_erro
     xasprintf (&joined, "%s/%s", bundle[0] ? bundle : ".", path->text);
   if (realpath (joined ? joined : path->text, resolved) == NULL)
     return hr_error_set (err, errno, "cannot resolve the rootfs %s", path->text);
-  if (make_dir (target, 0755, err) < 0 || overlay_layers (resolved, &layers, err) < 0)
+  if (hr_make_dir (target, 0755, err) < 0 || overlay_layers (resolved, &layers, err) < 0)
     return hr_strv_clear (&layers), -1;
   if (layers.len >= 2)
     ret = stage_overlay (s, spec, resolved, &layers, target, err);
@@ -431,7 +424,7 @@ stage_binds (struct stage *s, struct hr_json *spec, hr_error_t *err)
 
   if (mounts == NULL || mounts->type != HR_JSON_ARRAY)
     return 0;
-  if (make_dir (binds_dir, 0711, err) < 0)
+  if (hr_make_dir (binds_dir, 0711, err) < 0)
     return -1;
   for (size_t i = 0; i < mounts->len; i++)
     if (hr_mount_is_bind (mounts->items[i]) && stage_bind (s, mounts->items[i], err) < 0)
@@ -454,7 +447,7 @@ hr_stage_container (struct hr_json *spec, const char *bundle, const struct hr_al
 
   hr_stage_remove (a->stage_dir, &ignored); /* leftovers of a reclaimed slot */
   hr_error_free (&ignored);
-  if (make_dir (a->stage_dir, 0711, err) < 0)
+  if (hr_make_dir (a->stage_dir, 0711, err) < 0)
     return -1;
   if (a->userns_path)
     {
@@ -504,7 +497,7 @@ hr_stage_binds (struct hr_json *spec, const char *bundle, const struct hr_alloca
 
   hr_stage_remove (a->stage_dir, &ignored); /* leftovers of a reclaimed slot */
   hr_error_free (&ignored);
-  if (make_dir (a->stage_dir, 0711, err) == 0 && stage_binds (&s, spec, err) == 0)
+  if (hr_make_dir (a->stage_dir, 0711, err) == 0 && stage_binds (&s, spec, err) == 0)
     return 0;
   hr_stage_remove (a->stage_dir, &ignored);
   hr_error_free (&ignored);
