@@ -246,7 +246,7 @@ typedef int (*flag_handler) (void *data, const struct flag_value *flag, hr_error
 /* Go's FlagSet.Parse: returns the index of the first positional argument. */
 static int
 go_flag_parse (char **args, int n, const struct flag_def *table, flag_handler handle, void *data, int *first_arg,
-               hr_error_t *err)
+               const char **ended_by, hr_error_t *err)
 {
   int i = 0;
 
@@ -261,6 +261,8 @@ go_flag_parse (char **args, int n, const struct flag_def *table, flag_handler ha
         break;
       if (strcmp (s, "--") == 0)
         {
+          if (ended_by)
+            *ended_by = s;
           i++;
           break;
         }
@@ -349,6 +351,24 @@ used_short_form (const struct flag_value *f, char **args)
   return strlen (s) == 1 || s[1] == '=';
 }
 
+/* exec's flags that shape the process runc builds from the process file */
+static void
+handle_process_flag (struct hr_cli *cli, const char *name, const char *value)
+{
+  if (strcmp (name, "user,u") == 0)
+    cli->exec_user = value;
+  else if (strcmp (name, "additional-gids,g") == 0)
+    hr_strv_push (&cli->exec_gids, value);
+  else if (strcmp (name, "tty,t") == 0)
+    cli->exec_tty = strcmp (value, "true") == 0;
+  else if (strcmp (name, "preserve-fds") == 0)
+    {
+      long n = strtol (value, NULL, 0);
+      /* runc refuses a value it cannot parse; hardrun only needs a bound */
+      cli->exec_preserve_fds = n < 0 || n > 1 << 20 ? 0 : n;
+    }
+}
+
 static int
 handle_command_flag (void *data, const struct flag_value *f, hr_error_t *err, char **args)
 {
@@ -364,6 +384,7 @@ handle_command_flag (void *data, const struct flag_value *f, hr_error_t *err, ch
   else if (strcmp (name, "process,p") == 0)
     {
       c->cli->process_path = f->value;
+      c->cli->exec_process_short = is_short;
       *(is_short ? &c->process_short : &c->process_long) = true;
     }
   else if (strcmp (name, "help,h") == 0)
@@ -380,6 +401,8 @@ handle_command_flag (void *data, const struct flag_value *f, hr_error_t *err, ch
     c->cli->exec_cwd = f->value;
   else if (strcmp (name, "no-new-privs") == 0)
     c->cli->exec_no_new_privs = strcmp (f->value, "true") == 0;
+  else
+    handle_process_flag (c->cli, name, f->value);
   return 0;
 }
 
@@ -406,7 +429,7 @@ parse_command (struct hr_cli *cli, const struct command_def *def, char **args, i
   int first = 0, positional;
 
   p.args = ordered ? ordered : args;
-  if (go_flag_parse (p.args, n, def->flags, handle_command, &p, &first, err) < 0)
+  if (go_flag_parse (p.args, n, def->flags, handle_command, &p, &first, &cli->exec_flags_end, err) < 0)
     return -1;
   if (p.state.help)
     {
@@ -485,8 +508,9 @@ hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err)
 
   memset (cli, 0, sizeof *cli);
   cli->exec_no_new_privs = -1;
+  cli->exec_tty = -1;
   cli->bundle = "";
-  if (go_flag_parse (argv + 1, argc - 1, global_flags, handle_global, &g, &first, err) < 0)
+  if (go_flag_parse (argv + 1, argc - 1, global_flags, handle_global, &g, &first, NULL, err) < 0)
     return -1;
   build_runtime_argv (cli, argc, argv, drop);
   /* urfave/cli answers --help before --version, and both before any command. */
@@ -520,6 +544,7 @@ hr_cli_clear (struct hr_cli *cli)
   free (cli->root_storage);
   hr_strv_clear (&cli->exec_caps);
   hr_strv_clear (&cli->exec_env);
+  hr_strv_clear (&cli->exec_gids);
   memset (cli, 0, sizeof *cli);
 }
 

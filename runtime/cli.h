@@ -67,6 +67,14 @@ struct hr_cli
   const char *exec_process_label;
   const char *exec_cwd;
   int exec_no_new_privs; /* -1 when not given */
+
+  /* exec flags that shape the process runc builds */
+  const char *exec_user;      /* --user UID[:GID] */
+  struct hr_strv exec_gids;   /* --additional-gids, each as written */
+  int exec_tty;               /* --tty: -1 when not given */
+  bool exec_process_short;    /* the process file was given as -p */
+  long exec_preserve_fds;     /* --preserve-fds (0 when out of range) */
+  const char *exec_flags_end; /* the "--" that ended exec's flags (an argv entry), or NULL */
 };
 
 int hr_cli_parse (int argc, char **argv, struct hr_cli *cli, hr_error_t *err);

@@ -33,18 +33,13 @@
 #define FLAGS_RULE "exec_flags"
 #define QUARANTINE_RULE "quarantine"
 
-/* What cli.c keeps of an exec's argv is enough to judge the flags; to
- * build the process as runc does, exec also needs these. */
+/* The exec being judged: its flags are cli.c's (struct hr_cli's exec_*);
+ * these are where they sit in runc's argv, and the process. */
 struct exec_request
 {
-  const char *user;    /* --user UID[:GID] */
-  struct hr_strv gids; /* --additional-gids, each as written */
-  int tty;             /* --tty: -1 when not given */
-  bool process_short;  /* -p rather than --process */
-  long preserve_fds;   /* --preserve-fds */
-  int insert_at;       /* where an added --process goes in runtime_argv */
-  int id_index;        /* the container id in runtime_argv */
-  char *document;      /* where the process came from */
+  int insert_at;  /* where an added --process goes in runtime_argv */
+  int id_index;   /* the container id in runtime_argv */
+  char *document; /* where the process came from */
   struct hr_json *process;
   struct hr_json *state; /* runc's state.json of the container, or NULL */
   char *root;            /* the container's live root, or NULL */
@@ -54,7 +49,6 @@ struct exec_request
 static void
 exec_request_clear (struct exec_request *req)
 {
-  hr_strv_clear (&req->gids);
   free (req->document);
   hr_json_free (req->process);
   hr_json_free (req->state);
@@ -191,76 +185,18 @@ argv_index (const struct hr_cli *cli, const char *arg)
   return -1;
 }
 
-static bool
-flag_is (const char *name, size_t len, const char *a, const char *b)
-{
-  return (strlen (a) == len && strncmp (name, a, len) == 0) || (b && strlen (b) == len && strncmp (name, b, len) == 0);
-}
-
-/* runc exec's flags that take a value (cli.c checked the rest are bools). */
-static bool
-takes_value (const char *name, size_t len)
-{
-  static const char *const names[][2] = {
-    { "console-socket", NULL }, { "cwd", NULL },    { "env", "e" },           { "user", "u" },
-    { "additional-gids", "g" }, { "process", "p" }, { "pid-file", NULL },     { "process-label", NULL },
-    { "apparmor", NULL },       { "cap", "c" },     { "preserve-fds", NULL }, { "cgroup", NULL },
-  };
-  for (size_t i = 0; i < HR_ARRAY_SIZE (names); i++)
-    if (flag_is (name, len, names[i][0], names[i][1]))
-      return true;
-  return false;
-}
-
-/* Go's strconv.ParseBool, on a value cli.c already accepted. */
-static bool
-go_true (const char *s)
-{
-  return strcmp (s, "1") == 0 || strcmp (s, "t") == 0 || strcmp (s, "T") == 0 || strcmp (s, "TRUE") == 0
-         || strcmp (s, "true") == 0 || strcmp (s, "True") == 0;
-}
-
+/* Where the container id, and the "--" that may end the flags, sit in
+ * runc's argv: an added --process goes in front of both. */
 static int
-read_exec_flags (const struct hr_cli *cli, struct exec_request *req, hr_error_t *err)
+locate_exec_args (const struct hr_cli *cli, struct exec_request *req, hr_error_t *err)
 {
-  char **argv = cli->runtime_argv;
   int cmd = argv_index (cli, cli->command), id = argv_index (cli, cli->container_id);
+  int end = cli->exec_flags_end ? argv_index (cli, cli->exec_flags_end) : -1;
 
   if (cmd < 0 || id <= cmd)
     return hr_error_set (err, 0, "cannot find the container id in the exec arguments");
-  req->id_index = req->insert_at = id;
-  req->tty = -1;
-  for (int i = cmd + 1; i < id; i++)
-    {
-      const char *s = argv[i], *name, *eq, *value;
-      size_t len;
-
-      if (strcmp (s, "--") == 0)
-        {
-          req->insert_at = i;
-          break;
-        }
-      name = s + (s[1] == '-' ? 2 : 1);
-      eq = strchr (name + 1, '=');
-      len = eq ? (size_t)(eq - name) : strlen (name);
-      if (!takes_value (name, len))
-        {
-          if (flag_is (name, len, "tty", "t"))
-            req->tty = eq ? go_true (eq + 1) : 1;
-          continue;
-        }
-      value = eq ? eq + 1 : argv[++i];
-      if (flag_is (name, len, "user", "u"))
-        req->user = value;
-      else if (flag_is (name, len, "additional-gids", "g"))
-        hr_strv_push (&req->gids, value);
-      else if (flag_is (name, len, "preserve-fds", NULL))
-        req->preserve_fds = strtol (value, NULL, 0);
-      else if (flag_is (name, len, "process", "p"))
-        req->process_short = len == 1;
-    }
-  if (req->preserve_fds < 0 || req->preserve_fds > 1 << 20)
-    req->preserve_fds = 0;
+  req->id_index = id;
+  req->insert_at = end > cmd && end < id ? end : id;
   return 0;
 }
 
@@ -358,16 +294,16 @@ append_strings (struct hr_json *obj, const char *field, char **items, size_t n)
 }
 
 static int
-apply_user_flags (struct hr_json *process, const struct exec_request *req, hr_error_t *err)
+apply_user_flags (struct hr_json *process, const struct hr_cli *cli, hr_error_t *err)
 {
   struct hr_json *user = hr_json_ensure_object (process, "user");
   int64_t v;
 
   if (user == NULL)
     return hr_error_set (err, 0, "process.user: expected object");
-  if (req->user && req->user[0])
+  if (cli->exec_user && cli->exec_user[0])
     {
-      cleanup_free char *uid = xstrdup (req->user);
+      cleanup_free char *uid = xstrdup (cli->exec_user);
       char *gid = strchr (uid, ':');
 
       if (gid)
@@ -381,11 +317,11 @@ apply_user_flags (struct hr_json *process, const struct exec_request *req, hr_er
         return hr_error_set (err, 0, "parsing %s as int for uid failed", uid);
       hr_json_set (user, "uid", hr_json_new_int ((uint32_t)v));
     }
-  for (size_t i = 0; i < req->gids.len; i++)
+  for (size_t i = 0; i < cli->exec_gids.len; i++)
     {
       struct hr_json *gids = hr_json_ensure_array (user, "additionalGids");
-      if (go_atoi (req->gids.items[i], &v) < 0 || v < 0 || gids == NULL)
-        return hr_error_set (err, 0, "additional-gids must be a positive number %s", req->gids.items[i]);
+      if (go_atoi (cli->exec_gids.items[i], &v) < 0 || v < 0 || gids == NULL)
+        return hr_error_set (err, 0, "additional-gids must be a positive number %s", cli->exec_gids.items[i]);
       hr_json_append (gids, hr_json_new_int ((uint32_t)v));
     }
   return 0;
@@ -412,10 +348,10 @@ apply_exec_flags (const struct hr_cli *cli, struct hr_json *process, const struc
     append_strings (hr_json_ensure_object (process, "capabilities"), cap_sets[i], cli->exec_caps.items,
                     cli->exec_caps.len);
   append_strings (process, "env", cli->exec_env.items, cli->exec_env.len);
-  hr_json_set (process, "terminal", hr_json_new_bool (req->tty == 1));
+  hr_json_set (process, "terminal", hr_json_new_bool (cli->exec_tty == 1));
   if (cli->exec_no_new_privs >= 0)
     hr_json_set (process, "noNewPrivileges", hr_json_new_bool (cli->exec_no_new_privs == 1));
-  return apply_user_flags (process, req, err);
+  return apply_user_flags (process, cli, err);
 }
 
 static int
@@ -464,7 +400,7 @@ runtime_argv_with (const struct hr_cli *cli, const struct exec_request *req, int
       const char *eq = strchr (arg, '=');
 
       if (cli->process_path == NULL && i == req->insert_at)
-        xasprintf (&argv[n++], "%s=/proc/self/fd/%d", req->process_short ? "-p" : "--process", fd);
+        xasprintf (&argv[n++], "%s=/proc/self/fd/%d", cli->exec_process_short ? "-p" : "--process", fd);
       if (cli->process_path == arg)
         xasprintf (&arg, "/proc/self/fd/%d", fd);
       else if (cli->process_path && eq && cli->process_path == eq + 1)
@@ -483,7 +419,7 @@ exec_hardened (const char *runtime, const struct hr_cli *cli, const struct exec_
   int fd;
 
   text = hr_json_serialize (req->process, &len);
-  fd = hr_file_private_copy (text, len, 3 + (int)req->preserve_fds, err);
+  fd = hr_file_private_copy (text, len, 3 + (int)cli->exec_preserve_fds, err);
   if (fd < 0)
     return -1;
   /* argv lives until the execve; the strings it adds leak only on failure */
@@ -525,7 +461,7 @@ judge (const struct hr_cli *cli, const struct hr_profile *profile, bool audit_mo
                    "container %s runs quarantined: no process may join it (exec is refused)", cli->container_id);
       profile = profile->quarantine ? profile->quarantine : profile;
     }
-  if (check_flags (cli, profile, audit_mode, result, err) < 0 || read_exec_flags (cli, req, err) < 0)
+  if (check_flags (cli, profile, audit_mode, result, err) < 0 || locate_exec_args (cli, req, err) < 0)
     return -1;
   if (result->n_denied > 0)
     return 0;

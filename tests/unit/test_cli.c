@@ -717,3 +717,39 @@ Test (cli_names, kind_names)
   cr_assert_str_eq (hr_command_kind_name (HR_CMD_DELETE), "delete");
   cr_assert_str_eq (hr_command_kind_name (HR_CMD_POLICY), "policy");
 }
+
+Test (cli_exec, process_shaping_flags_are_read_as_runc_reads_them)
+{
+  struct hr_cli cli;
+
+  PARSE_OK (&cli, "exec", "--user", "1000:1000", "-g", "5", "--additional-gids=6", "-t", "--preserve-fds", "2", "-p",
+            "/p.json", "x", "--", "sh");
+  cr_assert_str_eq (cli.exec_user, "1000:1000");
+  cr_assert_eq (cli.exec_gids.len, 2);
+  cr_assert_str_eq (cli.exec_gids.items[1], "6");
+  cr_assert_eq (cli.exec_tty, 1);
+  cr_assert_eq (cli.exec_preserve_fds, 2);
+  cr_assert (cli.exec_process_short);
+  cr_assert_null (cli.exec_flags_end, "a \"--\" after the id is the command's, not the end of exec's flags");
+  hr_cli_clear (&cli);
+
+  PARSE_OK (&cli, "exec", "--tty=false", "--preserve-fds", "-1", "--process", "/p.json", "--", "x");
+  cr_assert_eq (cli.exec_tty, 0);
+  cr_assert_eq (cli.exec_preserve_fds, 0, "out of range is no fds (runc refuses it itself)");
+  cr_assert_not (cli.exec_process_short);
+  cr_assert_not_null (cli.exec_flags_end);
+  cr_assert_str_eq (cli.exec_flags_end, "--");
+  hr_cli_clear (&cli);
+}
+
+Test (cli_exec, double_dash_as_a_flag_value_does_not_end_the_flags)
+{
+  struct hr_cli cli;
+
+  PARSE_OK (&cli, "exec", "--user", "--", "x", "true");
+  cr_assert_str_eq (cli.exec_user, "--");
+  cr_assert_null (cli.exec_flags_end);
+  cr_assert_str_eq (cli.container_id, "x");
+  cr_assert_eq (cli.exec_tty, -1);
+  hr_cli_clear (&cli);
+}
