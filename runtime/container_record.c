@@ -219,7 +219,7 @@ hr_container_record_save (const struct hr_cli *cli, const char *profile, bool qu
   hr_json_set (doc, "creator_start", hr_json_new_int ((int64_t)hr_process_start_time (getpid (), &state)));
   text = hr_json_serialize (doc, &len);
   record_name (cli, name);
-  if (hr_file_replace (dirfd, name, text, len, &mode, HR_FILE_DIR_SYNC_NOW, &err) < 0)
+  if (hr_file_replace (dirfd, name, text, len, &mode, HR_FILE_VOLATILE, &err) < 0)
     return hr_log_failure (err, "cannot record the container's profile"), -1;
   each_stale (dirfd, remove_record, NULL);
   return 0;

@@ -112,11 +112,11 @@ hr_file_replace (int dirfd, const char *name, const char *data, size_t len, cons
   if (fd < 0)
     return -1;
   if (fchmod (fd, original->st_mode & 07777) < 0 || fchown (fd, original->st_uid, original->st_gid) < 0
-      || hr_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+      || hr_write_all (fd, data, len) < 0 || (!(flags & HR_FILE_VOLATILE) && fsync (fd) < 0))
     goto fail;
   if (renameat (dirfd, tmp_name, dirfd, name) < 0)
     goto fail;
-  if (!(flags & HR_FILE_DIR_SYNC_LATER))
+  if (!(flags & (HR_FILE_DIR_SYNC_LATER | HR_FILE_VOLATILE)))
     fsync (dirfd);
   return 0;
 

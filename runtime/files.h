@@ -15,11 +15,17 @@ int hr_file_read (int dirfd, const char *name, size_t max_size, char **data, siz
  * directory.  On any error the original is left as it was.  With
  * HR_FILE_DIR_SYNC_LATER the directory is not synced: the caller replaces
  * another file of the same directory next, whose directory sync covers
- * both renames (each fsync costs a few hundred microseconds of create). */
+ * both renames (each fsync costs a few hundred microseconds of create).
+ * With HR_FILE_VOLATILE nothing is synced: for hardrun's state under
+ * /run/hardrun, which describes live processes only (a crash or a reboot
+ * ends every process it names, and a record torn by one is never read
+ * back as valid); readers still see the old file or the new one, never a
+ * mix, because the rename is atomic. */
 enum
 {
   HR_FILE_DIR_SYNC_NOW = 0,
   HR_FILE_DIR_SYNC_LATER = 1,
+  HR_FILE_VOLATILE = 2,
 };
 int hr_file_replace (int dirfd, const char *name, const char *data, size_t len, const struct stat *original, int flags,
                      hr_error_t *err);

@@ -531,7 +531,7 @@ hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json
     return remove_private (dir), -1;
   make_paths_absolute (spec, base);
   text = hr_json_serialize (spec, &len);
-  if (hr_file_replace (dirfd, "config.json", text, len, &mode, HR_FILE_DIR_SYNC_NOW, err) < 0)
+  if (hr_file_replace (dirfd, "config.json", text, len, &mode, HR_FILE_VOLATILE, err) < 0)
     {
       remove_private (dir);
       return hr_error_prefix (err, "cannot write the private bundle %s", dir);

@@ -391,7 +391,7 @@ write_state_file (const char *dir, const char *name, const char *text, hr_error_
 
   if (dirfd < 0)
     return hr_error_set (err, errno, "cannot open %s", dir);
-  return hr_file_replace (dirfd, name, text, strlen (text), &mode, HR_FILE_DIR_SYNC_NOW, err);
+  return hr_file_replace (dirfd, name, text, strlen (text), &mode, HR_FILE_VOLATILE, err);
 }
 
 static int
@@ -676,6 +676,12 @@ hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const 
   bool ignored_found;
   int ret = -1;
 
+  /* The /proc walk (the longest part of an allocation) runs before the
+   * lock: a user namespace that appears after it is either one hardrun
+   * makes, whose entry is written under the lock before the namespace
+   * exists and read below, or one hardrun never knew of, which holding the
+   * lock would not keep out either. */
+  scan_user_namespaces (&s.uids, &s.gids);
   lock = begin (runtime_root, id, &s, &root, err);
   if (lock < 0)
     goto out;
@@ -685,7 +691,6 @@ hr_ids_allocate (const struct hr_id_pool *pool, const char *runtime_root, const 
     hr_id_spans_add (&s.uids, uid_excluded.items[i].first, uid_excluded.items[i].count, uid_excluded.items[i].owner);
   for (size_t i = 0; i < gid_excluded.len; i++)
     hr_id_spans_add (&s.gids, gid_excluded.items[i].first, gid_excluded.items[i].count, gid_excluded.items[i].owner);
-  scan_user_namespaces (&s.uids, &s.gids);
   cursor = read_cursor ();
   cursor = cursor >= pool->uid_base ? cursor - pool->uid_base : 0;
   if (hr_id_range_fit (pool, &s.uids, &s.gids, cursor, &offset) < 0)

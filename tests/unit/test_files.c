@@ -99,7 +99,9 @@ Test (files, read_refuses_what_is_not_a_regular_file)
   hr_error_free (&err);
 }
 
-Test (files, replace_keeps_mode_and_owner_and_leaves_no_temporary)
+/* synced, and volatile (hardrun's /run state): the same atomic replace */
+static void
+replace_keeps_mode_and_owner (int flags)
 {
   cleanup_free char *data = NULL;
   cleanup_free char *names = NULL;
@@ -107,13 +109,10 @@ Test (files, replace_keeps_mode_and_owner_and_leaves_no_temporary)
   struct stat st, after;
   size_t len;
 
-  if (geteuid () != 0)
-    cr_skip_test ("needs root to give the file another owner");
   put ("config.json", "old", 0604);
   cr_assert_eq (fchownat (dirfd_, "config.json", 1234, 5678, 0), 0, "%s", strerror (errno));
   cr_assert_eq (fstatat (dirfd_, "config.json", &st, 0), 0);
-  cr_assert_eq (hr_file_replace (dirfd_, "config.json", "new text", 8, &st, HR_FILE_DIR_SYNC_NOW, &err), 0, "%s",
-                err ? err->msg : "");
+  cr_assert_eq (hr_file_replace (dirfd_, "config.json", "new text", 8, &st, flags, &err), 0, "%s", err ? err->msg : "");
   cr_assert_eq (hr_file_read (dirfd_, "config.json", 100, &data, &len, &after, &err), 0);
   cr_assert_str_eq (data, "new text");
   cr_assert_eq (after.st_mode & 07777, 0604);
@@ -122,6 +121,14 @@ Test (files, replace_keeps_mode_and_owner_and_leaves_no_temporary)
   cr_assert_neq (after.st_ino, st.st_ino, "replaced by rename, not rewritten in place");
   names = listing ();
   cr_assert_str_eq (names, "config.json\n");
+}
+
+Test (files, replace_keeps_mode_and_owner_and_leaves_no_temporary)
+{
+  if (geteuid () != 0)
+    cr_skip_test ("needs root to give the file another owner");
+  replace_keeps_mode_and_owner (HR_FILE_DIR_SYNC_NOW);
+  replace_keeps_mode_and_owner (HR_FILE_VOLATILE);
 }
 
 Test (files, replace_failing_leaves_the_original)
