@@ -142,9 +142,6 @@ hr_rootfs() {
 	if ! "${CC:-cc}" -static -O2 -o "$tmp/bin/probe" "$HELPERS_DIR/probe.c" 2>"$HR_CACHE/probe.err"; then
 		rm -f "$tmp/bin/probe"
 	fi
-	if ! "${CC:-cc}" -static -O2 -o "$tmp/bin/escape-probe" "$HELPERS_DIR/../escape/escape_probe.c" 2>>"$HR_CACHE/probe.err"; then
-		rm -f "$tmp/bin/escape-probe"
-	fi
 	chmod -R go-w "$tmp"
 	chmod 755 "$tmp"
 	chmod 1777 "$tmp/tmp" "$tmp/var/tmp"
