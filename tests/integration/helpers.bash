@@ -116,23 +116,31 @@ require_probe() {
 # ---------------------------------------------------------------------------
 # the rootfs, built once per run
 
+# busybox_rootfs DIR: busybox with a link for each applet in DIR/bin, and the
+# directories every container mounts on; the one rootfs builder of the
+# integration and end-to-end suites (tests/e2e/engines.bash's image).
+busybox_rootfs() {
+	local applet
+	mkdir -p "$1/bin" "$1"/{proc,sys,dev,tmp,run,var/tmp,etc}
+	cp "$BUSYBOX" "$1/bin/busybox"
+	for applet in $("$BUSYBOX" --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$1/bin/$applet"
+	done
+}
+
 # hr_rootfs: the path of the shared busybox rootfs, building it the first
 # time.  Mount points are precreated: a container's root in a user namespace
 # cannot create them in a rootfs owned by the host's root.
 hr_rootfs() {
-	local root=$HR_CACHE/rootfs tmp applet
+	local root=$HR_CACHE/rootfs tmp
 	if [ -f "$HR_CACHE/rootfs.done" ]; then
 		echo "$root"
 		return
 	fi
 	mkdir -p "$HR_CACHE"
 	tmp=$(mktemp -d "$HR_CACHE/rootfs.XXXXXX")
-	mkdir -p "$tmp/bin"
-	cp "$BUSYBOX" "$tmp/bin/busybox"
-	for applet in $("$BUSYBOX" --list); do
-		[ "$applet" = busybox ] || ln -sf busybox "$tmp/bin/$applet"
-	done
-	mkdir -p "$tmp"/{proc,sys,dev,tmp,run,var/tmp,mnt,etc,root,home}
+	busybox_rootfs "$tmp"
+	mkdir -p "$tmp"/{mnt,root,home}
 	ln -s ../run "$tmp/var/run"
 	: >"$tmp/etc/hosts"
 	: >"$tmp/etc/hostname"
