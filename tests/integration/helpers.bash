@@ -174,7 +174,8 @@ private_rootfs() {
 spec_template() {
 	local t=$HR_CACHE/runc-spec.json dir
 	if [ ! -f "$t" ]; then
-		dir=$(mktemp -d "$HR_CACHE/spec.XXXXXX")
+		mkdir -p "$HR_CACHE"
+		dir=$(mktemp -d "$HR_CACHE/spec.XXXXXX") || return 1
 		(cd "$dir" && "$RUNC" spec) || return 1
 		mv "$dir/config.json" "$t"
 		rmdir "$dir"
