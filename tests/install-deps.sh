@@ -8,6 +8,8 @@ packages=(
 	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev nettle-dev
 	# tests: the real runtime, a rootfs, the shell test runner
 	runc busybox-static bats jq procps strace attr
+	# the capability names the bats helpers derive (capsh)
+	libcap2-bin
 	# end-to-end: the real engines
 	docker.io containerd podman containernetworking-plugins
 	# the Go differential test (tests/godiff, standard library only)

@@ -25,6 +25,14 @@ if [ -z "${HARDRUN:-}" ]; then
 	HARDRUN=$REPO/build-e2e/runtime/hardrun
 	[ -x "$HARDRUN" ] || HARDRUN=$REPO/build/runtime/hardrun
 fi
+# The one helper library of the bats suites (tests/integration/helpers.bash):
+# the busybox rootfs builder, field, refute.  What is here is engine-specific.
+# Its per-test timeout is not for these suites: each engine call is bounded
+# (E2E_TIMEOUT) and a test makes many.
+e2e_test_timeout=${BATS_TEST_TIMEOUT-}
+# shellcheck source=../integration/helpers.bash
+source "$E2E_DIR/../integration/helpers.bash"
+if [ -n "$e2e_test_timeout" ]; then BATS_TEST_TIMEOUT=$e2e_test_timeout; else unset BATS_TEST_TIMEOUT; fi
 HR_BIN=/usr/local/sbin/hardrun
 HR_STATE=/run/hardrun
 E2E_TIMEOUT=${E2E_TIMEOUT:-90}
@@ -170,12 +178,7 @@ busybox_tar() {
 	local root=$E2E_STATE/rootfs tar=$E2E_STATE/busybox.tar
 	if [ ! -s "$tar" ]; then
 		rm -rf "$root"
-		mkdir -p "$root/bin"
-		cp /bin/busybox "$root/bin/"
-		for applet in $(/bin/busybox --list); do
-			[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
-		done
-		mkdir -p "$root"/{etc,tmp,run,var/tmp,proc,sys,dev}
+		busybox_rootfs "$root"
 		tar -C "$root" -c . >"$tar"
 		rm -rf "$root"
 	fi
@@ -363,10 +366,7 @@ lockdown_undo() {
 # ---------------------------------------------------------------------------
 # assertions on what a container reported (its $output)
 
-# field KEY: the value of "KEY:<tab or space>VALUE" in $output.
-field() {
-	echo "$output" | sed -n "s/^$1:[[:space:]]*//p" | head -n 1
-}
+# field KEY (helpers.bash): the value of "KEY:<tab or space>VALUE" in $output.
 
 # expect_field KEY VALUE
 expect_field() {
@@ -543,15 +543,4 @@ expect_released() {
 	done
 	expect_no_orphans || bad=1
 	return $bad
-}
-
-# refute CMD...: fails the test when CMD succeeds.  A bare "! CMD" in the
-# middle of a test never fails it: bash's set -e ignores negated commands.
-# (tests/lint-negations.sh keeps bare negations out of the suites.)
-refute() {
-	if "$@"; then
-		echo "refute: this succeeded but must not: $*" >&2
-		return 1
-	fi
-	return 0
 }

@@ -104,31 +104,22 @@ uid_map_base() { field uid_map | awk '{print $2}'; }
 RUNC_ROOT=
 runc_setup() {
 	RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+	AUDIT=$BATS_TEST_TMPDIR/audit.jsonl
 	mkdir -p "$RUNC_ROOT"
-	local rootfs=$BATS_TEST_TMPDIR/rootfs
-	mkdir -p "$rootfs"
-	tar -C "$rootfs" -xf "$(busybox_tar)"
+	busybox_rootfs "$BATS_TEST_TMPDIR/rootfs"
 	echo "$RUNC_ROOT" >"$BATS_TEST_TMPDIR/.runc-root"
 }
 
-# bundle NAME ARGS_JSON: a bundle for the test's rootfs running ARGS.
+# bundle NAME ARGS_JSON: make_bundle (helpers.bash) on the test's rootfs,
+# running ARGS.
 bundle() {
-	local dir=$BATS_TEST_TMPDIR/$1
-	mkdir -p "$dir"
-	(cd "$dir" && runc spec)
-	jq --arg root "$BATS_TEST_TMPDIR/rootfs" --argjson args "$2" \
-		'.root.path = $root | .process.terminal = false | .process.args = $args' \
-		"$dir/config.json" >"$dir/config.new"
-	mv "$dir/config.new" "$dir/config.json"
-	echo "$dir"
+	make_bundle "$1" "" ".process.args = $2" "$BATS_TEST_TMPDIR/rootfs"
 }
 
-# policy NAME [RUNTIME]: a policy file with the test's audit log.
+# policy NAME [RUNTIME]: write_policy (helpers.bash): the test's audit log,
+# the real runc or RUNTIME.
 policy() {
-	local file=$BATS_TEST_TMPDIR/$1.json
-	jq -n --arg log "$BATS_TEST_TMPDIR/audit.jsonl" --arg rt "${2:-}" \
-		'{version: 1, audit_log: $log} + (if $rt == "" then {} else {runtime: $rt} end)' >"$file"
-	echo "$file"
+	write_policy "$(jq -cn --arg rt "${2:-}" 'if $rt == "" then {} else {runtime: $rt} end')" "$1"
 }
 
 hr() { timeout --kill-after=5 60 "$HR_BIN" "$@"; }

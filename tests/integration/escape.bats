@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# The escape probe (tests/escape/escape_probe.c) inside a container that asks
-# for everything: through hardrun every route out must be blocked; through
+# The escape probe (`probe escape`, tests/integration/probe.c) inside a
+# container that asks for everything: through hardrun every route out must be blocked; through
 # plain runc with a permissive spec (every capability, no seccomp, no user
 # namespace, nothing masked, a writable rootfs and sysfs, every device, an
 # engine socket mounted) the same routes must be open, which shows that the
@@ -12,8 +12,7 @@ load helpers
 
 setup() {
 	hr_setup
-	[ -x "$(hr_rootfs)/bin/escape-probe" ] ||
-		skip "needs 'cc -static' (apt-get install gcc libc6-dev) to build the escape probe: $(head -n 3 "$HR_CACHE/probe.err")"
+	require_probe
 }
 
 teardown() {
@@ -59,7 +58,7 @@ while True:
 }
 
 @test "escape probe through hardrun, a spec asking for everything: every route blocked" {
-	bundle=$(make_bundle escape '/bin/escape-probe' "$EVERYTHING_FILTER
+	bundle=$(make_bundle escape '/bin/probe escape' "$EVERYTHING_FILTER
 		| (.mounts[] | select(.destination == \"/sys\") | .options) |= map(select(. != \"ro\"))")
 	id=$(new_id escape)
 	run hr run --bundle "$bundle" "$id"
@@ -67,7 +66,7 @@ while True:
 	[ "$status" -eq 0 ]
 	[ "$(field escape-probe)" = done ]
 	n=$(attempts "$output" | wc -l)
-	[ "$n" -eq "$("$(hr_rootfs)/bin/escape-probe" --list | wc -l)" ]
+	[ "$n" -eq "$("$(hr_rootfs)/bin/probe" escape --list | wc -l)" ]
 	if attempts "$output" | grep '=allowed'; then
 		echo "the routes above were open through hardrun"
 		return 1
@@ -78,7 +77,7 @@ while True:
 	start_engine_socket
 	sock=$ENGINE_SOCK
 	root=$(private_rootfs escape)
-	bundle=$(make_bundle escape-plain '/bin/escape-probe' "$EVERYTHING_FILTER
+	bundle=$(make_bundle escape-plain '/bin/probe escape' "$EVERYTHING_FILTER
 		| .process.capabilities |= map_values(map(select(. != \"CAP_SYS_RESOURCE\")))
 		| (.mounts[] | select(.destination == \"/sys\") | .options) |= map(select(. != \"ro\"))
 		| .mounts += [{destination: \"/run/docker.sock\", type: \"bind\", source: \"$sock\", options: [\"bind\"]}]" "$root")

@@ -46,8 +46,18 @@ BUSYBOX=${BUSYBOX:-$(command -v busybox 2>/dev/null || echo /bin/busybox)}
 HR_CACHE=${HARDRUN_IT_CACHE:-${BATS_RUN_TMPDIR:-$HELPERS_DIR/.work}/hardrun-it}
 FIXTURES=$REPO/tests/fixtures
 
-# Every capability of Linux 5.9+ (0-40), as a JSON array.
-ALL_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_DAC_READ_SEARCH","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_SETPCAP","CAP_LINUX_IMMUTABLE","CAP_NET_BIND_SERVICE","CAP_NET_BROADCAST","CAP_NET_ADMIN","CAP_NET_RAW","CAP_IPC_LOCK","CAP_IPC_OWNER","CAP_SYS_MODULE","CAP_SYS_RAWIO","CAP_SYS_CHROOT","CAP_SYS_PTRACE","CAP_SYS_PACCT","CAP_SYS_ADMIN","CAP_SYS_BOOT","CAP_SYS_NICE","CAP_SYS_RESOURCE","CAP_SYS_TIME","CAP_SYS_TTY_CONFIG","CAP_MKNOD","CAP_LEASE","CAP_AUDIT_WRITE","CAP_AUDIT_CONTROL","CAP_SETFCAP","CAP_MAC_OVERRIDE","CAP_MAC_ADMIN","CAP_SYSLOG","CAP_WAKE_ALARM","CAP_BLOCK_SUSPEND","CAP_AUDIT_READ","CAP_PERFMON","CAP_BPF","CAP_CHECKPOINT_RESTORE"]'
+# all_caps_json: every capability this kernel has (0 to cap_last_cap), named
+# by libcap (capsh), as a JSON array.  Derived, not written out, so that it
+# cannot go stale when a kernel adds one (a written-out copy missed
+# CAP_SYS_RESOURCE and everything after CAP_AUDIT_READ).
+all_caps_json() {
+	local last
+	last=$(cat /proc/sys/kernel/cap_last_cap 2>/dev/null) && command -v capsh >/dev/null || return 1
+	capsh --decode="$(printf '0x%x' $(((1 << (last + 1)) - 1)))" |
+		jq -Rc 'sub("^[^=]*="; "") | ascii_upcase | split(",") | map(select(startswith("CAP_")))'
+}
+ALL_CAPS=$(all_caps_json 2>/dev/null)
+[[ $ALL_CAPS == '["CAP_'* ]] || ALL_CAPS='[]'
 
 # The default policy's capability allowlist as /proc/PID/status shows it:
 # CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID NET_BIND_SERVICE.
@@ -78,6 +88,7 @@ hr_missing() {
 	[ -x "$RUNC" ] || need+=("runc")
 	[ -x "$BUSYBOX" ] || need+=("busybox-static")
 	command -v jq >/dev/null || need+=("jq")
+	[ "$ALL_CAPS" != '[]' ] || need+=("capsh (libcap2-bin)")
 	if [ ${#need[@]} -gt 0 ]; then
 		echo "needs root and runc, busybox-static, jq (missing: ${need[*]}): run as root after apt-get install runc busybox-static jq bats"
 		return
@@ -105,23 +116,31 @@ require_probe() {
 # ---------------------------------------------------------------------------
 # the rootfs, built once per run
 
+# busybox_rootfs DIR: busybox with a link for each applet in DIR/bin, and the
+# directories every container mounts on; the one rootfs builder of the
+# integration and end-to-end suites (tests/e2e/engines.bash's image).
+busybox_rootfs() {
+	local applet
+	mkdir -p "$1/bin" "$1"/{proc,sys,dev,tmp,run,var/tmp,etc}
+	cp "$BUSYBOX" "$1/bin/busybox"
+	for applet in $("$BUSYBOX" --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$1/bin/$applet"
+	done
+}
+
 # hr_rootfs: the path of the shared busybox rootfs, building it the first
 # time.  Mount points are precreated: a container's root in a user namespace
 # cannot create them in a rootfs owned by the host's root.
 hr_rootfs() {
-	local root=$HR_CACHE/rootfs tmp applet
+	local root=$HR_CACHE/rootfs tmp
 	if [ -f "$HR_CACHE/rootfs.done" ]; then
 		echo "$root"
 		return
 	fi
 	mkdir -p "$HR_CACHE"
 	tmp=$(mktemp -d "$HR_CACHE/rootfs.XXXXXX")
-	mkdir -p "$tmp/bin"
-	cp "$BUSYBOX" "$tmp/bin/busybox"
-	for applet in $("$BUSYBOX" --list); do
-		[ "$applet" = busybox ] || ln -sf busybox "$tmp/bin/$applet"
-	done
-	mkdir -p "$tmp"/{proc,sys,dev,tmp,run,var/tmp,mnt,etc,root,home}
+	busybox_rootfs "$tmp"
+	mkdir -p "$tmp"/{mnt,root,home}
 	ln -s ../run "$tmp/var/run"
 	: >"$tmp/etc/hosts"
 	: >"$tmp/etc/hostname"
@@ -130,9 +149,6 @@ hr_rootfs() {
 	echo 'root:x:0:' >"$tmp/etc/group"
 	if ! "${CC:-cc}" -static -O2 -o "$tmp/bin/probe" "$HELPERS_DIR/probe.c" 2>"$HR_CACHE/probe.err"; then
 		rm -f "$tmp/bin/probe"
-	fi
-	if ! "${CC:-cc}" -static -O2 -o "$tmp/bin/escape-probe" "$HELPERS_DIR/../escape/escape_probe.c" 2>>"$HR_CACHE/probe.err"; then
-		rm -f "$tmp/bin/escape-probe"
 	fi
 	chmod -R go-w "$tmp"
 	chmod 755 "$tmp"
@@ -158,7 +174,8 @@ private_rootfs() {
 spec_template() {
 	local t=$HR_CACHE/runc-spec.json dir
 	if [ ! -f "$t" ]; then
-		dir=$(mktemp -d "$HR_CACHE/spec.XXXXXX")
+		mkdir -p "$HR_CACHE"
+		dir=$(mktemp -d "$HR_CACHE/spec.XXXXXX") || return 1
 		(cd "$dir" && "$RUNC" spec) || return 1
 		mv "$dir/config.json" "$t"
 		rmdir "$dir"

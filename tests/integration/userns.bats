@@ -6,36 +6,27 @@
 # hardened container sees, denials, bad input, pass-through and exec are in
 # the other suites (README.md).
 
-load lib
+load helpers
 
-setup() {
-	require_runc
-	POLICY=$(write_policy)
-	cd "$BATS_TEST_TMPDIR"
-}
-
-teardown() {
-	cleanup_containers
-}
+setup() { hr_setup; }
+teardown() { hr_teardown; }
 
 @test "each container gets its own id range; delete releases it" {
-	a=$(unique_id ra) b=$(unique_id rb)
-	track "$a"
-	track "$b"
-	bundle_a=$(new_bundle ra "sleep 60")
-	bundle_b=$(new_bundle rb "sleep 60")
+	a=$(new_id ra) b=$(new_id rb)
+	bundle_a=$(make_bundle ra "sleep 60")
+	bundle_b=$(make_bundle rb "sleep 60")
 	hr create --bundle "$bundle_a" "$a"
 	hr create --bundle "$bundle_b" "$b"
 	hr start "$a"
 	hr start "$b"
-	map_a=$(cat /proc/$(runc state "$a" | jq .pid)/uid_map | awk '{print $2}')
-	map_b=$(cat /proc/$(runc state "$b" | jq .pid)/uid_map | awk '{print $2}')
+	map_a=$(cat /proc/$(runc_ state "$a" | jq .pid)/uid_map | awk '{print $2}')
+	map_b=$(cat /proc/$(runc_ state "$b" | jq .pid)/uid_map | awk '{print $2}')
 	echo "ranges $map_a $map_b"
 	[ "$map_a" -ge 100000 ]
 	[ "$map_b" -ge 100000 ]
 	[ "$map_a" != "$map_b" ]
 	[ $((map_a > map_b ? map_a - map_b : map_b - map_a)) -ge 65536 ]
-	grep -q "mapped to host uids $map_a-" "$BATS_TEST_TMPDIR/audit.jsonl"
+	grep -q "mapped to host uids $map_a-" "$AUDIT"
 	hr delete -f "$a"
 	hr delete -f "$b"
 	refute grep -rqs -e "$a" -e "$b" /run/hardrun/ids
@@ -48,31 +39,30 @@ teardown() {
 	printf '#!/bin/sh\nkill -9 $$\n' >"$BATS_TEST_TMPDIR/dying-runtime"
 	chmod +x "$BATS_TEST_TMPDIR/dying-runtime"
 	dying=$(write_policy "{\"runtime\": \"$BATS_TEST_TMPDIR/dying-runtime\"}" dying)
-	bundle=$(new_bundle dying "true")
-	id=$(unique_id dying)
+	bundle=$(make_bundle dying "true")
+	id=$(new_id dying)
 	run "$HARDRUN" --hardrun-policy "$dying" create --bundle "$bundle" "$id"
 	[ "$status" -ne 0 ]
 	grep -rqs "$id" /run/hardrun/ids # left behind
-	bundle2=$(new_bundle next "true")
-	id2=$(unique_id next)
-	track "$id2"
+	bundle2=$(make_bundle next "true")
+	id2=$(new_id next)
 	hr run --bundle "$bundle2" "$id2"
 	refute grep -rqs "$id" /run/hardrun/ids # reclaimed
 }
 
 @test "100 create/delete cycles leave the mount table and the id state as they were" {
-	bundle=$(new_bundle cycles "true")
+	bundle=$(make_bundle cycles "true")
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/pristine.json"
 	before=$(awk '{print $5}' /proc/self/mountinfo | sort)
 	for i in $(seq 100); do
-		id=$(unique_id cycle)
+		id=$(new_id cycle)
 		cp "$BATS_TEST_TMPDIR/pristine.json" "$bundle/config.json"
 		hr create --bundle "$bundle" "$id" </dev/null >/dev/null
 		hr delete -f "$id"
 	done
 	after=$(awk '{print $5}' /proc/self/mountinfo | sort)
 	[ "$before" = "$after" ]
-	refute grep -rqs "hr-it-cycle" /run/hardrun/ids
+	refute grep -rqs "hrit-cycle-$BATS_SUITE_TEST_NUMBER-$$-" /run/hardrun/ids
 }
 
 @test "a host file the user binds is never idmapped: nobody-owned, whatever unmappable_binds says" {
@@ -82,11 +72,10 @@ teardown() {
 	# policies.  sensitive_mounts is off so the bind itself is allowed.
 	allow=$(write_policy '{"profiles": {"default": {"rules": {"sensitive_mounts": {"action": "off"}}}}}' allow)
 	deny=$(write_policy '{"profiles": {"default": {"rules": {"sensitive_mounts": {"action": "off"}, "user_namespace": {"unmappable_binds": "deny"}}}}}' deny)
-	bundle=$(new_bundle unmappable 'stat -c "%u" /version' '.mounts += [{"destination": "/version", "type": "bind", "source": "/proc/version", "options": ["rbind", "ro"]}]')
+	bundle=$(make_bundle unmappable 'stat -c "%u" /version' '.mounts += [{"destination": "/version", "type": "bind", "source": "/proc/version", "options": ["rbind", "ro"]}]')
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/pristine.json"
 	for policy in "$allow" "$deny"; do
-		id=$(unique_id unmapped)
-		track "$id"
+		id=$(new_id unmapped)
 		cp "$BATS_TEST_TMPDIR/pristine.json" "$bundle/config.json"
 		run "$HARDRUN" --hardrun-policy "$policy" run --bundle "$bundle" "$id"
 		echo "$output"
@@ -101,7 +90,7 @@ teardown() {
 overlay_rootfs() {
 	local dir=$BATS_TEST_TMPDIR/ovl
 	mkdir -p "$dir"/{upper,work,merged}
-	mount -t overlay overlay -o "lowerdir=$(make_rootfs),upperdir=$dir/upper,workdir=$dir/work" "$dir/merged"
+	mount -t overlay overlay -o "lowerdir=$(hr_rootfs),upperdir=$dir/upper,workdir=$dir/work" "$dir/merged"
 	echo "$dir/merged"
 }
 
@@ -114,9 +103,8 @@ teardown_overlay() {
 	mkdir -p "$BATS_TEST_TMPDIR/hostdata"
 	echo hello >"$BATS_TEST_TMPDIR/hostdata/greeting"
 	echo "a file" >"$BATS_TEST_TMPDIR/hostfile"
-	id=$(unique_id points)
-	track "$id"
-	bundle=$(new_bundle points 'cat /data/greeting; cat /etc/extra/file.conf; pwd; stat -c "owner %u:%g" /srv; grep -c scratch /proc/self/mountinfo; touch /srv/x 2>/dev/null || echo "rootfs read-only"' \
+	id=$(new_id points)
+	bundle=$(make_bundle points 'cat /data/greeting; cat /etc/extra/file.conf; pwd; stat -c "owner %u:%g" /srv; grep -c scratch /proc/self/mountinfo; touch /srv/x 2>/dev/null || echo "rootfs read-only"' \
 		".root.path = \"$merged\" | .process.cwd = \"/srv/app\"
 		 | .mounts += [{destination: \"/data\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/hostdata\", options: [\"rbind\", \"ro\"]},
 		               {destination: \"/etc/extra/file.conf\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/hostfile\", options: [\"bind\", \"ro\"]},
@@ -132,14 +120,13 @@ teardown_overlay() {
 	[ "${lines[4]}" = 1 ]
 	[ "${lines[5]}" = "rootfs read-only" ]
 	# the image itself is untouched
-	[ ! -e "$merged/data" ] || [ ! -e "$(make_rootfs)/data" ]
-	[ ! -e "$(make_rootfs)/srv" ]
+	[ ! -e "$merged/data" ] || [ ! -e "$(hr_rootfs)/data" ]
+	[ ! -e "$(hr_rootfs)/srv" ]
 }
 
 @test "a bundle runs again and again, edited or not: hardrun never rewrites it" {
-	id=$(unique_id again)
-	track "$id"
-	bundle=$(new_bundle again 'awk "{print \$2}" /proc/self/uid_map; echo "marker=$MARKER"')
+	id=$(new_id again)
+	bundle=$(make_bundle again 'awk "{print \$2}" /proc/self/uid_map; echo "marker=$MARKER"')
 	cp "$bundle/config.json" "$BATS_TEST_TMPDIR/original.json"
 	run hr run --bundle "$bundle" "$id"
 	[ "$status" -eq 0 ]
@@ -161,9 +148,8 @@ teardown_overlay() {
 	ns=hr-it-$$-$RANDOM
 	host_before=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
 	ip netns add "$ns"
-	id=$(unique_id netns)
-	track "$id"
-	bundle=$(new_bundle netns 'ls /sys/class/net | tr "\n" " "; echo; cat /proc/sys/net/ipv4/ping_group_range; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; touch /sys/x 2>/dev/null || echo "sysfs read-only"' \
+	id=$(new_id netns)
+	bundle=$(make_bundle netns 'ls /sys/class/net | tr "\n" " "; echo; cat /proc/sys/net/ipv4/ping_group_range; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; touch /sys/x 2>/dev/null || echo "sysfs read-only"' \
 		"(.linux.namespaces[] | select(.type == \"network\")) |= {type: \"network\", path: \"/run/netns/$ns\"}
 		 | .linux.sysctl = {\"net.ipv4.ping_group_range\": \"0 10\", \"net.ipv4.ip_unprivileged_port_start\": \"80\"}")
 	run hr run --bundle "$bundle" "$id"

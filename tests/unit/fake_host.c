@@ -78,7 +78,7 @@ fake_mount_fact (const struct hr_host *host, const char *path, struct hr_mount_f
   if (matches_any (config->broken_mounts, path))
     return hr_error_set (err, 2, "fake host: cannot read the mount table for \"%s\"", path);
   for (const struct fake_mount *m = config->mounts; m && m->path; m++)
-    if (strcmp (m->path, path) == 0)
+    if (fnmatch (m->path, path, 0) == 0)
       {
         out->mount_point = true;
         out->fstype = xstrdup (m->fstype);
@@ -86,6 +86,7 @@ fake_mount_fact (const struct hr_host *host, const char *path, struct hr_mount_f
         out->device = xstrdup ("0:99");
         if (m->host_path)
           hr_strv_push (&out->host_paths, m->host_path);
+        break; /* the first match: a second would leak the first's strings */
       }
   return 0;
 }

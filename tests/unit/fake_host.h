@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A fake struct hr_host for the unit tests: the policy asks the host three
- * questions, and here the test decides every answer from small tables.
+/* The fake struct hr_host of the unit tests and the fuzzers (tests/fuzz):
+ * the policy asks the host questions, and here the test decides every answer
+ * from small tables.
  *
  *   namespace_is_host  a path matching one of `host_namespaces` (fnmatch(3)
  *                      patterns such as "/proc/1/ns/\*") is the host's; one
@@ -18,11 +19,12 @@
  *                      root's own (an error).
  *   live_cgroups       unset unless fake_host_set_live_cgroups gave a table.
  *
- *   mount_fact         a path equal to the `path` of one of `mounts` is a
- *                      mount point of that `fstype`, visible elsewhere at
- *                      `host_path` (none when NULL); other paths are not
- *                      mount points.  A path matching `broken_mounts` cannot
- *                      be inspected.
+ *   mount_fact         a path matching the `path` (an fnmatch(3) pattern;
+ *                      a plain path matches only itself) of one of `mounts`,
+ *                      the first that does, is a mount point of that
+ *                      `fstype`, visible elsewhere at `host_path` (none when
+ *                      NULL); other paths are not mount points.  A path
+ *                      matching `broken_mounts` cannot be inspected.
  *   namespace_of_container
  *                      a namespace path matching a `pattern` of
  *                      `container_namespaces` belongs to that `id`'s init.
