@@ -296,7 +296,7 @@ echo "all done here" > /dev/termination-log''', mounts=m)
             self.expect(h, fields(out), "ExecSync process")
             # in the pod's network namespace (the container's, made by the
             # CNI), never the host's
-            code, out = pod.exec_sync(cid, "readlink /proc/self/ns/net /proc/1/ns/net")
+            code, out = pod.exec_sync(cid, "readlink /proc/self/ns/net; readlink /proc/1/ns/net")
             mine, init = (out.split() + ["", ""])[:2]
             check(code == 0 and mine == init, f"ExecSync netns {mine!r}, the container's {init!r}")
             check(mine != os.readlink("/proc/self/ns/net"), "ExecSync ran in the host's network namespace")
