@@ -197,7 +197,7 @@ hr_container_record_save (const struct hr_cli *cli, const char *profile, bool qu
   cleanup_close int lock = -1;
   cleanup_free char *text = NULL;
   struct stat mode = { .st_mode = S_IFREG | 0600 };
-  char name[70], state;
+  char name[70];
   size_t len;
 
   if (!hr_container_id_valid (cli->container_id))
@@ -216,7 +216,7 @@ hr_container_record_save (const struct hr_cli *cli, const char *profile, bool qu
   hr_json_set (doc, "profile", hr_json_new_string (profile));
   hr_json_set (doc, "quarantined", hr_json_new_bool (quarantined));
   hr_json_set (doc, "creator_pid", hr_json_new_int ((int64_t)getpid ()));
-  hr_json_set (doc, "creator_start", hr_json_new_int ((int64_t)hr_process_start_time (getpid (), &state)));
+  hr_json_set (doc, "creator_start", hr_json_new_int ((int64_t)hr_self_start_time ()));
   text = hr_json_serialize (doc, &len);
   record_name (cli, name);
   if (hr_file_replace (dirfd, name, text, len, &mode, HR_FILE_VOLATILE, &err) < 0)

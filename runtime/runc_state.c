@@ -85,6 +85,14 @@ hr_process_start_time (int64_t pid, char *state)
   return start;
 }
 
+uint64_t
+hr_self_start_time (void)
+{
+  char state;
+
+  return hr_process_start_time (getpid (), &state);
+}
+
 bool
 hr_process_is (int64_t pid, uint64_t start)
 {

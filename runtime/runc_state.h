@@ -31,6 +31,10 @@ const char *hr_runc_state_bundle (const struct hr_json *state);
  * letter; 0 when there is no such process. */
 uint64_t hr_process_start_time (int64_t pid, char *state);
 
+/* This process's start time: what records of a create in progress name it
+ * by, with its pid (a pid alone is reused). */
+uint64_t hr_self_start_time (void);
+
 /* pid runs, started at start, and is not a zombie. */
 bool hr_process_is (int64_t pid, uint64_t start);
 

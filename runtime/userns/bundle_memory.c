@@ -363,11 +363,10 @@ collect_gone_roots (const char *own_top)
 static int
 write_creator (int dirfd, const char *dir, hr_error_t *err)
 {
-  char text[64], state;
+  char text[64];
   int fd, len;
 
-  len = snprintf (text, sizeof text, "%ld %llu\n", (long)getpid (),
-                  (unsigned long long)hr_process_start_time (getpid (), &state));
+  len = snprintf (text, sizeof text, "%ld %llu\n", (long)getpid (), (unsigned long long)hr_self_start_time ());
   fd = openat (dirfd, CREATOR_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return hr_error_set (err, errno, "cannot write %s/" CREATOR_NAME, dir);

@@ -574,10 +574,7 @@ record_entry (struct entry *e, const char *root, const char *id, const char *kin
   snprintf (e->id, sizeof e->id, "%s", id);
   snprintf (e->kind, sizeof e->kind, "%s", kind);
   e->pid = getpid ();
-  {
-    char state;
-    e->start = hr_process_start_time (e->pid, &state);
-  }
+  e->start = hr_self_start_time ();
   if (write_entry (e, err) < 0)
     return -1;
   out->slot = e->slot;

@@ -211,3 +211,26 @@ start_in_host_netns() {
 	[[ "$output" != *exec-state* ]]
 	hr delete -f "$id"
 }
+
+@test "exec into a stopped container whose netns the host owns: nothing joined or shown, runc refuses in its own words" {
+	NETPID=$(sleeper -n)
+	id=$(new_id netstopped)
+	bundle=$(make_bundle netstopped 'true' \
+		".linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$NETPID/ns/net\" else . end)")
+	hr create --bundle "$bundle" "$id" >/dev/null 2>&1 </dev/null
+	hr start "$id"
+	wait_stopped "$id"
+	run runc_ exec "$id" true
+	plain=$output
+	echo "plain runc: $plain"
+	[ "$status" -ne 0 ]
+	run hr exec "$id" true
+	echo "hardrun: $output"
+	[ "$status" -ne 0 ]
+	# runc's refusal, not a failure of hardrun's joining
+	[[ "$output" != *"hardrun:"* ]]
+	[[ "$output" == *"cannot exec in a stopped container"* ]]
+	[[ "$plain" == *"cannot exec in a stopped container"* ]]
+	run grep -c state.json /proc/self/mountinfo
+	[ "$output" = 0 ]
+}

@@ -67,11 +67,6 @@ class Failed(AssertionError):
     pass
 
 
-# Scenarios that cannot pass with runc 1.1.5 whatever hardrun does, reported
-# as "known" (not counted as failures; an unexpected pass is said loudly):
-KNOWN = {}
-
-
 def check(cond, msg):
     if not cond:
         raise Failed(msg)
@@ -85,7 +80,6 @@ class Suite:
         self.passed = 0
         self.failed = 0
         self.names = []
-        self.known = 0
         self.notes = []
 
     # -- helpers
@@ -352,17 +346,11 @@ echo "all done here" > /dev/termination-log''', mounts=m)
                 try:
                     getattr(self, name)(h)
                     self.passed += 1
-                    extra = " # known to fail, but passed: update KNOWN" if label in KNOWN else ""
-                    print(f"ok {label} ({time.time() - t0:.1f}s){extra}", flush=True)
+                    print(f"ok {label} ({time.time() - t0:.1f}s)", flush=True)
                 except Exception as e:  # noqa: BLE001 -- one scenario's failure is reported, the rest go on
                     detail = str(e) if isinstance(e, (Failed, PodError)) else traceback.format_exc()
                     for n in self.notes:
                         detail = f"(passed first: {n})\n{detail}"
-                    if label in KNOWN:
-                        self.known += 1
-                        print(f"not ok {label} ({time.time() - t0:.1f}s) # known: {KNOWN[label]}\n# "
-                              + detail.replace("\n", "\n# "), flush=True)
-                        continue
                     self.failed += 1
                     self.names.append(label)
                     print(f"not ok {label} ({time.time() - t0:.1f}s)\n# " + detail.replace("\n", "\n# "),

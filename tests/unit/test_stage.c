@@ -26,6 +26,7 @@
 #include "userns/stage.h"
 
 static char dir[] = "/tmp/hardrun-stage-XXXXXX";
+static bool made;
 
 /* root, a private mount namespace, and the new mount API (valgrind 3.19
  * does not know open_tree) */
@@ -43,6 +44,19 @@ private_mounts (void)
   cr_assert_eq (unshare (CLONE_NEWNS), 0, "unshare: %s", strerror (errno));
   cr_assert_eq (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
   cr_assert_not_null (mkdtemp (dir));
+  made = true;
+}
+
+/* The test's mounts end with its process (its own mount namespace), but
+ * its directory is on the host's /tmp: removed, mounts first, as staging
+ * is. */
+static void
+remove_dir (void)
+{
+  hr_error_t err = NULL;
+
+  if (made)
+    cr_assert_eq (hr_stage_remove (dir, &err), 0, "%s", err ? err->msg : "");
 }
 
 static char *
@@ -100,7 +114,7 @@ is_read_only (const char *path)
   return (sv.f_flag & ST_RDONLY) != 0;
 }
 
-Test (stage, locked_flags_carried_into_the_options, .init = private_mounts)
+Test (stage, locked_flags_carried_into_the_options, .init = private_mounts, .fini = remove_dir)
 {
   cleanup_free char *src = tmpfs_at ("src", MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_NOATIME);
   cleanup_json struct hr_json *spec = NULL;
@@ -116,7 +130,7 @@ Test (stage, locked_flags_carried_into_the_options, .init = private_mounts)
   cr_assert_not (hr_json_strings_contain (options, "ro"), "a writable source stays writable");
 }
 
-Test (stage, rbind_ro_makes_every_submount_read_only, .init = private_mounts)
+Test (stage, rbind_ro_makes_every_submount_read_only, .init = private_mounts, .fini = remove_dir)
 {
   cleanup_free char *tree = tmpfs_at ("tree", 0);
   cleanup_free char *sub = tmpfs_at ("tree/sub", 0);
@@ -130,7 +144,7 @@ Test (stage, rbind_ro_makes_every_submount_read_only, .init = private_mounts)
   cr_assert_not (is_read_only (sub), "the host's own submount is untouched");
 }
 
-Test (stage, the_last_of_ro_and_rw_wins, .init = private_mounts)
+Test (stage, the_last_of_ro_and_rw_wins, .init = private_mounts, .fini = remove_dir)
 {
   cleanup_free char *a = tmpfs_at ("a", 0), *b = tmpfs_at ("b", 0);
   cleanup_json struct hr_json *spec_a = NULL, *spec_b = NULL;
@@ -144,7 +158,7 @@ Test (stage, the_last_of_ro_and_rw_wins, .init = private_mounts)
              "rw then ro: read-only");
 }
 
-Test (stage, remove_unmounts_everything_under_the_directory, .init = private_mounts)
+Test (stage, remove_unmounts_everything_under_the_directory, .init = private_mounts, .fini = remove_dir)
 {
   cleanup_free char *tree = tmpfs_at ("tree", 0);
   cleanup_free char *sub = tmpfs_at ("tree/sub", 0);
@@ -161,7 +175,7 @@ Test (stage, remove_unmounts_everything_under_the_directory, .init = private_mou
   cr_assert_null (strstr (mountinfo, stage_dir), "a mount is left under %s", stage_dir);
 }
 
-Test (stage, a_missing_source_is_left_to_the_runtime, .init = private_mounts)
+Test (stage, a_missing_source_is_left_to_the_runtime, .init = private_mounts, .fini = remove_dir)
 {
   cleanup_free char *missing = path_in ("missing");
   cleanup_json struct hr_json *spec = NULL;
