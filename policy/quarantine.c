@@ -88,8 +88,8 @@ hr_quarantine_probe (struct hr_json *spec, const struct hr_profile *profile, con
   struct hr_host quiet = *host;
   struct hr_result found = { 0 };
 
-  /* a dry run: no id range allocated, no seccomp compiled */
-  quiet.allocate_ids = NULL;
+  /* a dry run: rules only decide (create reserves id ranges afterwards);
+   * the seccomp profile is compiled by the real pass */
   quiet.check_seccomp = accept_unchecked;
   *quarantine = false;
   if (hr_run_rules (probe, profile, false, &quiet, false, &found, err) < 0)

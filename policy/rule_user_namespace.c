@@ -133,29 +133,39 @@ narrow_ping_group_range (struct hr_rule_ctx *ctx, int64_t size)
     hr_json_set (sysctl, "net.ipv4.ping_group_range", hr_json_new_string (buf));
 }
 
-static int
-choose_range (struct hr_rule_ctx *ctx, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)
+/* The finding that records a private user namespace.  The rule plans the
+ * range from the policy's host_uid and host_gid (what `check` shows); create
+ * reserves a free range afterwards and hr_assign_id_range rewrites both the
+ * mappings and this text, so the audit names the ids the container got. */
+static char *
+private_range_message (const char *why, int64_t size, int64_t uid, int64_t gid)
 {
-  *uid = hr_setting_int (ctx, "host_uid");
-  *gid = hr_setting_int (ctx, "host_gid");
-  if (ctx->action != HR_ACTION_FIX || ctx->host->allocate_ids == NULL)
-    return 0;
-  return ctx->host->allocate_ids (ctx->host, size, uid, gid, err);
+  char *message;
+
+  xasprintf (&message,
+             "%s: private user namespace added, container ids 0-%" PRId64 " mapped to host uids %" PRId64 "-%" PRId64
+             " and gids %" PRId64 "-%" PRId64,
+             why, size - 1, uid, uid + size - 1, gid, gid + size - 1);
+  return message;
+}
+
+static void
+set_mappings (struct hr_json *spec, int64_t uid, int64_t gid, int64_t size)
+{
+  struct hr_json *linux_ = hr_json_ensure_object (spec, "linux");
+
+  hr_json_set (linux_, "uidMappings", mapping (uid, size));
+  hr_json_set (linux_, "gidMappings", mapping (gid, size));
 }
 
 static int
-add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, const char *why, hr_error_t *err)
+add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, const char *why)
 {
   int64_t size = hr_setting_int (ctx, "size");
-  int64_t uid, gid;
-  struct hr_json *linux_;
+  int64_t uid = hr_setting_int (ctx, "host_uid"), gid = hr_setting_int (ctx, "host_gid");
+  cleanup_free char *message = private_range_message (why, size, uid, gid);
 
-  if (choose_range (ctx, size, &uid, &gid, err) < 0)
-    return -1;
-  if (!hr_finding (ctx,
-                   "%s: private user namespace added, container ids 0-%" PRId64 " mapped to host uids %" PRId64
-                   "-%" PRId64 " and gids %" PRId64 "-%" PRId64,
-                   why, size - 1, uid, uid + size - 1, gid, gid + size - 1))
+  if (!hr_finding (ctx, "%s", message))
     return 0;
   if (userns == NULL)
     {
@@ -164,16 +174,34 @@ add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, con
       hr_json_append (hr_spec_linux_ensure (ctx->doc, "namespaces", HR_JSON_ARRAY), userns);
     }
   hr_json_remove (userns, "path");
-  linux_ = hr_json_ensure_object (ctx->doc, "linux");
-  hr_json_set (linux_, "uidMappings", mapping (uid, size));
-  hr_json_set (linux_, "gidMappings", mapping (gid, size));
+  set_mappings (ctx->doc, uid, gid, size);
   ctx->result->needs = (struct hr_host_needs){
     .idmapped_rootfs = true,
     .host_uid = uid,
     .host_gid = gid,
     .size = size,
+    .private_range = true,
+    .range_reason = why,
+    .range_finding = ctx->result->len - 1,
   };
   narrow_ping_group_range (ctx, size);
+  return 0;
+}
+
+int
+hr_assign_id_range (struct hr_json *spec, struct hr_result *result, int64_t host_uid, int64_t host_gid)
+{
+  struct hr_host_needs *needs = &result->needs;
+  struct hr_decision *finding;
+
+  if (!needs->private_range || needs->range_finding >= result->len)
+    return -1;
+  finding = &result->items[needs->range_finding];
+  free (finding->message);
+  finding->message = private_range_message (needs->range_reason, needs->size, host_uid, host_gid);
+  set_mappings (spec, host_uid, host_gid, needs->size);
+  needs->host_uid = host_uid;
+  needs->host_gid = host_gid;
   return 0;
 }
 
@@ -339,7 +367,7 @@ decide_user_namespace (struct hr_rule_ctx *ctx, hr_error_t *err)
         return -1;
       if (joined)
         return 0;
-      return add_private_user_namespace (ctx, NULL, "no user namespace", err);
+      return add_private_user_namespace (ctx, NULL, "no user namespace");
     }
   hr_entry_string (userns, "path", "linux.namespaces", &path, err);
   if (path[0] != '\0')
@@ -352,7 +380,7 @@ decide_user_namespace (struct hr_rule_ctx *ctx, hr_error_t *err)
           return 0;
         }
       if (is_host)
-        return add_private_user_namespace (ctx, userns, "the spec joins the host's user namespace", err);
+        return add_private_user_namespace (ctx, userns, "the spec joins the host's user namespace");
       struct hr_userns_info info = { 0 };
       if (joinable_user_namespace (ctx, path, &info, err))
         share_range (ctx, namespaces, userns, path, &info);
@@ -364,9 +392,9 @@ decide_user_namespace (struct hr_rule_ctx *ctx, hr_error_t *err)
       || maps_host_root (hr_json_get_value (linux_, "gidMappings"), "linux.gidMappings", &gid_root, err) < 0)
     return -1;
   if (uid_root || gid_root)
-    return add_private_user_namespace (ctx, userns, "the user namespace maps host id 0", err);
+    return add_private_user_namespace (ctx, userns, "the user namespace maps host id 0");
   if (hr_json_get_value (linux_, "uidMappings") == NULL)
-    return add_private_user_namespace (ctx, userns, "the user namespace has no id mappings", err);
+    return add_private_user_namespace (ctx, userns, "the user namespace has no id mappings");
   return 0;
 }
 

@@ -10,23 +10,25 @@
 #include "log.h"
 #include "policy_source.h"
 
+/* Apply what the user_namespace rule planned: reserve a free id range for
+ * the container (under /run/hardrun's lock) and give the spec and the
+ * finding its ids.  Only for a container that will run: a refused one
+ * never holds a range. */
 static int
-allocate_ids (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)
+reserve_planned_range (struct hr_hardened *h, hr_error_t *err)
 {
-  struct hr_hardened *h = host->context;
+  struct hr_host_needs *needs = &h->result.needs;
   struct hr_id_pool pool;
 
-  if (h->allocated)
-    return hr_error_set (err, 0, "the container already holds an id range");
+  if (!needs->private_range || h->result.n_denied > 0)
+    return 0;
   if (hr_id_pool_load (h->profile, &pool, err) < 0)
     return -1;
-  pool.size = (uint32_t)size;
+  pool.size = (uint32_t)needs->size;
   if (hr_ids_allocate (&pool, h->cli->root, h->cli->container_id, &h->allocation, err) < 0)
     return -1;
   h->allocated = true;
-  *uid = h->allocation.map.host_uid;
-  *gid = h->allocation.map.host_gid;
-  return 0;
+  return hr_assign_id_range (h->doc, &h->result, h->allocation.map.host_uid, h->allocation.map.host_gid);
 }
 
 int
@@ -63,12 +65,9 @@ hr_harden_spec_adjusted (const struct hr_policy *policy, const struct hr_cli *cl
   hr_host_enable_caches (&host);
   if (adjust)
     adjust (&host, data);
-  if (allocate)
-    {
-      host.allocate_ids = allocate_ids;
-      host.context = out;
-    }
-  return hr_enforce_spec (out->doc, out->profile, out->audit_mode, &host, &out->result, err);
+  if (hr_enforce_spec (out->doc, out->profile, out->audit_mode, &host, &out->result, err) < 0)
+    return -1;
+  return allocate ? reserve_planned_range (out, err) : 0;
 }
 
 void

@@ -7,8 +7,7 @@
 #include "hardrun/error.h"
 #include <stdint.h>
 
-/* host.c: answers from this machine; relative paths resolve against bundle.
- * allocate_ids is left NULL: create sets it (see harden.c). */
+/* host.c: answers from this machine; relative paths resolve against bundle. */
 void hr_host_init (struct hr_host *host, const char *bundle);
 /* create: remember compiled seccomp profiles under /run/hardrun/seccomp. */
 void hr_host_enable_caches (struct hr_host *host);

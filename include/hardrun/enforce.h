@@ -39,6 +39,14 @@ struct hr_host_needs
   int64_t host_uid;
   int64_t host_gid;
   int64_t size;
+  /* The range above is the policy's plan (its host_uid and host_gid):
+   * create reserves a free range of `size` ids and hands it to
+   * hr_assign_id_range, which rewrites the mappings and the finding
+   * (result->items[range_finding], made for range_reason).  `check` leaves
+   * the plan as it is. */
+  bool private_range;
+  const char *range_reason;
+  size_t range_finding;
   /* Set instead of a range when the container joins the user namespace of
    * the container whose other namespaces it joins (a Kubernetes pod's
    * sandbox): the rootfs is idmapped with that namespace.  Owned. */
@@ -148,10 +156,6 @@ struct hr_host
    * /var/run links to /run.  The part that does not exist yet is kept as
    * written.  NULL when the rootfs cannot be opened. */
   char *(*rootfs_resolve) (const struct hr_host *host, const char *rootfs, const char *path);
-  /* Reserves a private range of `size` host uids and gids for this
-   * container.  NULL: the policy's host_uid/host_gid are used as they are
-   * (one shared mapping; `check` and the unit tests). */
-  int (*allocate_ids) (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err);
   /* Compiles the final seccomp profile, or knows that an identical one
    * compiled before.  NULL: hr_seccomp_compile every time. */
   int (*check_seccomp) (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err);
@@ -202,12 +206,17 @@ struct hr_host
   int (*user_namespace_info) (const struct hr_host *host, const char *path, struct hr_userns_info *info,
                               hr_error_t *err);
   void *data;
-  void *context; /* for allocate_ids */
 };
 
 /* Hardens a whole OCI spec (create, run, restore). */
 int hr_enforce_spec (struct hr_json *spec, const struct hr_profile *profile, bool audit_mode,
                      const struct hr_host *host, struct hr_result *result, hr_error_t *err);
+
+/* Applies the id range the runtime reserved for a planned private user
+ * namespace (result->needs.private_range): the spec's uidMappings and
+ * gidMappings and the finding that announced them name host_uid and
+ * host_gid.  Fails when the result planned no private range. */
+int hr_assign_id_range (struct hr_json *spec, struct hr_result *result, int64_t host_uid, int64_t host_gid);
 
 /* Parses a spec the way runc's Go decoder reads it: duplicate and
  * case-variant keys, merges and nulls resolved as encoding/json resolves them

@@ -134,6 +134,33 @@ hr_at() {
 	disjoint "$map_small" "$map_small2"
 }
 
+@test "plan, then apply: a refused container never reserves a range, so a full pool still names the real refusal" {
+	POLICY=$(write_policy "{\"profiles\": {\"default\": {\"rules\": {\"user_namespace\": {\"host_uid\": $TEST_POOL_BASE, \"host_gid\": $TEST_POOL_BASE, \"ranges\": 2}}}}}" two)
+	first=$(new_id first) second=$(new_id second) refused=$(new_id refused) late=$(new_id late)
+	hr create --bundle "$(make_bundle first "sleep 60")" "$first" </dev/null >/dev/null
+	hr create --bundle "$(make_bundle second "sleep 60")" "$second" </dev/null >/dev/null
+	# the rule plans the policy's first range; the second container got the
+	# other one, and its audit names the ids it really has
+	second_uid=$(init_uid_map "$second" | awk '{print $2}')
+	[ "$second_uid" = $((TEST_POOL_BASE + 65536)) ]
+	grep "\"$second\"" "$AUDIT" | grep -q "mapped to host uids $second_uid-$((second_uid + 65535)) and gids $second_uid-"
+	# the pool is full: a container the policy refuses is told why it is
+	# refused, not that no range was free (the range used to be reserved
+	# while the rules ran, before the denial was known)
+	run hr create --bundle "$(make_bundle refused "true" '.linux.namespaces |= map(select(.type != "pid"))')" "$refused"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"host_namespaces"* ]]
+	[[ "$output" != *"no free range"* ]]
+	refute grep -rqs -e "$refused" /run/hardrun/ids
+	# a container the policy accepts does need a range, and there is none
+	run hr create --bundle "$(make_bundle late "true")" "$late"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no free range"* ]]
+	refute grep -rqs -e "$late" /run/hardrun/ids
+}
+
 @test "a container that joined another's user namespace keeps its range after the other is deleted" {
 	# a pool of one range: whatever order ranges are handed out in, the
 	# only one there is must stay taken while the joiner runs in it

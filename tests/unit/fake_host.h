@@ -37,8 +37,7 @@
  *                      other path maps 0 onto host 0 (`unshare -r`), no
  *                      hardrun range.
  *
- * allocate_ids stays NULL (the policy's host_uid/host_gid are used) unless a
- * test sets it.  Every table is NULL-terminated and may be NULL. */
+ * Every table is NULL-terminated and may be NULL. */
 #ifndef HARDRUN_TESTS_FAKE_HOST_H
 #define HARDRUN_TESTS_FAKE_HOST_H
 

@@ -595,35 +595,39 @@ Test (rule_user_namespace, peer_of_the_host_is_not_joined)
   cr_assert_null (r.result.needs.join_userns);
 }
 
-static int
-allocate_500000 (const struct hr_host *host, int64_t size, int64_t *uid, int64_t *gid, hr_error_t *err)
+/* Plan, then apply: the rule plans the policy's range and says so; the
+ * runtime's reserved range replaces it in the mappings and in the finding,
+ * and nothing else in the result moves. */
+Test (rule_user_namespace, planned_range_is_assigned)
 {
-  cr_assert_eq (size, 131072);
-  *uid = 500000;
-  *gid = 600000;
-  return 0;
+  cleanup_run struct run r = run_rule ("user_namespace", USERNS_POLICY, SPEC (""));
+  const size_t decisions = r.result.len;
+
+  cr_assert (r.result.needs.private_range);
+  assert_decision (&r, HR_OUTCOME_CHANGED, "host uids 200000-331071 and gids 300000-431071");
+  cr_assert_eq (hr_assign_id_range (r.doc, &r.result, 500000, 600000), 0);
+  AT (&r, UID_MAP (500000, 131072), "linux", "uidMappings");
+  AT (&r, UID_MAP (600000, 131072), "linux", "gidMappings");
+  assert_decision (&r, HR_OUTCOME_CHANGED,
+                   "no user namespace: private user namespace added, container ids 0-131071 "
+                   "mapped to host uids 500000-631071 and gids 600000-731071");
+  cr_assert_eq (r.result.len, decisions);
+  cr_assert_eq (r.result.needs.host_uid, 500000);
+  cr_assert_eq (r.result.needs.host_gid, 600000);
+  cr_assert (r.result.needs.idmapped_rootfs);
 }
 
-Test (rule_user_namespace, allocated_range)
+/* Nothing planned (the spec keeps its own safe mappings): nothing to assign. */
+Test (rule_user_namespace, nothing_planned_nothing_assigned)
 {
-  cleanup_free char *ptext = policy_text ("user_namespace", USERNS_POLICY);
-  hr_error_t err = NULL;
-  struct hr_policy *policy = hr_policy_load_text (ptext, strlen (ptext), "test", &err);
-  const char text[] = SPEC ("");
-  cleanup_json struct hr_json *spec = hr_json_parse (text, sizeof text - 1, &err);
-  struct hr_result result = { 0 };
-  struct hr_host host;
-  const char *const uid[] = { "linux", "uidMappings", NULL };
-  cleanup_free char *map = NULL;
+  cleanup_run struct run r = run_rule (
+      "user_namespace", USERNS_POLICY,
+      SPEC (",\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,"
+            "\"size\":1}],\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}"));
 
-  fake_host_init (&host, &host_config);
-  host.allocate_ids = allocate_500000;
-  cr_assert_eq (hr_enforce_spec (spec, &policy->profiles[0], false, &host, &result, &err), 0);
-  map = hr_json_serialize (hr_json_get_path (spec, uid), NULL);
-  cr_assert_str_eq (map, UID_MAP (500000, 131072));
-  cr_assert_eq (result.needs.host_gid, 600000);
-  hr_result_clear (&result);
-  hr_policy_free (policy);
+  cr_assert_not (r.result.needs.private_range);
+  cr_assert_lt (hr_assign_id_range (r.doc, &r.result, 500000, 600000), 0);
+  AT (&r, UID_MAP (1000, 1), "linux", "uidMappings");
 }
 
 /* host_namespaces */
