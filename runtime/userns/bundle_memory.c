@@ -73,16 +73,13 @@ hr_bundle_recall_original (int dirfd, char **text, size_t *len, hr_error_t *err)
  * create under the same --root. */
 
 #define PRIVATE_DIR HR_STATE_DIR "/bundles"
-#define DEFAULT_RUNC_ROOT "/run/runc"
 /* a private bundle younger than this may belong to a create in progress */
 #define PRIVATE_GC_AGE_SECONDS 600
 
-static const char *
-runc_root (const char *root)
-{
-  return root && *root ? root : DEFAULT_RUNC_ROOT;
-}
-
+/* The private bundles of a runtime root live in a directory named by a
+ * digest of the root runc itself uses: absolute and clean, as runc makes it
+ * (a relative --root, or "" which create resolves in the bundle and delete
+ * in the working directory; hr_cli_state_root).  `root` is that. */
 static char *
 private_root_dir (const char *root)
 {
@@ -91,7 +88,7 @@ private_root_dir (const char *root)
   char *dir;
 
   hr_sha256_init (&ctx);
-  hr_sha256_update (&ctx, runc_root (root), strlen (runc_root (root)));
+  hr_sha256_update (&ctx, root, strlen (root));
   hr_sha256_hex (&ctx, hex);
   hex[16] = '\0';
   xasprintf (&dir, PRIVATE_DIR "/%s", hex);
@@ -223,7 +220,7 @@ runc_knows (const char *root, const char *id)
   cleanup_free char *state = NULL;
   struct stat st;
 
-  xasprintf (&state, "%s/%s", runc_root (root), id);
+  xasprintf (&state, "%s/%s", root, id);
   return lstat (state, &st) == 0 || errno != ENOENT;
 }
 
@@ -293,7 +290,7 @@ remember_root (const char *top, const char *root)
   fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return;
-  if (write (fd, runc_root (root), strlen (runc_root (root))) < 0)
+  if (write (fd, root, strlen (root)) < 0)
     unlink (path);
   close (fd);
 }
@@ -499,24 +496,24 @@ hr_private_bundle_remove_if_stale (const char *dir, hr_error_t *err)
 int
 hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json *spec, char **dir_out, hr_error_t *err)
 {
-  cleanup_free char *top = private_root_dir (cli->root);
-  cleanup_free char *dir = NULL;
-  cleanup_free char *base = runc_working_dir (bundle_fd, err);
+  cleanup_free char *root = hr_cli_state_root (cli->root, err);
+  cleanup_free char *top = NULL, *dir = NULL, *base = NULL;
   cleanup_free char *text = NULL;
   cleanup_close int dirfd = -1;
   struct stat mode = { .st_mode = 0600, .st_uid = 0, .st_gid = 0 };
   size_t len;
 
-  if (base == NULL)
+  if (root == NULL || (base = runc_working_dir (bundle_fd, err)) == NULL)
     return -1;
+  top = private_root_dir (root);
   if (!hr_container_id_valid (cli->container_id))
     return hr_error_set (err, 0, "invalid container id \"%s\"", cli->container_id ? cli->container_id : "");
   /* root's: traversable (runc's init starts in it), not listable */
   if (hr_make_dir (HR_STATE_DIR, 0711, err) < 0 || hr_make_dir (PRIVATE_DIR, 0711, err) < 0
       || hr_make_dir (top, 0711, err) < 0)
     return hr_error_prefix (err, "cannot make the private bundle");
-  remember_root (top, cli->root);
-  collect (cli->root, top, NULL);
+  remember_root (top, root);
+  collect (root, top, NULL);
   collect_gone_roots (top);
   /* a directory of this create's own: a concurrent create of the same id
    * never rewrites the spec of the container that won */
@@ -540,12 +537,16 @@ hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json
 }
 
 void
-hr_private_bundle_forget (const char *root, const char *id)
+hr_private_bundle_forget (const char *root_flag, const char *id)
 {
-  cleanup_free char *top = private_root_dir (root);
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *root = hr_cli_state_root (root_flag, &err);
+  cleanup_free char *top = NULL;
 
-  if (hr_container_id_valid (id))
-    collect (root, top, id);
+  if (root == NULL || !hr_container_id_valid (id))
+    return;
+  top = private_root_dir (root);
+  collect (root, top, id);
 }
 
 /* The index of the runc argument that holds value (a pointer into one of

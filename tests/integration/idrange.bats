@@ -98,6 +98,9 @@ hr_at() {
 		hr_at "$del_a" "$spelling" delete -f "$a"
 		hr_at "$del_b" "$spelling" delete -f "$b"
 		run ! grep -rqs -e "$a" -e "$b" /run/hardrun/ids
+		# and their private bundles go with them (keyed by the root runc
+		# uses, not by how it was spelled)
+		[ -z "$(find /run/hardrun/bundles -mindepth 2 -maxdepth 2 \( -name "$a.*" -o -name "$b.*" \))" ]
 	done
 }
 
