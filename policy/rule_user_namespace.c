@@ -133,12 +133,25 @@ narrow_ping_group_range (struct hr_rule_ctx *ctx, int64_t size)
     hr_json_set (sysctl, "net.ipv4.ping_group_range", hr_json_new_string (buf));
 }
 
-/* The finding that records a private user namespace.  The rule plans the
- * range from the policy's host_uid and host_gid (what `check` shows); create
- * reserves a free range afterwards and hr_assign_id_range rewrites both the
- * mappings and this text, so the audit names the ids the container got. */
+/* The finding that records a private user namespace.  The rule plans: the
+ * spec gets the policy's first range, and the finding says a free range is
+ * reserved at create (what `check` shows).  create reserves one afterwards
+ * and hr_assign_id_range rewrites the mappings and the finding with the ids
+ * the container got, so its audit line names them. */
 static char *
-private_range_message (const char *why, int64_t size, int64_t uid, int64_t gid)
+planned_range_message (const char *why, int64_t size, int64_t uid, int64_t gid)
+{
+  char *message;
+
+  xasprintf (&message,
+             "%s: private user namespace added, container ids 0-%" PRId64 " mapped to a free range of %" PRId64
+             " host uids and gids, reserved at create (the pool starts at uid %" PRId64 ", gid %" PRId64 ")",
+             why, size - 1, size, uid, gid);
+  return message;
+}
+
+static char *
+assigned_range_message (const char *why, int64_t size, int64_t uid, int64_t gid)
 {
   char *message;
 
@@ -163,7 +176,7 @@ add_private_user_namespace (struct hr_rule_ctx *ctx, struct hr_json *userns, con
 {
   int64_t size = hr_setting_int (ctx, "size");
   int64_t uid = hr_setting_int (ctx, "host_uid"), gid = hr_setting_int (ctx, "host_gid");
-  cleanup_free char *message = private_range_message (why, size, uid, gid);
+  cleanup_free char *message = planned_range_message (why, size, uid, gid);
 
   if (!hr_finding (ctx, "%s", message))
     return 0;
@@ -198,7 +211,7 @@ hr_assign_id_range (struct hr_json *spec, struct hr_result *result, int64_t host
     return -1;
   finding = &result->items[needs->range_finding];
   free (finding->message);
-  finding->message = private_range_message (needs->range_reason, needs->size, host_uid, host_gid);
+  finding->message = assigned_range_message (needs->range_reason, needs->size, host_uid, host_gid);
   set_mappings (spec, host_uid, host_gid, needs->size);
   needs->host_uid = host_uid;
   needs->host_gid = host_gid;

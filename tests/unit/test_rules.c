@@ -432,7 +432,9 @@ Test (rule_user_namespace, added_when_missing)
   AT (&r, UID_MAP (300000, 131072), "linux", "gidMappings");
   AT (&r, "\"0 131071\"", "linux", "sysctl", "net.ipv4.ping_group_range");
   assert_decision (&r, HR_OUTCOME_CHANGED, "no user namespace: private user namespace added");
-  assert_decision (&r, HR_OUTCOME_CHANGED, "host uids 200000-331071 and gids 300000-431071");
+  assert_decision (&r, HR_OUTCOME_CHANGED,
+                   "mapped to a free range of 131072 host uids and gids, reserved at create (the pool starts at uid "
+                   "200000, gid 300000)");
   assert_decision (&r, HR_OUTCOME_CHANGED, "narrowed from \"0 2147483647\" to \"0 131071\"");
   cr_assert (r.result.needs.idmapped_rootfs);
   cr_assert_eq (r.result.needs.host_uid, 200000);
@@ -604,7 +606,7 @@ Test (rule_user_namespace, planned_range_is_assigned)
   const size_t decisions = r.result.len;
 
   cr_assert (r.result.needs.private_range);
-  assert_decision (&r, HR_OUTCOME_CHANGED, "host uids 200000-331071 and gids 300000-431071");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "a free range of 131072 host uids and gids, reserved at create");
   cr_assert_eq (hr_assign_id_range (r.doc, &r.result, 500000, 600000), 0);
   AT (&r, UID_MAP (500000, 131072), "linux", "uidMappings");
   AT (&r, UID_MAP (600000, 131072), "linux", "gidMappings");
