@@ -291,7 +291,10 @@ overlay_setting (struct loader *ld, struct hr_json *target, const struct hr_rule
   if (strcmp (key, "action") == 0)
     {
       if (value->type != HR_JSON_STRING || hr_action_parse (value->text, &action) < 0)
-        return problem (ld, &at, &at, value->type == HR_JSON_STRING ? closest (value->text, action_names) : NULL,
+        return problem (ld, &at, &at,
+                        value->type == HR_JSON_STRING
+                            ? hr_closest_name (value->text, action_names, HR_ARRAY_SIZE (action_names))
+                            : NULL,
                         "expected one of \"fix\", \"deny\", \"quarantine\", \"audit\", \"off\"");
     }
   else
