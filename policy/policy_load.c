@@ -187,10 +187,13 @@ check_keys (struct loader *ld, const struct hr_json *obj, const char *const *all
   return ret;
 }
 
-/* Exact-key member lookup: the policy is hardrun's own format. */
+/* Exact-key member lookup: the policy is hardrun's own format.  NULL for
+ * what is not an object (collecting goes on past a value of the wrong type). */
 static struct hr_json *
 member (const struct hr_json *obj, const char *key)
 {
+  if (obj == NULL || obj->type != HR_JSON_OBJECT)
+    return NULL;
   for (size_t i = 0; i < obj->len; i++)
     if (strcmp (obj->members[i].key, key) == 0)
       return obj->members[i].value;

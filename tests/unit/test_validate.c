@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "hardrun/policy.h"
 #include "hardrun/util.h"
-#include "files.h"
 #include "policy_source.h"
 
 #define EXAMPLES_DIR FIXTURES_DIR "/../../examples/policies"
@@ -152,6 +152,10 @@ static const char *const broken[] = {
   "{\"audit_mode\":\"yes\"}",
   "{\"audit_syslog\":1,\"audit_mode\":\"x\"}",
   "{\"profiles\":{\"default\":{\"extends\":\"default\"}}}",
+  /* a profile that is not an object (an array crashed the first collecting loader) */
+  "{\"profiles\":{\"default\":[1]}}",
+  "{\"profiles\":{\"default\":null,\"s\":{\"extends\":\"default\"}}}",
+  "{\"profiles\":{\"default\":{\"rules\":{\"capabilities\":[1],\"pids_limit\":{\"limit\":0}}}}}",
   "{\"profiles\":{\"default\":{\"extends\":3}}}",
   "{\"profiles\":{\"default\":{\"extends\":\"nope\"}}}",
   "{\"profiles\":{\"default\":{\"rules\":[]}}}",
