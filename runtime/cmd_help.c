@@ -37,12 +37,24 @@ static const struct help_topic topics[] = {
     "Exit status: 0 the container would run (as is or hardened), 1 it would be\n"
     "refused, 2 the spec or the policy could not be used.\n" },
   { "policy", "validate a policy file, or show the effective policy",
-    "usage: hardrun policy validate FILE\n"
+    "usage: hardrun policy validate [--format text|json] [--no-trust-check] FILE\n"
     "       hardrun [--hardrun-policy FILE] policy show\n"
     "\n"
-    "validate  reads FILE as hardrun would and says whether it is valid\n"
+    "validate  reads FILE as hardrun would and reports every problem at once,\n"
+    "          each with its place as a JSON pointer (/profiles/strict/rules)\n"
+    "          and, for a misspelt key, rule, setting or profile name, the name\n"
+    "          it likely meant; then the runtime's trust checks: FILE, every\n"
+    "          directory above it and the files it names are root's and not\n"
+    "          writable by others (a policy the runtime would refuse is invalid)\n"
     "show      prints the effective policy with every default spelled out\n"
-    "          (the policy file, else the embedded default)\n" },
+    "          (the policy file, else the embedded default)\n"
+    "\n"
+    "  --format FORMAT    text (default: problems on stderr) or json: {\"valid\",\n"
+    "                     \"errors\": [{\"path\", \"message\", \"suggestion\"}]}\n"
+    "  --no-trust-check   the content only, for a draft not yet installed (CI)\n"
+    "\n"
+    "The file's JSON Schema is installed as share/hardrun/policy.schema.json.\n"
+    "Exit status of validate: 0 valid, 1 invalid, 2 usage.\n" },
   { "report", "the audit log summarized per rule, profile and container",
     "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE]\n"
     "                                       [--format text|json]\n"

@@ -38,6 +38,41 @@ hr_policy_read_files (struct hr_policy *policy, bool require_trusted, hr_error_t
   return ret;
 }
 
+int
+hr_policy_check_trusted (const char *path, hr_error_t *err)
+{
+  /* group-writable is allowed: a policy group may edit it, anyone else not */
+  return hr_check_root_owned (path, "the policy", true, err);
+}
+
+static void
+add_error (struct hr_policy_problems *problems, hr_error_t *err)
+{
+  cleanup_free char *text = hr_error_text (*err);
+
+  hr_policy_problems_add (problems, "", NULL, text);
+  hr_error_free (err);
+}
+
+struct hr_policy *
+hr_policy_check_file (const char *path, bool require_trusted, struct hr_policy_problems *problems)
+{
+  cleanup_error hr_error_t err = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_policy struct hr_policy *policy = NULL;
+  size_t len, before = problems->len;
+
+  if (hr_read_small_file (path, MAX_POLICY_SIZE, &text, &len, &err) < 0)
+    return add_error (problems, &err), NULL;
+  /* the runtime's own checks, so that what validate calls valid runs */
+  if (require_trusted && hr_policy_check_trusted (path, &err) < 0)
+    add_error (problems, &err);
+  policy = hr_policy_load_text_all (text, len, path, problems);
+  if (policy != NULL && hr_policy_read_files (policy, require_trusted, &err) < 0)
+    add_error (problems, &err);
+  return problems->len == before ? hr_steal_pointer (&policy) : NULL;
+}
+
 static struct hr_policy *
 with_files (struct hr_policy *policy, bool require_trusted, hr_error_t *err)
 {
@@ -62,7 +97,7 @@ load_policy_only (const struct hr_cli *cli, bool require_trusted, hr_error_t *er
         return hr_policy_load_default (err);
       path = HARDRUN_DEFAULT_POLICY_PATH;
     }
-  if (require_trusted && access (path, F_OK) == 0 && hr_check_root_owned (path, "the policy", true, err) < 0)
+  if (require_trusted && access (path, F_OK) == 0 && hr_policy_check_trusted (path, err) < 0)
     return NULL;
   return hr_policy_load_file (path, err);
 }

@@ -22,6 +22,15 @@ struct hr_policy *hr_load_policy (const struct hr_cli *cli, bool require_trusted
 /* Reads the files a loaded policy names (its seccomp profiles) and attaches
  * them; with require_trusted each must pass the policy's own trust checks. */
 int hr_policy_read_files (struct hr_policy *policy, bool require_trusted, hr_error_t *err);
+/* The trust checks the runtime applies to a policy file before it reads it
+ * (runtime_trust.h: root's, not writable by others, nor is any directory
+ * above it). */
+int hr_policy_check_trusted (const char *path, hr_error_t *err);
+/* `policy validate`: reads the policy file and loads it collecting every
+ * problem (hr_policy_load_text_all), with require_trusted the runtime's
+ * trust checks of the file and of the files it names too.  Returns the
+ * policy when problems got none. */
+struct hr_policy *hr_policy_check_file (const char *path, bool require_trusted, struct hr_policy_problems *problems);
 /* The audit log the policy names; the built-in default when the policy
  * cannot be read (for report and seccomp learn, which run nothing). */
 char *hr_policy_audit_log (const struct hr_cli *cli);

@@ -20,6 +20,8 @@ packages=(
 	clang libclang-rt-14-dev valgrind clang-format
 	# man pages, completion, the Debian package
 	scdoc bash-completion dpkg-dev debhelper logrotate man-db
+	# the policy schema test (tests/schema)
+	python3-jsonschema
 )
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install ${packages[*]})" >&2

@@ -54,6 +54,13 @@ else
 	failed=$((failed + 1)); failed_names+=("lint-negations")
 fi
 
+echo "== policy schema (tests/schema: docs/policy.schema.json and the loader agree)"
+if python3 tests/schema/check_policy_schema.py "$BUILD/runtime/hardrun" "$REPO"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); failed_names+=("policy-schema")
+fi
+
 # run_unit LABEL BUILD_DIR: the criterion binaries of one build, counted
 # from criterion's "Synthesis" line.
 run_unit() {

@@ -91,4 +91,28 @@ const struct hr_rule_config *hr_profile_rule (const struct hr_profile *profile, 
 void hr_policy_named_files (const struct hr_policy *policy, struct hr_strv *out);
 int hr_policy_attach_file (struct hr_policy *policy, const char *path, const char *text, size_t len, hr_error_t *err);
 
+/* One problem of a policy, as `policy validate` reports it. */
+struct hr_policy_problem
+{
+  char *pointer;    /* JSON pointer (RFC 6901) of the value at fault; "" is the whole file */
+  char *message;    /* what is wrong, without the location */
+  char *suggestion; /* the name a misspelt one likely meant, or NULL */
+};
+
+struct hr_policy_problems
+{
+  struct hr_policy_problem *items;
+  size_t len;
+};
+
+void hr_policy_problems_add (struct hr_policy_problems *problems, const char *pointer, const char *suggestion,
+                             const char *message);
+void hr_policy_problems_clear (struct hr_policy_problems *problems);
+
+/* hr_policy_load_text in the mode that goes on after a problem: the same
+ * checks decide, but every problem is appended to problems instead of the
+ * first one ending the load.  Returns the policy only when there is none. */
+struct hr_policy *hr_policy_load_text_all (const char *text, size_t len, const char *source,
+                                           struct hr_policy_problems *problems);
+
 #endif

@@ -84,4 +84,8 @@ void hr_strv_push_take (struct hr_strv *v, char *s);
 bool hr_strv_contains (const struct hr_strv *v, const char *s);
 void hr_strv_clear (struct hr_strv *v);
 
+/* suggest.c: the candidate a misspelt name most likely meant (a few edits
+ * away, or the same but for case), or NULL: for "did you mean". */
+const char *hr_closest_name (const char *name, const char *const *candidates, size_t n);
+
 #endif

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Policy files: load, and whatever loads must show and re-load. */
+/* Policy files: load, and whatever loads must show and re-load; the
+ * collecting mode (policy validate) accepts exactly what the runtime
+ * accepts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +16,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   hr_error_t err = NULL;
   struct hr_policy *policy = hr_policy_load_text ((const char *)data, size, "fuzz", &err);
+  struct hr_policy_problems problems = { 0 };
+  struct hr_policy *collected = hr_policy_load_text_all ((const char *)data, size, "fuzz", &problems);
   struct hr_policy *again;
   struct hr_json *shown;
   char *text;
   size_t len;
 
+  if ((policy == NULL) != (collected == NULL) || (collected == NULL) != (problems.len > 0))
+    abort ();
+  hr_policy_free (collected);
+  hr_policy_problems_clear (&problems);
   if (policy == NULL)
     {
       hr_error_free (&err);

@@ -96,7 +96,7 @@ assert_no_secret() {
 	ran "$bundle" "$id"
 }
 
-@test "a policy file others can write starts no container; check and validate still read it" {
+@test "a policy file others can write starts no container; check still reads it, validate reports it" {
 	chmod 0666 "$POLICY"
 	bundle=$(make_bundle open-policy 'echo ran=yes')
 	id=$(new_id open-policy)
@@ -105,8 +105,10 @@ assert_no_secret() {
 	run hr state "$id"
 	[ "$status" -eq 1 ]
 	assert_log_error "the policy $POLICY is not trusted"
+	# validate applies the runtime's trust checks: invalid, in the same words
 	run "$HARDRUN" policy validate "$POLICY"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the policy $POLICY is not trusted: "*"is writable by others"* ]]
 }
 
 @test "exec and delete refuse an untrusted runtime too: no command runs it" {
