@@ -452,7 +452,7 @@ find_daemons (const char *comm, pid_t *pids, size_t max)
       if (e->d_name[0] < '1' || e->d_name[0] > '9')
         continue;
       xasprintf (&path, "/proc/%s/comm", e->d_name);
-      if (hr_read_small_file (path, 64, &text, &len, &err) == 0 && len > 0)
+      if (hr_file_read_stream (path, 64, &text, &len, &err) == 0 && len > 0)
         {
           text[strcspn (text, "\n")] = '\0';
           if (strcmp (text, comm) == 0)
@@ -517,6 +517,56 @@ reload_engine (const struct hr_install_opts *o, const struct hr_install_engine *
   else
     printf ("hardrun install %s: %s (pid %d) reads its config only at start: restart it to load the change\n",
             o->engine, e->daemon, (int)pids[0]);
+}
+
+/* dockerd keeps what a reload does not name: first a transition that names
+ * it (install_docker_api.c), reloaded and seen loaded, then the final file. */
+static int
+transition_first (const struct hr_install_opts *o, const struct hr_install_engine *e, int rootfd,
+                  const struct plan *plans, hr_error_t *err)
+{
+  const struct plan *p = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_close int dirfd = -1;
+  struct stat st = { .st_mode = S_IFREG | 0644 };
+  pid_t pids[16];
+  size_t len = 0, n;
+  int kind;
+
+  if (e->transition == NULL || o->dry_run || o->node_root[0])
+    return 0;
+  for (size_t i = 0; i < e->n_targets; i++)
+    if (strcmp (plans[i].target->path, e->transition_path) == 0)
+      p = &plans[i];
+  if (p == NULL || (p->act != ACT_WRITE && p->act != ACT_RESTORE))
+    return 0;
+  if (p->act == ACT_WRITE)
+    kind = e->transition (p->out, p->out_len, &text, &len, err);
+  else
+    kind = e->transition (p->orig_present ? p->orig : "", p->orig_present ? p->orig_len : 0, &text, &len, err);
+  if (kind <= 0)
+    return kind;
+  n = find_daemons (e->daemon, pids, HR_ARRAY_SIZE (pids));
+  if (n == 0)
+    return 0; /* its API answered, but no process of that name: not ours to reload */
+  dirfd = open_dir (rootfd, p->dir, 0755, false, NULL, err);
+  if (dirfd < 0
+      || hr_file_replace (dirfd, p->base, text, len, p->present ? &p->now_st : &st, HR_FILE_DIR_SYNC_NOW, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    kill (pids[i], SIGHUP);
+  printf ("hardrun install %s: %s: a reload keeps what it does not name: first reloaded with %s\n", o->engine,
+          e->daemon, kind & HR_DOCKER_UNSET_RUNTIMES ? "no runtimes and default-runtime runc" : "default-runtime runc");
+  if (e->wait_transition (kind, err) == 0)
+    return 0;
+  /* the file as it was: nothing half-done stays behind */
+  if (p->present)
+    hr_file_replace (dirfd, p->base, p->now, p->now_len, &p->now_st, HR_FILE_DIR_SYNC_NOW, NULL);
+  else
+    unlinkat (dirfd, p->base, 0);
+  for (size_t i = 0; i < n; i++)
+    kill (pids[i], SIGHUP);
+  return -1;
 }
 
 /* ---------------------------------------------------------------------
@@ -629,6 +679,8 @@ run_install (struct hr_install_opts *o, const struct hr_install_engine *e, hr_er
       if (plan_target (o, rootfd, statefd, &plans[i], err) < 0)
         goto out;
     }
+  if (transition_first (o, e, rootfd, plans, err) < 0)
+    goto out;
   for (size_t i = 0; i < e->n_targets; i++)
     {
       changed |= plans[i].act != ACT_NONE;
@@ -654,18 +706,20 @@ out:
 int
 hr_cmd_install (const struct hr_cli *cli, int argc, char **argv)
 {
-  struct hr_install_opts o = { .node_root = "" };
+  struct hr_install_opts o = { 0 };
   cleanup_error hr_error_t err = NULL;
   cleanup_free char *path = NULL;
   cleanup_free char *root = NULL;
 
   if (parse_options (argc, argv, &o, &err) < 0)
     return hr_log_failure (err, "install"), EXIT_USAGE;
-  if (o.node_root[0])
+  if (o.node_root)
     {
       root = hr_path_clean (o.node_root);
       o.node_root = strcmp (root, "/") == 0 ? "" : root;
     }
+  else
+    o.node_root = "";
   if (!o.uninstall && resolve_path (&o, &path, &err) < 0)
     return hr_log_failure (err, "install"), EXIT_FAILED;
   if (run_install (&o, find_engine (o.engine), &err) < 0)

@@ -51,11 +51,20 @@ enum hr_install_reload
   HR_RELOAD_NONE,    /* podman reads containers.conf at every command */
 };
 
+/* A file to write and reload first, when the daemon would keep something of
+ * hardrun's that the final file does not undo (dockerd's SIGHUP); returns
+ * the kind of transition for wait, 0 when none is needed. */
+typedef int (*hr_install_transition_fn) (const char *final, size_t len, char **out, size_t *out_len, hr_error_t *err);
+typedef int (*hr_install_wait_fn) (int kind, hr_error_t *err);
+
 struct hr_install_engine
 {
   const char *name;
   const char *daemon; /* the process name to reload */
   enum hr_install_reload reload;
+  const char *transition_path; /* the file transition is about, or NULL */
+  hr_install_transition_fn transition;
+  hr_install_wait_fn wait_transition;
   const struct hr_install_target *targets;
   size_t n_targets;
 };
@@ -72,6 +81,15 @@ extern const struct hr_install_engine hr_install_podman;
 /* install_docker.c: the shared targets (the example profiles, the shadow runc) */
 int hr_install_edit_profiles (const struct hr_install_opts *o, const char *orig, size_t orig_len, char **out,
                               size_t *out_len, enum hr_install_want *want, hr_error_t *err);
+
+/* install_docker_api.c: dockerd's SIGHUP keeps an unset default-runtime */
+enum
+{
+  HR_DOCKER_UNSET_DEFAULT = 1,
+  HR_DOCKER_UNSET_RUNTIMES = 2,
+};
+int hr_install_docker_transition (const char *final, size_t len, char **out, size_t *out_len, hr_error_t *err);
+int hr_install_docker_wait_transition (int kind, hr_error_t *err);
 
 /* Embedded examples (examples/policies/profiles.json, examples/docker/daemon.json). */
 extern const char hr_example_profiles_text[];

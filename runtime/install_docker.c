@@ -124,6 +124,9 @@ const struct hr_install_engine hr_install_docker = {
   .name = "docker",
   .daemon = "dockerd",
   .reload = HR_RELOAD_SIGHUP,
+  .transition_path = "/etc/docker/daemon.json",
+  .transition = hr_install_docker_transition,
+  .wait_transition = hr_install_docker_wait_transition,
   .targets = docker_targets,
   .n_targets = HR_ARRAY_SIZE (docker_targets),
 };

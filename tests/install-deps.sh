@@ -20,6 +20,8 @@ packages=(
 	clang libclang-rt-14-dev valgrind clang-format
 	# man pages, completion, the Debian package
 	scdoc bash-completion dpkg-dev debhelper logrotate man-db
+	# the Kubernetes manifests' test (tests/k8s/test_manifests.py)
+	python3-yaml
 )
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install ${packages[*]})" >&2
