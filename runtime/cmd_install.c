@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -236,6 +237,30 @@ load_backup (int statefd, struct plan *p, hr_error_t *err)
     return 0;
   sha_hex (p->present, p->now, p->now_len, now_sha);
   p->changed = !rec_present || strncmp (recorded, now_sha, strlen (now_sha)) != 0;
+  return 0;
+}
+
+/* The originals decide what --uninstall writes into the engine's config:
+ * the directory must be root's alone (a planted KEY.orig would be restored
+ * as the engine's configuration).  One run at a time: a DaemonSet's preStop
+ * and its successor's start may overlap. */
+static int
+lock_state (const struct hr_install_opts *o, int statefd, int *lockfd, hr_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  struct stat st;
+
+  xasprintf (&path, "%s%s/%s", o->node_root, STATE_DIR, o->engine);
+  if (fstat (statefd, &st) < 0)
+    return hr_error_set (err, errno, "cannot stat %s", path);
+  if (st.st_uid != 0 || (st.st_mode & 022))
+    return hr_error_set (err, 0, "%s is not root's alone (owner %u, mode %o): not trusted", path, (unsigned)st.st_uid,
+                         (unsigned)(st.st_mode & 07777));
+  if (hr_check_root_owned (path, "the install state", false, err) < 0)
+    return -1;
+  *lockfd = openat (statefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*lockfd < 0 || flock (*lockfd, LOCK_EX) < 0)
+    return hr_error_set (err, errno, "cannot lock %s%s/%s", o->node_root, STATE_DIR, o->engine);
   return 0;
 }
 
@@ -659,6 +684,7 @@ run_install (struct hr_install_opts *o, const struct hr_install_engine *e, hr_er
 {
   cleanup_close int rootfd = -1;
   cleanup_close int statefd = -1;
+  cleanup_close int lockfd = -1;
   cleanup_free char *state = NULL;
   struct plan plans[8] = { { 0 } };
   bool changed = false;
@@ -671,7 +697,7 @@ run_install (struct hr_install_opts *o, const struct hr_install_engine *e, hr_er
   statefd = open_dir (rootfd, state, 0700, !o->dry_run && !o->uninstall, NULL, err);
   if (statefd < 0 && (*err)->status == ENOENT)
     hr_error_free (err);
-  else if (statefd < 0)
+  else if (statefd < 0 || lock_state (o, statefd, &lockfd, err) < 0)
     return -1;
   for (size_t i = 0; i < e->n_targets; i++)
     {

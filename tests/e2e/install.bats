@@ -320,6 +320,31 @@ loaded_binary() {
 	cmp "$BATS_TEST_TMPDIR/config.orig" "$NODE/etc/containerd/config.toml"
 }
 
+@test "install trusts no original others could have planted: a state directory not root's alone is refused" {
+	node_root
+	run hri containerd --node-root "$NODE" --path /usr/local/sbin/hardrun
+	[ "$status" -eq 0 ]
+	cp -a "$NODE/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/installed"
+	local state=$NODE$INSTALL_STATE/containerd
+	# what an unprivileged writer would plant: a handler running its binary
+	chmod 0777 "$state"
+	printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  BinaryName = "/tmp/evil"\n' \
+		>"$state/etc%containerd%config.toml.orig"
+	run hri containerd --node-root "$NODE" --uninstall
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is not root's alone"* ]]
+	cmp "$BATS_TEST_TMPDIR/installed" "$NODE/etc/containerd/config.toml"
+	# a parent others may write is refused too (the directory could be swapped)
+	chmod 0700 "$state"
+	chmod 0777 "$NODE/var/lib/hardrun"
+	run hri containerd --node-root "$NODE" --uninstall
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"writable by others"* ]]
+	run ! grep -q /tmp/evil "$NODE/etc/containerd/config.toml"
+}
+
 # ---------------------------------------------------------------------------
 # the DaemonSet's own script, on a fake node root
 
