@@ -632,9 +632,10 @@ parse_options (int argc, char **argv, struct hr_install_opts *o, hr_error_t *err
       else
         return hr_error_set (err, 0, "unexpected argument \"%s\"\n%s", argv[i], usage);
     }
+  if (o->engine == NULL)
+    return hr_error_set (err, 0, "an engine is needed\n%s", usage);
   if (find_engine (o->engine) == NULL)
-    return hr_error_set (err, 0, "%s \"%s\"\n%s", o->engine ? "no engine named" : "an engine is needed",
-                         o->engine ? o->engine : "", usage);
+    return hr_error_set (err, 0, "no engine named \"%s\"\n%s", o->engine, usage);
   if (o->uninstall && (o->set_default || o->lockdown))
     return hr_error_set (err, 0, "--uninstall takes no --default or --lockdown: it restores every file");
   if (o->path && o->path[0] != '/')

@@ -345,6 +345,63 @@ loaded_binary() {
 	run ! grep -q /tmp/evil "$NODE/etc/containerd/config.toml"
 }
 
+@test "install docker --node-root: the example profiles when absent and never replaced, an edited one kept; --lockdown's runc copy" {
+	node_root
+	local dj=$NODE/etc/docker/daemon.json prof=$NODE/etc/hardrun/profiles.json
+	mkdir -p "$NODE/etc/docker"
+	printf '{"log-level": "warn", "max-concurrent-downloads": 1e1}\n' >"$dj"
+	cp -a "$dj" "$BATS_TEST_TMPDIR/dj.orig"
+	run hri docker --node-root "$NODE" --path /usr/local/sbin/hardrun --lockdown
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cmp "$REPO/examples/policies/profiles.json" "$prof"
+	# every member kept, the number as written, the runtimes and the default added
+	[ "$(jq -c '{"log-level", "default-runtime"}' "$dj")" = '{"log-level":"warn","default-runtime":"hardrun"}' ]
+	grep -q '"max-concurrent-downloads": 1e1' "$dj"
+	[ "$(jq -r '.runtimes | keys | join(" ")' "$dj")" = "hardrun hardrun-quarantine hardrun-rollout hardrun-strict" ]
+	cmp "$NODE/usr/local/sbin/hardrun" "$NODE/usr/local/sbin/runc"
+	# the operator edits the profiles; --uninstall keeps them, restores the rest
+	echo ' ' >>"$prof"
+	cp -a "$prof" "$BATS_TEST_TMPDIR/prof.edited"
+	run hri docker --node-root "$NODE" --uninstall
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"/etc/hardrun/profiles.json: kept: edited since hardrun installed it"* ]]
+	cmp "$BATS_TEST_TMPDIR/prof.edited" "$prof"
+	cmp "$BATS_TEST_TMPDIR/dj.orig" "$dj"
+	[ ! -e "$NODE/usr/local/sbin/runc" ]
+	# an existing profiles.json is never replaced, another runc never overwritten
+	echo '{}' >"$prof"
+	echo '#!/bin/sh' >"$NODE/usr/local/sbin/runc"
+	run hri docker --node-root "$NODE" --path /usr/local/sbin/hardrun --lockdown
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/usr/local/sbin/runc exists and is not hardrun"* ]]
+	cmp "$BATS_TEST_TMPDIR/dj.orig" "$dj"
+	run hri docker --node-root "$NODE" --path /usr/local/sbin/hardrun
+	[ "$status" -eq 0 ]
+	[ "$(cat "$prof")" = '{}' ]
+	[ "$(cat "$NODE/usr/local/sbin/runc")" = '#!/bin/sh' ]
+}
+
+@test "hardrun install --help and help install: the usage, exit 0, nothing changed" {
+	run "$HR_BIN" install --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: hardrun install docker|containerd|podman "* ]]
+	[[ "$output" == *"--node-root DIR"* ]]
+	run "$HR_BIN" help install
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: hardrun install"* ]]
+	run "$HR_BIN" help
+	grep -Eq '^  install +register hardrun' <<<"$output"
+	run "$HR_BIN" install
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"an engine is needed"* ]]
+	run "$HR_BIN" install cri-o
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'no engine named "cri-o"'* ]]
+}
+
 # ---------------------------------------------------------------------------
 # the DaemonSet's own script, on a fake node root
 
