@@ -722,7 +722,13 @@ run_install (struct hr_install_opts *o, const struct hr_install_engine *e, hr_er
   else if (!o->dry_run)
     reload_engine (o, e);
   if (statefd >= 0 && o->uninstall)
-    unlinkat (rootfd, state + 1, AT_REMOVEDIR); /* when empty */
+    {
+      /* the engine's state directory goes when empty (beneath the node root) */
+      cleanup_close int parent = open_in_root (rootfd, STATE_DIR, O_PATH | O_DIRECTORY, err);
+      if (parent >= 0)
+        unlinkat (parent, e->name, AT_REMOVEDIR);
+      hr_error_free (err);
+    }
   ret = 0;
 out:
   for (size_t i = 0; i < e->n_targets; i++)
