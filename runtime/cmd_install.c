@@ -669,6 +669,19 @@ resolve_path (struct hr_install_opts *o, char **storage, hr_error_t *err)
       *storage = xstrdup (self + strlen (o->node_root));
       o->path = *storage;
     }
+  /* the file checked here is the one the engine will run only when no
+   * symlink on the way can resolve differently on the node than here */
+  {
+    struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
+    cleanup_close int rootfd = open (o->node_root[0] ? o->node_root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int fd = -1;
+
+    if (rootfd >= 0)
+      fd = (int)syscall (SYS_openat2, rootfd, o->path + 1, &how, sizeof how);
+    if (fd < 0)
+      return hr_error_set (
+          err, errno, "hardrun's path \"%s\" must name the file itself, with no symbolic link on the way", o->path);
+  }
   xasprintf (&full, "%s%s", o->node_root, o->path);
   if (stat (full, &st) < 0)
     return hr_error_set (err, errno, "hardrun is not at \"%s\"", full);

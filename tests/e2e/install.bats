@@ -317,6 +317,16 @@ loaded_binary() {
 	run hri containerd --node-root "$NODE" --path /usr/local/sbin/hardrun
 	echo "$output"
 	[ "$status" -eq 1 ]
+	[[ "$output" == *"writable by others"* ]]
+	cmp "$BATS_TEST_TMPDIR/config.orig" "$NODE/etc/containerd/config.toml"
+	# a symlink resolves on the node to another file than here: refused
+	chmod 0755 "$NODE/usr/local/sbin/hardrun"
+	mkdir -p "$NODE/opt"
+	ln -s /usr/local/sbin/hardrun "$NODE/opt/hardrun"
+	run hri containerd --node-root "$NODE" --path /opt/hardrun
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"must name the file itself, with no symbolic link on the way"* ]]
 	cmp "$BATS_TEST_TMPDIR/config.orig" "$NODE/etc/containerd/config.toml"
 }
 
