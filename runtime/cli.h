@@ -27,6 +27,7 @@ enum hr_command_kind
   HR_CMD_SECCOMP,
   HR_CMD_HELP, /* hardrun help [COMMAND] */
   HR_CMD_DOCTOR,
+  HR_CMD_INSTALL, /* hardrun install ENGINE */
 };
 
 struct hr_cli

@@ -16,6 +16,8 @@ int hr_cmd_report (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_seccomp (const struct hr_cli *cli, int argc, char **argv);
 
 int hr_cmd_doctor (const struct hr_cli *cli, int argc, char **argv);
+/* cmd_install.c: hardrun install docker|containerd|podman */
+int hr_cmd_install (const struct hr_cli *cli, int argc, char **argv);
 
 /* cmd_help.c: hardrun's own help; runc's help stays runc's. */
 int hr_cmd_help (const struct hr_cli *cli, int argc, char **argv);

@@ -22,6 +22,8 @@ packages=(
 	scdoc bash-completion dpkg-dev debhelper logrotate man-db
 	# the policy schema test (tests/schema)
 	python3-jsonschema
+	# the Kubernetes manifests' test (tests/k8s/test_manifests.py)
+	python3-yaml
 )
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install ${packages[*]})" >&2

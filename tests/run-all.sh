@@ -177,6 +177,9 @@ layer_time package
 echo "== Kubernetes: pods through containerd's CRI (tests/k8s)"
 run_script k8s k8s "$REPO/tests/k8s/run.sh"
 layer_time k8s
+echo "== Kubernetes manifests: the DaemonSet, its ConfigMaps, the RuntimeClass (tests/k8s/test_manifests.py)"
+run_script manifests manifests python3 "$REPO/tests/k8s/test_manifests.py"
+layer_time manifests
 
 echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-45}s a target) and corpus replay"
 run_script fuzzing fuzz "$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}"

@@ -5,11 +5,12 @@
 # setup_suite.bash calls e2e_suite_setup once for the whole `bats tests/e2e`
 # run: it installs the freshly built hardrun at /usr/local/sbin/hardrun,
 # installs examples/policies/profiles.json at /etc/hardrun/profiles.json,
-# writes /etc/docker/daemon.json from examples/docker/daemon.json, starts
-# containerd and dockerd when they are not running (or reloads a running
-# dockerd with SIGHUP) and imports the busybox image.  e2e_suite_teardown
-# removes what the run created, restores daemon.json and /etc/hardrun, and
-# stops only the daemons it started.
+# registers it with docker by `hardrun install docker` (the runtimes of
+# examples/docker/daemon.json in /etc/docker/daemon.json, a running dockerd
+# reloaded with SIGHUP), starts containerd and dockerd when they are not
+# running and imports the busybox image.  e2e_suite_teardown removes what
+# the run created, puts daemon.json back with `hardrun install docker
+# --uninstall`, restores /etc/hardrun, and stops only the daemons it started.
 #
 # Each .bats file does `load engines` and `setup() { e2e_require; }`,
 # `teardown() { e2e_cleanup; }`.
@@ -153,12 +154,13 @@ stop_pid() {
 	rm -f "$file"
 }
 
-# The daemon.json of the suite: examples/docker/daemon.json as it is (its
-# paths are the installed ones).
+# The daemon.json of the suite: the runtimes of examples/docker/daemon.json
+# registered by hardrun install (the installed binary's path), over the
+# host's own daemon.json (hardrun install keeps it under
+# /var/lib/hardrun/install/docker and computes the file from it).  --force:
+# a test may have written the file by hand.
 write_daemon_json() {
-	mkdir -p /etc/docker
-	jq . "$REPO/examples/docker/daemon.json" >/etc/docker/daemon.json.e2e-new
-	mv /etc/docker/daemon.json.e2e-new /etc/docker/daemon.json
+	"$HR_BIN" install docker --force "$@" >>"$E2E_STATE/install.log" 2>&1
 }
 
 # reload_dockerd: SIGHUP and wait until the runtimes of daemon.json show.
@@ -223,14 +225,10 @@ e2e_suite_setup_engines() {
 	fi
 	jq --arg log "$E2E_AUDIT" '.audit_log = $log' "$REPO/examples/policies/profiles.json" >"$E2E_PROFILES"
 
-	if [ ! -e "$E2E_STATE/daemon.json.orig" ] && [ ! -e "$E2E_STATE/daemon.json.absent" ]; then
-		if [ -e /etc/docker/daemon.json ]; then
-			cp -a /etc/docker/daemon.json "$E2E_STATE/daemon.json.orig"
-		else
-			touch "$E2E_STATE/daemon.json.absent"
-		fi
+	if ! write_daemon_json; then
+		E2E_BROKEN_WHY="hardrun install docker failed: $(tail -n 3 "$E2E_STATE/install.log")"
+		return 1
 	fi
-	write_daemon_json
 
 	if ! containerd_up; then
 		setsid containerd </dev/null >>"$E2E_STATE/containerd.log" 2>&1 3>&- &
@@ -278,12 +276,8 @@ e2e_suite_teardown() {
 			rm -f "$E2E_STATE/podman-image.imported"
 		fi
 	fi
-	# daemon.json as it was
-	if [ -e "$E2E_STATE/daemon.json.orig" ]; then
-		mv "$E2E_STATE/daemon.json.orig" /etc/docker/daemon.json
-	elif [ -e "$E2E_STATE/daemon.json.absent" ]; then
-		rm -f /etc/docker/daemon.json "$E2E_STATE/daemon.json.absent"
-	fi
+	# daemon.json as it was (--force: a test may have left its own edit)
+	"$HR_BIN" install docker --uninstall --force >>"$E2E_STATE/install.log" 2>&1 || true
 	if [ -f "$E2E_STATE/dockerd.pid" ]; then
 		stop_pid "$E2E_STATE/dockerd.pid"
 	elif [ -n "$(dockerd_pid)" ]; then

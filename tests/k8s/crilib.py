@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """A CRI client that drives containerd 1.6 the way kubelet does, and the
 test bed around it: a containerd of the suite's own (socket, root and state
-under a work directory) started with a config derived from
-examples/containerd/config.toml, a bridge + host-local CNI network on a
+under a work directory) started with a config that `hardrun install
+containerd` registered the handler in, a bridge + host-local CNI network on a
 local subnet, and busybox images imported as OCI archives into containerd's
 k8s.io namespace.
 
@@ -138,18 +138,24 @@ class Containerd:
         self.hardrun_bin = hardrun_bin
         self.proc = None
 
+    # hardrun's path on the node: where containerd's shim runs it from
+    BINARY = "/usr/local/sbin/hardrun"
+
     def write_config(self):
-        """examples/containerd/config.toml as it is, plus what only this
-        suite needs: its own socket and directories, the test images, its
-        CNI configuration, and restrict_oom_score_adj (this host's bounding
-        set lacks CAP_SYS_RESOURCE)."""
-        with open(os.path.join(REPO, "examples", "containerd", "config.toml")) as f:
-            example = f.read()
-        top = f"""root = "{self.root}"
+        """The suite's own containerd settings (its socket and directories,
+        the test images, its CNI configuration, restrict_oom_score_adj: this
+        host's bounding set lacks CAP_SYS_RESOURCE) as a node's
+        /etc/containerd/config.toml under a fake node root, with the hardrun
+        handler registered by `hardrun install containerd --node-root`, the
+        step the DaemonSet of examples/kubernetes runs on each node."""
+        node = os.path.join(self.work, "node")
+        os.makedirs(os.path.join(node, "etc", "containerd"), exist_ok=True)
+        os.makedirs(os.path.join(node, "usr", "local", "sbin"), exist_ok=True)
+        body = f"""# tests/k8s: the suite's own containerd
+version = 2
+root = "{self.root}"
 state = "{self.state}"
-"""
-        tables = f"""
-# --- added by tests/k8s: the suite's own containerd
+
 [grpc]
   address = "{self.sock}"
 [ttrpc]
@@ -168,14 +174,21 @@ state = "{self.state}"
   bin_dir = "/usr/lib/cni"
   conf_dir = "{self.cni_conf}"
 """
-        # TOML: top-level keys before the first table
-        body = example.replace("version = 2\n", "version = 2\n" + top, 1) + tables
-        with open(self.config, "w") as f:
+        node_config = os.path.join(node, "etc", "containerd", "config.toml")
+        with open(node_config, "w") as f:
             f.write(body)
-        cfg = tomllib.loads(body)
+        node_bin = os.path.join(node, self.BINARY.lstrip("/"))
+        shutil.copy2(self.hardrun_bin, node_bin)
+        os.chmod(node_bin, 0o755)
+        r = subprocess.run([self.hardrun_bin, "install", "containerd", "--node-root", node, "--path", self.BINARY],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("hardrun install containerd failed: " + r.stdout + r.stderr)
+        shutil.copy2(node_config, self.config)
+        with open(self.config, "rb") as f:
+            cfg = tomllib.load(f)
         runtimes = cfg["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]
-        binary = runtimes["hardrun"]["options"]["BinaryName"]
-        return binary
+        return runtimes["hardrun"]["options"]["BinaryName"]
 
     def write_cni(self):
         os.makedirs(self.cni_conf, exist_ok=True)

@@ -88,7 +88,8 @@ def main():
 
     cd = crilib.Containerd(work, hardrun)
     binary = cd.write_config()
-    # the example's BinaryName is where hardrun is installed
+    # the handler's BinaryName (registered by hardrun install) is where
+    # containerd's shim runs hardrun from on this host
     shutil.copy2(hardrun, binary + ".new")
     os.chmod(binary + ".new", 0o755)
     os.rename(binary + ".new", binary)
