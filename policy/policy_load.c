@@ -27,6 +27,7 @@ static const char *const top_level_keys[] = { "version",
                                               "profiles",
                                               "quarantine_profile",
                                               "kubernetes_namespaces",
+                                              "metrics_textfile",
                                               NULL };
 static const char *const profile_keys[] = { "description", "extends", "rules", NULL };
 
@@ -457,6 +458,23 @@ link_quarantine (struct hr_policy *policy, hr_error_t *err)
   return 0;
 }
 
+/* metrics_textfile: where the decision counts are kept for node_exporter's
+ * textfile collector (runtime/metrics_textfile.c), or none. */
+static int
+read_metrics_textfile (struct hr_policy *policy, const struct hr_json *doc, hr_error_t *err)
+{
+  if (read_string (doc, "metrics_textfile", &policy->metrics_textfile, err) < 0)
+    return -1;
+  if (policy->metrics_textfile && policy->metrics_textfile[0] == '\0')
+    {
+      free (policy->metrics_textfile);
+      policy->metrics_textfile = NULL;
+    }
+  if (policy->metrics_textfile && (policy->metrics_textfile[0] != '/' || hr_has_suffix (policy->metrics_textfile, "/")))
+    return hr_error_set (err, 0, "metrics_textfile: \"%s\" is not an absolute file path", policy->metrics_textfile);
+  return 0;
+}
+
 struct hr_policy *
 hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_t *err)
 {
@@ -482,6 +500,8 @@ hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_
                          policy->default_profile),
            NULL;
   if (read_kubernetes_namespaces (policy, doc, err) < 0)
+    return hr_error_prefix (err, "policy %s", source), NULL;
+  if (read_metrics_textfile (policy, doc, err) < 0)
     return hr_error_prefix (err, "policy %s", source), NULL;
   return hr_steal_pointer (&policy);
 }
@@ -514,6 +534,7 @@ hr_policy_free (struct hr_policy *policy)
   free (policy->profile_annotation);
   hr_strv_clear (&policy->annotation_profiles);
   hr_json_free (policy->kubernetes_namespaces);
+  free (policy->metrics_textfile);
   free (policy);
 }
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "hardrun/util.h"
 #include "log.h"
+#include "metrics.h"
 #include "syslog_send.h"
 
 struct hr_json *
@@ -326,6 +327,8 @@ hr_audit_write (const struct hr_policy *policy, const struct hr_audit_event *eve
       xasprintf (&line, "%s\n", text);
       append_line (policy->audit_log, line);
     }
+  if (policy->metrics_textfile)
+    hr_metrics_textfile_count (policy->metrics_textfile, event->command, event->profile, event->result);
   /* no syslog socket, or one that is not reading: the line is dropped, the
    * file above is the record */
   if (policy->audit_syslog)

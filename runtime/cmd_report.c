@@ -483,20 +483,20 @@ print_samples (const char *family, struct triple *list, size_t n, const char *fi
 static void
 print_prometheus (const struct report *r)
 {
-  hr_prom_family (stdout, "hardrun_decisions_total", "counter",
-                  "Rule decisions in hardrun's audit log, by rule, outcome (changed, denied, audited, quarantined) "
-                  "and profile.");
-  print_samples ("hardrun_decisions_total", r->by_rule, r->n_by_rule, "rule", "outcome", NULL);
-  hr_prom_family (stdout, "hardrun_containers_total", "counter",
-                  "Containers created, run or restored through hardrun, by verdict (allow, modify, deny, "
-                  "quarantine) and profile.");
-  print_samples ("hardrun_containers_total", r->by_record, r->n_by_record, "command", "outcome", "create");
-  hr_prom_family (stdout, "hardrun_execs_total", "counter",
-                  "Processes executed in containers through hardrun, by verdict and profile.");
-  print_samples ("hardrun_execs_total", r->by_record, r->n_by_record, "command", "outcome", "exec");
-  hr_prom_family (stdout, "hardrun_audit_unreadable_lines", "gauge",
-                  "Lines of the audit log that are not audit records (cut short, not JSON).");
-  hr_prom_sample (stdout, "hardrun_audit_unreadable_lines", NULL, NULL, 0, r->skipped);
+  const struct hr_prom_family_info *f;
+
+  f = &hr_prom_decisions;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  print_samples (f->name, r->by_rule, r->n_by_rule, "rule", "outcome", NULL);
+  f = &hr_prom_containers;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  print_samples (f->name, r->by_record, r->n_by_record, "command", "outcome", "create");
+  f = &hr_prom_execs;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  print_samples (f->name, r->by_record, r->n_by_record, "command", "outcome", "exec");
+  f = &hr_prom_unreadable;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  hr_prom_sample (stdout, f->name, NULL, NULL, 0, r->skipped);
 }
 
 /* The ids of the log that start with the prefix --container gave. */

@@ -65,6 +65,8 @@ struct hr_policy
    * "embedded:" and the digest of the embedded default; set by runtime/
    * (which reads the file), "" when unknown. */
   char digest[80];
+  /* node_exporter textfile the decision counts are kept in, or NULL */
+  char *metrics_textfile;
 };
 
 /* The embedded default policy, as text (also what `policy show` starts from). */

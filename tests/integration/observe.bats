@@ -233,3 +233,75 @@ syslog_policy() {
 	[ "$(jq -r .decision <<<"$(audit_last_for "$id_none")")" = modify ]
 	[ "$(jq -r .decision <<<"$(audit_last_for "$id_stall")")" = modify ]
 }
+
+# textfile_policy: the profiles policy with metrics_textfile in the test's
+# directory; the path in $PROM.
+textfile_policy() {
+	PROM=$BATS_TEST_TMPDIR/textfile/hardrun.prom
+	mkdir -p "${PROM%/*}"
+	jq --arg prom "$PROM" '.metrics_textfile = $prom' "$BATS_TEST_TMPDIR/profiles.json" >"$BATS_TEST_TMPDIR/textfile.json"
+	POLICY=$BATS_TEST_TMPDIR/textfile.json
+}
+
+@test "metrics_textfile: the counts are brought up to date at each decision and equal report's" {
+	textfile_policy
+	run_one modified
+	[ "$status" -eq 0 ]
+	run_one rollout . --hardrun-profile rollout
+	[ "$status" -eq 0 ]
+	run_one refused '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	[ "$status" -eq 1 ]
+	cat "$PROM"
+	stat -c '%a %U' "$PROM"
+	[ "$(stat -c '%a %U' "$PROM")" = "644 root" ]
+	python3 "$HELPERS_DIR/prom_parse.py" <"$PROM" >"$BATS_TEST_TMPDIR/file.json"
+	"$HARDRUN" report --audit-log "$AUDIT" --format prometheus | python3 "$HELPERS_DIR/prom_parse.py" |
+		jq -c '[.[] | select(.name != "hardrun_audit_unreadable_lines")] | sort' >"$BATS_TEST_TMPDIR/want"
+	jq -c 'sort' "$BATS_TEST_TMPDIR/file.json" >"$BATS_TEST_TMPDIR/got"
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	# no temporary file is left next to it
+	[ "$(ls -A "${PROM%/*}")" = hardrun.prom ]
+}
+
+@test "metrics_textfile: 16 parallel creates lose no count" {
+	textfile_policy
+	local pids=() ids=() i
+	bundle=$(make_bundle par 'true')
+	for i in $(seq 16); do
+		ids+=("$(new_id "par$i")")
+	done
+	for id in "${ids[@]}"; do
+		"$HARDRUN" --hardrun-policy "$POLICY" run --bundle "$bundle" "$id" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	cat "$PROM"
+	grep -qx 'hardrun_containers_total{outcome="modify",profile="default"} 16' "$PROM"
+	grep -qx 'hardrun_decisions_total{rule="pids_limit",outcome="changed",profile="default"} 16' "$PROM"
+}
+
+@test "metrics_textfile: a FIFO or a symlink put in its place neither stalls a create nor is written through" {
+	textfile_policy
+	# whoever owns the collector's directory puts a FIFO there: a create
+	# that opened it to read would wait for a writer forever
+	mkfifo "$PROM"
+	bundle=$(make_bundle fifo 'echo ran=fifo')
+	id=$(new_id fifo)
+	run timeout 30 "$HARDRUN" --hardrun-policy "$POLICY" run --bundle "$bundle" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *ran=fifo* ]]
+	[ -f "$PROM" ] && [ ! -p "$PROM" ]
+	grep -qx 'hardrun_containers_total{outcome="modify",profile="default"} 1' "$PROM"
+	# a symlink to a file of the host: the link is replaced, the file untouched
+	echo 'hardrun_containers_total{outcome="modify",profile="default"} 1000' >"$BATS_TEST_TMPDIR/target"
+	cp "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/target.orig"
+	rm "$PROM"
+	ln -s "$BATS_TEST_TMPDIR/target" "$PROM"
+	id=$(new_id link)
+	run "$HARDRUN" --hardrun-policy "$POLICY" run --bundle "$bundle" "$id"
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/target.orig"
+	[ ! -L "$PROM" ]
+	grep -qx 'hardrun_containers_total{outcome="modify",profile="default"} 1' "$PROM"
+}
