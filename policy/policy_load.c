@@ -27,6 +27,7 @@ static const char *const top_level_keys[] = { "version",
                                               "profiles",
                                               "quarantine_profile",
                                               "kubernetes_namespaces",
+                                              "metrics_textfile",
                                               NULL };
 static const char *const profile_keys[] = { "description", "extends", "rules", NULL };
 
@@ -854,6 +855,25 @@ link_quarantine (struct loader *ld, struct hr_policy *policy)
   return ret;
 }
 
+/* metrics_textfile: where the decision counts are kept for node_exporter's
+ * textfile collector (runtime/metrics_textfile.c), or none. */
+static int
+read_metrics_textfile (struct loader *ld, struct hr_policy *policy, const struct hr_json *doc)
+{
+  struct loc at = { NULL, "metrics_textfile", 0 };
+
+  if (read_string (ld, doc, "metrics_textfile", &policy->metrics_textfile) < 0)
+    return -1;
+  if (policy->metrics_textfile && policy->metrics_textfile[0] == '\0')
+    {
+      free (policy->metrics_textfile);
+      policy->metrics_textfile = NULL;
+    }
+  if (policy->metrics_textfile && (policy->metrics_textfile[0] != '/' || hr_has_suffix (policy->metrics_textfile, "/")))
+    return problem (ld, &at, &at, NULL, "\"%s\" is not an absolute file path", policy->metrics_textfile);
+  return 0;
+}
+
 /* After a problem: failing fast stops, collecting goes on. */
 static bool
 go_on (const struct loader *ld, int ret)
@@ -890,6 +910,8 @@ load_doc (struct loader *ld, const struct hr_json *doc, const char *source)
     ret = problem (ld, &at_default, &at_default, closest_profile (ld, policy->default_profile),
                    "no profile named \"%s\"", policy->default_profile);
   if (go_on (ld, ret) && read_kubernetes_namespaces (ld, policy, doc) < 0)
+    ret = -1;
+  if (go_on (ld, ret) && read_metrics_textfile (ld, policy, doc) < 0)
     ret = -1;
   return ret < 0 ? NULL : hr_steal_pointer (&policy);
 }
@@ -985,6 +1007,7 @@ hr_policy_free (struct hr_policy *policy)
   free (policy->profile_annotation);
   hr_strv_clear (&policy->annotation_profiles);
   hr_json_free (policy->kubernetes_namespaces);
+  free (policy->metrics_textfile);
   free (policy);
 }
 

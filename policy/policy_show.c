@@ -40,6 +40,8 @@ hr_policy_to_json (const struct hr_policy *policy)
   hr_json_set (doc, "audit_log", hr_json_new_string (policy->audit_log));
   hr_json_set (doc, "audit_syslog", hr_json_new_bool (policy->audit_syslog));
   hr_json_set (doc, "audit_mode", hr_json_new_bool (policy->audit_mode));
+  if (policy->metrics_textfile)
+    hr_json_set (doc, "metrics_textfile", hr_json_new_string (policy->metrics_textfile));
   hr_json_set (doc, "default_profile", hr_json_new_string (policy->default_profile));
   if (policy->quarantine_profile)
     hr_json_set (doc, "quarantine_profile", hr_json_new_string (policy->quarantine_profile));

@@ -24,8 +24,18 @@ struct hr_audit_event
   /* create: time spent preparing the user namespace (id range, idmapped
    * rootfs), in microseconds; -1 when there was none */
   long userns_setup_us;
+  /* where the engine names the pod (Kubernetes namespace, pod, container):
+   * the spec's annotations (create), or runc's state.json of the container,
+   * whose labels carry them (exec); either may be NULL */
+  const struct hr_json *spec;
+  const struct hr_json *runc_state;
 };
+/* Appends the line to the policy's audit_log and, with audit_syslog, sends
+ * it to syslog (LOG_AUTHPRIV) with a severity that follows the decision:
+ * deny and quarantine warning, modify notice, allow info. */
 void hr_audit_write (const struct hr_policy *policy, const struct hr_audit_event *event);
+/* The syslog severity of a verdict ("allow", "modify", "deny", "quarantine"). */
+int hr_audit_severity (const char *verdict);
 
 struct hr_json *hr_result_to_json (const struct hr_result *result);
 

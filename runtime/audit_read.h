@@ -7,6 +7,7 @@
 #include "hardrun/json.h"
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* audit_read.c: calls fn for each line of the log that is a JSON object,
  * with its line number; lines that are not, or that fn rejects (false),
@@ -18,5 +19,13 @@ int hr_audit_read (const char *path, hr_audit_record_fn fn, void *data, long *sk
 typedef void (*hr_audit_unreadable_fn) (size_t line, const char *why, void *data);
 int hr_audit_read_all (const char *path, hr_audit_record_fn fn, hr_audit_unreadable_fn bad, void *data, long *skipped,
                        hr_error_t *err);
+
+/* An RFC 3339 timestamp ("2026-11-27T01:02:03Z", fractions of a second and
+ * offsets such as "+01:00" allowed), as the audit log's "time" writes it;
+ * -1 when text is not one. */
+int hr_parse_rfc3339 (const char *text, struct timespec *out);
+/* --since: an RFC 3339 timestamp, or a duration before now ("90s", "15m",
+ * "1h30m", "7d"). */
+int hr_parse_since (const char *text, const struct timespec *now, struct timespec *out, hr_error_t *err);
 
 #endif

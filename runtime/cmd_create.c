@@ -66,6 +66,7 @@ audit (const struct hr_policy *policy, const struct hr_cli *cli, const struct hr
     .profile = h->profile ? h->profile->name : NULL,
     .audit_mode = h->audit_mode,
     .result = &h->result,
+    .spec = h->doc,
   };
   hr_audit_write (policy, &ev);
 }

@@ -532,6 +532,7 @@ hr_cmd_exec (const struct hr_cli *cli)
   ev.profile_source = source;
   ev.audit_mode = policy->audit_mode;
   ev.document = req.document ? req.document : cli->process_path;
+  ev.runc_state = req.state;
   hr_audit_write (policy, &ev);
   if (result.n_denied > 0)
     {

@@ -57,11 +57,20 @@ static const struct help_topic topics[] = {
     "Exit status of validate: 0 valid, 1 invalid, 2 usage.\n" },
   { "report", "the audit log summarized per rule, profile and container",
     "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE]\n"
-    "                                       [--format text|json]\n"
+    "                                       [--format text|json|prometheus]\n"
+    "                                       [--since TIME] [--container ID]\n"
     "\n"
     "Reads the audit log (the policy's audit_log by default) and summarizes what\n"
     "was changed, denied, quarantined, and what enforcement would change (the\n"
-    "audited decisions of a rollout), per rule, per profile and per container.\n" },
+    "audited decisions of a rollout), per rule, per profile and per container.\n"
+    "\n"
+    "--since TIME    only records written at or after TIME: RFC 3339\n"
+    "                (2026-01-02T15:04:05Z) or a duration before now (90s, 1h30m, 7d)\n"
+    "--container ID  only that container's records: its id or a prefix no other\n"
+    "                container of the log shares\n"
+    "--format prometheus  counts for node_exporter's textfile collector:\n"
+    "                hardrun_decisions_total{rule,outcome,profile},\n"
+    "                hardrun_containers_total{outcome,profile}, hardrun_execs_total\n" },
   { "seccomp", "learn a minimal seccomp profile from a workload's run",
     "usage: hardrun seccomp learn --container ID [--audit-log FILE]\n"
     "                             [--kernel-log FILE] [--output FILE]\n"

@@ -3,8 +3,14 @@
  * needs before it turns a rollout (audit mode) into enforcement: per rule,
  * per profile and per container, what was changed, denied, quarantined,
  * and what enforcement would have done (the audited decisions).
- *   hardrun report [--audit-log FILE] [--format text|json]
- * The log is the policy's audit_log unless --audit-log names one.  Lines
+ *   hardrun report [--audit-log FILE] [--format text|json|prometheus]
+ *                  [--since TIME] [--container ID]
+ * The log is the policy's audit_log unless --audit-log names one.
+ * --since keeps the records written at or after TIME (RFC 3339, or a
+ * duration before now such as 1h); --container keeps one container's, named
+ * by its id or, as docker does, a prefix no other container of the log
+ * shares.  prometheus is the text exposition format for node_exporter's
+ * textfile collector: decision counts per rule, outcome and profile.  Lines
  * that are not audit records are counted, named with their number and why,
  * and skipped, never fatal: a log cut short by a full disk must still be
  * readable, and nothing is hidden from its reader.
@@ -13,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit_read.h"
 #include "cli.h"
@@ -20,11 +27,13 @@
 #include "config.h"
 #include "hardrun/util.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 #include "policy_source.h"
 
 #define EXIT_ERROR 2
-static const char usage[] = "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE] [--format text|json]";
+static const char usage[] = "usage: hardrun [--hardrun-policy FILE] report [--audit-log FILE] [--format "
+                            "text|json|prometheus] [--since TIME] [--container ID]";
 
 /* What one audit record says, kept for the per-container table. */
 struct record
@@ -41,6 +50,14 @@ struct tally
   char *name;
   long records, allow, modify, deny, quarantine;
   long changed, denied, audited, quarantined;
+};
+
+/* A count by three names: (rule, outcome, profile) for the decisions,
+ * (command, verdict, profile) for the records. */
+struct triple
+{
+  char *name[3];
+  long count;
 };
 
 /* The lines that could not be read, the first MAX_UNREADABLE of them
@@ -61,8 +78,21 @@ static const char image_note[]
       "not verified";
 #define IMAGE_SOURCE "annotation (set by the caller, not verified)"
 
+/* Which records are counted: --since and --container. */
+struct filter
+{
+  bool has_since;
+  struct timespec since;
+  const char *since_text;
+  char *container; /* the full id --container named */
+  long left_out;   /* records read but not counted */
+};
+
 struct report
 {
+  struct filter filter;
+  struct triple *by_rule, *by_record;
+  size_t n_by_rule, n_by_record;
   struct unreadable unreadable[MAX_UNREADABLE];
   size_t n_unreadable;
   struct record *records;
@@ -82,6 +112,24 @@ tally_for (struct tally **list, size_t *n, const char *name)
   memset (&(*list)[*n], 0, sizeof **list);
   (*list)[*n].name = xstrdup (name);
   return &(*list)[(*n)++];
+}
+
+static void
+triple_add (struct triple **list, size_t *n, const char *a, const char *b, const char *c)
+{
+  const char *names[3] = { a, b, c };
+
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp ((*list)[i].name[0], a) == 0 && strcmp ((*list)[i].name[1], b) == 0
+        && strcmp ((*list)[i].name[2], c) == 0)
+      {
+        (*list)[i].count++;
+        return;
+      }
+  *list = xrealloc (*list, (*n + 1) * sizeof **list);
+  for (size_t k = 0; k < 3; k++)
+    (*list)[*n].name[k] = xstrdup (names[k]);
+  (*list)[(*n)++].count = 1;
 }
 
 static const char *
@@ -104,7 +152,7 @@ count_decision (long *counters[4], const char *decision)
 
 /* The decisions of one record, into the rule table and the record's counts. */
 static void
-add_decisions (struct report *r, const struct hr_json *decisions, struct record *rec)
+add_decisions (struct report *r, const struct hr_json *decisions, struct record *rec, const char *profile)
 {
   for (size_t i = 0; decisions && decisions->type == HR_JSON_ARRAY && i < decisions->len; i++)
     {
@@ -127,7 +175,25 @@ add_decisions (struct report *r, const struct hr_json *decisions, struct record 
         continue;
       ++*rule_count;
       ++*rec_count;
+      triple_add (&r->by_rule, &r->n_by_rule, rule, outcome, profile);
     }
+}
+
+/* Whether --since and --container keep the record. */
+static bool
+wanted (const struct filter *f, const struct hr_json *doc, const char *container)
+{
+  const char *when = text_of (doc, "time");
+  struct timespec t;
+
+  if (f->container && strcmp (container, f->container) != 0)
+    return false;
+  /* a record without a readable time cannot be shown to be recent */
+  if (f->has_since
+      && (when == NULL || hr_parse_rfc3339 (when, &t) < 0 || t.tv_sec < f->since.tv_sec
+          || (t.tv_sec == f->since.tv_sec && t.tv_nsec < f->since.tv_nsec)))
+    return false;
+  return true;
 }
 
 static bool
@@ -136,12 +202,17 @@ add_record (const struct hr_json *doc, size_t line, void *data)
   struct report *r = data;
   const char *container = text_of (doc, "container"), *decision = text_of (doc, "decision");
   const char *profile = text_of (doc, "profile"), *image = text_of (doc, "image");
+  const char *command = text_of (doc, "command");
   struct record rec = { .line = line, .records = 1 };
   struct tally *p;
 
   if (container == NULL || decision == NULL)
     return false;
-  add_decisions (r, hr_json_get_value (doc, "decisions"), &rec);
+  if (!wanted (&r->filter, doc, container))
+    return ++r->filter.left_out, true;
+  add_decisions (r, hr_json_get_value (doc, "decisions"), &rec, profile ? profile : "-");
+  triple_add (&r->by_record, &r->n_by_record, command && strcmp (command, "exec") == 0 ? "exec" : "create", decision,
+              profile ? profile : "-");
   count_decision ((long *[]){ &r->allow, &r->modify, &r->deny, &r->quarantine }, decision);
   p = tally_for (&r->profiles, &r->n_profiles, profile ? profile : "-");
   p->records++;
@@ -247,6 +318,11 @@ static void
 print_text (const char *path, const struct report *r, size_t n_containers)
 {
   printf ("audit log: %s\n", path);
+  if (r->filter.has_since || r->filter.container)
+    printf ("filter:    %s%s%s%s%s; %ld records left out\n", r->filter.has_since ? "since " : "",
+            r->filter.has_since ? r->filter.since_text : "", r->filter.has_since && r->filter.container ? ", " : "",
+            r->filter.container ? "container " : "", r->filter.container ? r->filter.container : "",
+            r->filter.left_out);
   printf ("records:   %zu (allow %ld, modify %ld, deny %ld, quarantine %ld)%s", r->n_records, r->allow, r->modify,
           r->deny, r->quarantine, r->skipped ? "" : "\n");
   if (r->skipped)
@@ -305,6 +381,27 @@ unreadable_json (const struct report *r)
   return list;
 }
 
+static struct hr_json *
+filter_json (const struct filter *f)
+{
+  struct hr_json *o = hr_json_new (HR_JSON_OBJECT);
+
+  if (f->has_since)
+    {
+      struct tm tm;
+      char when[64];
+
+      gmtime_r (&f->since.tv_sec, &tm);
+      strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      hr_json_set (o, "since", hr_json_new_string (f->since_text));
+      hr_json_set (o, "since_time", hr_json_new_string (when));
+    }
+  if (f->container)
+    hr_json_set (o, "container", hr_json_new_string (f->container));
+  hr_json_set (o, "left_out", hr_json_new_int (f->left_out));
+  return o;
+}
+
 static void
 print_json (const char *path, const struct report *r, size_t n_containers)
 {
@@ -314,6 +411,8 @@ print_json (const char *path, const struct report *r, size_t n_containers)
   cleanup_free char *text = NULL;
 
   hr_json_set (out, "audit_log", hr_json_new_string (path));
+  if (r->filter.has_since || r->filter.container)
+    hr_json_set (out, "filter", filter_json (&r->filter));
   hr_json_set (out, "records", hr_json_new_int ((long)r->n_records));
   hr_json_set (out, "skipped_lines", hr_json_new_int (r->skipped));
   hr_json_set (out, "unreadable_lines", unreadable_json (r));
@@ -351,9 +450,128 @@ print_json (const char *path, const struct report *r, size_t n_containers)
   fputs (text, stdout);
 }
 
+static int
+by_names (const void *a, const void *b)
+{
+  const struct triple *x = a, *y = b;
+  int c = 0;
+
+  for (size_t k = 0; k < 3 && c == 0; k++)
+    c = strcmp (x->name[k], y->name[k]);
+  return c;
+}
+
+/* The samples of one family, sorted so that a textfile changes only where
+ * a count does; the third name of each triple is its profile. */
+static void
+print_samples (const char *family, struct triple *list, size_t n, const char *first, const char *second,
+               const char *only_first)
+{
+  const char *names[] = { first, second, "profile" };
+
+  qsort (list, n, sizeof *list, by_names);
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *values[] = { list[i].name[0], list[i].name[1], list[i].name[2] };
+      if (only_first == NULL)
+        hr_prom_sample (stdout, family, names, values, 3, list[i].count);
+      else if (strcmp (list[i].name[0], only_first) == 0)
+        hr_prom_sample (stdout, family, names + 1, values + 1, 2, list[i].count);
+    }
+}
+
+static void
+print_prometheus (const struct report *r)
+{
+  const struct hr_prom_family_info *f;
+
+  f = &hr_prom_decisions;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  print_samples (f->name, r->by_rule, r->n_by_rule, "rule", "outcome", NULL);
+  f = &hr_prom_containers;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  print_samples (f->name, r->by_record, r->n_by_record, "command", "outcome", "create");
+  f = &hr_prom_execs;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  print_samples (f->name, r->by_record, r->n_by_record, "command", "outcome", "exec");
+  f = &hr_prom_unreadable;
+  hr_prom_family (stdout, f->name, f->type, f->help);
+  hr_prom_sample (stdout, f->name, NULL, NULL, 0, r->skipped);
+}
+
+/* The ids of the log that start with the prefix --container gave. */
+struct prefix_search
+{
+  const char *prefix;
+  bool exact;
+  struct hr_strv matches; /* distinct, at most MAX_MATCHES + 1 */
+};
+#define MAX_MATCHES 5
+
+static bool
+match_prefix (const struct hr_json *doc, size_t line, void *data)
+{
+  struct prefix_search *s = data;
+  const char *container = text_of (doc, "container");
+
+  (void)line;
+  if (container == NULL || strncmp (container, s->prefix, strlen (s->prefix)) != 0)
+    return container != NULL && text_of (doc, "decision") != NULL;
+  if (strcmp (container, s->prefix) == 0)
+    s->exact = true;
+  if (s->matches.len <= MAX_MATCHES && !hr_strv_contains (&s->matches, container))
+    hr_strv_push (&s->matches, container);
+  return true;
+}
+
+/* --container: the id itself, or the one id of the log it is a prefix of. */
+static char *
+resolve_container (const char *path, const char *prefix, hr_error_t *err)
+{
+  struct prefix_search s = { .prefix = prefix };
+  cleanup_free char *list = NULL;
+  char *found = NULL;
+  long skipped;
+
+  if (prefix[0] == '\0')
+    return hr_error_set (err, 0, "--container: empty id"), NULL;
+  if (hr_audit_read (path, match_prefix, &s, &skipped, err) < 0)
+    return NULL;
+  if (s.exact || s.matches.len == 1)
+    found = xstrdup (s.exact ? prefix : s.matches.items[0]);
+  else if (s.matches.len == 0)
+    hr_error_set (err, 0, "--container \"%s\": no container of the audit log %s has this id or prefix", prefix, path);
+  else
+    {
+      for (size_t i = 0; i < s.matches.len && i < MAX_MATCHES; i++)
+        {
+          char *more;
+          xasprintf (&more, "%s%s\"%s\"", list ? list : "", list ? ", " : "", s.matches.items[i]);
+          free (list);
+          list = more;
+        }
+      hr_error_set (err, 0, "--container \"%s\" is the prefix of several containers: %s%s", prefix, list,
+                    s.matches.len > MAX_MATCHES ? ", ..." : "");
+    }
+  hr_strv_clear (&s.matches);
+  return found;
+}
+
+static void
+triples_free (struct triple *list, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < 3; k++)
+      free (list[i].name[k]);
+  free (list);
+}
+
 static void
 report_clear (struct report *r, size_t n_records)
 {
+  triples_free (r->by_rule, r->n_by_rule);
+  triples_free (r->by_record, r->n_by_record);
+  free (r->filter.container);
   for (size_t i = 0; i < n_records; i++)
     record_free (&r->records[i]);
   for (size_t i = 0; i < r->n_rules; i++)
@@ -365,30 +583,54 @@ report_clear (struct report *r, size_t n_records)
   free (r->records), free (r->rules), free (r->profiles);
 }
 
+/* --since and --container into r->filter. */
+static int
+set_filter (struct report *r, const char *path, const char *since, const char *container, hr_error_t *err)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (since && hr_parse_since (since, &now, &r->filter.since, err) < 0)
+    return -1;
+  r->filter.has_since = since != NULL;
+  r->filter.since_text = since;
+  if (container && (r->filter.container = resolve_container (path, container, err)) == NULL)
+    return -1;
+  return 0;
+}
+
 int
 hr_cmd_report (const struct hr_cli *cli, int argc, char **argv)
 {
   cleanup_error hr_error_t err = NULL;
   cleanup_free char *log_path = NULL;
-  const char *audit_log = NULL, *format = "text";
+  const char *audit_log = NULL, *format = "text", *since = NULL, *container = NULL;
   struct report r = { 0 };
   size_t n_containers;
 
   for (int i = 0; i < argc; i++)
     if (!hr_take_option (argc, argv, &i, "--audit-log", &audit_log)
-        && !hr_take_option (argc, argv, &i, "--format", &format))
+        && !hr_take_option (argc, argv, &i, "--format", &format) && !hr_take_option (argc, argv, &i, "--since", &since)
+        && !hr_take_option (argc, argv, &i, "--container", &container))
       {
         hr_error_set (&err, 0, "unexpected argument \"%s\"\n%s", argv[i], usage);
         return hr_log_failure (err, "report"), EXIT_ERROR;
       }
-  if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0)
-    return hr_error_set (&err, 0, "--format must be text or json"), hr_log_failure (err, "report"), EXIT_ERROR;
+  if (strcmp (format, "text") != 0 && strcmp (format, "json") != 0 && strcmp (format, "prometheus") != 0)
+    return hr_error_set (&err, 0, "--format must be text, json or prometheus"), hr_log_failure (err, "report"),
+           EXIT_ERROR;
   log_path = audit_log ? xstrdup (audit_log) : hr_policy_audit_log (cli);
-  if (hr_audit_read_all (log_path, add_record, add_unreadable, &r, &r.skipped, &err) < 0)
-    return hr_log_failure (err, "report"), EXIT_ERROR;
+  if (set_filter (&r, log_path, since, container, &err) < 0
+      || hr_audit_read_all (log_path, add_record, add_unreadable, &r, &r.skipped, &err) < 0)
+    {
+      report_clear (&r, r.n_records);
+      return hr_log_failure (err, "report"), EXIT_ERROR;
+    }
   n_containers = fold_containers (&r);
   if (strcmp (format, "json") == 0)
     print_json (log_path, &r, n_containers);
+  else if (strcmp (format, "prometheus") == 0)
+    print_prometheus (&r);
   else
     print_text (log_path, &r, n_containers);
   report_clear (&r, n_containers);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Which policy and which profile apply to this invocation. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "hardrun/util.h"
 #include "policy_source.h"
 #include "runtime_trust.h"
+#include "sha256.h"
 
 #define MAX_NAMED_FILE_SIZE (4u << 20)
 #define MAX_POLICY_SIZE (4u << 20)
@@ -84,6 +86,23 @@ with_files (struct hr_policy *policy, bool require_trusted, hr_error_t *err)
   return policy;
 }
 
+/* The digest the audit lines name the policy by: of the very bytes that
+ * were loaded, so that a line says which policy decided. */
+static struct hr_policy *
+with_digest (struct hr_policy *policy, const char *prefix, const char *text, size_t len)
+{
+  struct hr_sha256 ctx;
+  char hex[65];
+
+  if (policy == NULL)
+    return NULL;
+  hr_sha256_init (&ctx);
+  hr_sha256_update (&ctx, text, len);
+  hr_sha256_hex (&ctx, hex);
+  snprintf (policy->digest, sizeof policy->digest, "%s%s", prefix, hex);
+  return policy;
+}
+
 static struct hr_policy *
 load_policy_only (const struct hr_cli *cli, bool require_trusted, hr_error_t *err)
 {
@@ -94,7 +113,8 @@ load_policy_only (const struct hr_cli *cli, bool require_trusted, hr_error_t *er
   if (path == NULL)
     {
       if (access (HARDRUN_DEFAULT_POLICY_PATH, F_OK) < 0 && errno == ENOENT)
-        return hr_policy_load_default (err);
+        return with_digest (hr_policy_load_default (err), "embedded:", hr_default_policy_text,
+                            strlen (hr_default_policy_text));
       path = HARDRUN_DEFAULT_POLICY_PATH;
     }
   if (require_trusted && access (path, F_OK) == 0 && hr_policy_check_trusted (path, err) < 0)
@@ -110,7 +130,7 @@ hr_policy_load_file (const char *path, hr_error_t *err)
 
   if (hr_read_small_file (path, MAX_POLICY_SIZE, &text, &len, err) < 0)
     return hr_error_prefix (err, "policy"), NULL;
-  return hr_policy_load_text (text, len, path, err);
+  return with_digest (hr_policy_load_text (text, len, path, err), "", text, len);
 }
 
 struct hr_policy *

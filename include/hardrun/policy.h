@@ -61,6 +61,12 @@ struct hr_policy
   /* Kubernetes pods: namespace name (or "*") -> {"default_profile",
    * "profiles"}, validated; NULL when the policy has none. */
   struct hr_json *kubernetes_namespaces;
+  /* The SHA-256 of the policy bytes that were loaded, in hex, or
+   * "embedded:" and the digest of the embedded default; set by runtime/
+   * (which reads the file), "" when unknown. */
+  char digest[80];
+  /* node_exporter textfile the decision counts are kept in, or NULL */
+  char *metrics_textfile;
 };
 
 /* The embedded default policy, as text (also what `policy show` starts from). */

@@ -261,6 +261,10 @@ echo "all done here" > /dev/termination-log''', mounts=m)
                 rules = sorted({d["rule"] for d in lines[-1]["decisions"]})
                 check(set(rules) <= {"user_namespace", "readonly_rootfs", "seccomp", "masked_paths", "pids_limit",
                                      "bind_options"}, f"the baseline changed more than expected: {rules}")
+                # the audit line names the pod as kubelet named it (issue 17 item 5)
+                k8s = lines[-1].get("kubernetes", {})
+                check((k8s.get("namespace"), k8s.get("pod"), k8s.get("container")) == (pod.namespace, pod.name, "app"),
+                      f"the audit line does not name the pod: {k8s}")
 
     def restart_and_remove(self, h):
         pod = Pod(self.cri, h, f"restart-{h}").run()
