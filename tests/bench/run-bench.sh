@@ -6,7 +6,8 @@
 # Every comparison alternates hardrun and the real runtime in one run
 # (tests/bench/bench_exec.c), so that the machine's drift falls on both.
 # --quick: fewer iterations (a smoke run of the script itself).
-# Environment: BENCH_OUT (default docs/), BENCH_BUILD (default build-bench).
+# Environment: BENCH_OUT (default docs/), BENCH_BUILD (default build-bench),
+# BENCH_SECTIONS (some sections only, e.g. "create_real docker"; nothing written).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -43,7 +44,8 @@ cleanup() {
 	local id
 	for id in "${CONTAINERS[@]}"; do "$RUNC" delete -f "$id" >/dev/null 2>&1 || true; done
 	if $ENGINES_STARTED; then e2e_suite_teardown >/dev/null 2>&1 || true; fi
-	rm -rf "$WORK" /var/lib/docker/containers/hardrun-bench-*
+	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"
+	rm -rf /var/lib/docker/containers/hardrun-bench-*
 }
 trap cleanup EXIT
 
@@ -62,11 +64,16 @@ busybox_rootfs() {
 	echo "$root"
 }
 
-# compare LABEL_A CMD_A LABEL_B CMD_B [bench_exec options]: one alternated
-# run, its report in the results.  Labels are single words (median_of).
+# compare LABEL_A CMD_A LABEL_B CMD_B [LABEL_C CMD_C] [bench_exec options]:
+# one alternated run (differences against the last command), its report in
+# the results.  Labels are single words (median_of).
 compare() {
-	local out
-	out=$("$BENCH_EXEC" "${@:5}" "$1" "$2" "$3" "$4")
+	local out pairs=()
+	while [ $# -ge 2 ] && [[ "$1" != -* ]]; do
+		pairs+=("$1" "$2")
+		shift 2
+	done
+	out=$("$BENCH_EXEC" "$@" "${pairs[@]}") || { echo "$out"; return 1; }
 	echo "$out" | grep -v '^result ' | sed 's/^/    /' | tee -a "$RESULTS"
 	echo "$out" | grep '^result ' >>"$WORK/all-results"
 }
@@ -171,23 +178,53 @@ docker_default_bundle() {
 	cp "$dir/config.json" "$dir/original.json"
 }
 
+# remap_bundle DIR ID: the same spec as Docker's userns-remap makes it: a
+# user namespace mapping 0-65535 to REMAP_BASE and a copy of the rootfs
+# chowned to it (dockerd chowns the image layers once, at pull), and no
+# ping_group_range sysctl (dockerd sets none with userns-remap: its
+# "0 2147483647" cannot be written in the namespace).
+REMAP_BASE=300000
+remap_bundle() {
+	local root=$WORK/rootfs-remap
+	if [ ! -d "$root" ]; then
+		# the namespace's root is nobody to the host: it must traverse $WORK
+		chmod 0711 "$WORK"
+		cp -a "$(busybox_rootfs)" "$root"
+		chown -R -h "$REMAP_BASE:$REMAP_BASE" "$root"
+	fi
+	docker_default_bundle "$1" "$2"
+	jq --arg root "$root" --argjson b "$REMAP_BASE" '.root.path = $root
+		| .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: $b, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: $b, size: 65536}]
+		| del(.linux.sysctl["net.ipv4.ping_group_range"])' "$1/config.json" >"$1/c.json"
+	mv "$1/c.json" "$1/config.json"
+}
+
 section_create_real() {
-	local n hb rb policy=$WORK/policy.json audit=$WORK/audit.jsonl
+	local n hb rb ub policy=$WORK/policy.json audit=$WORK/audit.jsonl
 	n=$(iterations 40 4)
-	section "create with the real runc: hardrun create against runc create"
-	hb=$WORK/create-hardrun rb=$WORK/create-runc
+	section "create with the real runc: hardrun create against runc create, with and without a user namespace"
+	hb=$WORK/create-hardrun rb=$WORK/create-runc ub=$WORK/create-remap
 	docker_default_bundle "$hb" hardrun-bench-h
 	docker_default_bundle "$rb" hardrun-bench-r
+	remap_bundle "$ub" hardrun-bench-u
 	jq -n --arg log "$audit" --arg runc "$RUNC" '{audit_log: $log, runtime: $runc}' >"$policy"
 	say "Docker's default spec on a busybox rootfs; $n alternated creates each, every"
 	say "container deleted (untimed) before the next. hardrun's includes what runc does"
 	say "more for the user namespace hardrun adds; the user-namespace setup of hardrun"
 	say "itself (id range, idmapped rootfs) is in its audit lines as \`userns_setup_us\`."
+	say "\`runc-userns-create\` is the anchor of the same protection without hardrun: the"
+	say "spec as Docker's \`userns-remap\` makes it (a user namespace mapping 0-65535 to"
+	say "host $REMAP_BASE, the rootfs chowned to it beforehand, as dockerd does at pull)."
 	say ""
-	compare hardrun-create "$HARDRUN --hardrun-policy $policy create --bundle $hb hardrun-bench-h-{}" \
-		runc-create "$RUNC create --bundle $rb hardrun-bench-r-{}" -n "$n" -w 2 \
-		-c "$HARDRUN --hardrun-policy $policy delete -f hardrun-bench-h-{} && cp $hb/original.json $hb/config.json && rm -f $hb/.hardrun-*.json" \
-		-C "$RUNC delete -f hardrun-bench-r-{}"
+	compare hardrun-create "$HARDRUN --hardrun-policy $policy create --bundle $hb hardrun-bench-h" \
+		runc-create "$RUNC create --bundle $rb hardrun-bench-r" \
+		runc-userns-create "$RUNC create --bundle $ub hardrun-bench-u" \
+		-n "$n" -w 2 \
+		-c "$HARDRUN --hardrun-policy $policy delete -f hardrun-bench-h && cp $hb/original.json $hb/config.json && rm -f $hb/.hardrun-*.json" \
+		-C "$RUNC delete -f hardrun-bench-r" \
+		-D "$RUNC delete -f hardrun-bench-u"
 	say ""
 	say "hardrun's user-namespace setup: median $(jq -s '[.[] | select(.command == "create") | .userns_setup_us] | sort | .[length / 2 | floor]' "$audit") us of $(jq -s '[.[] | select(.command == "create")] | length' "$audit") creates."
 }
@@ -318,6 +355,12 @@ section_targets() {
 }
 
 section_machine
+# BENCH_SECTIONS="create_real docker": only these sections, printed and not
+# written to docs/ (a partial run is no benchmark.md)
+if [ -n "${BENCH_SECTIONS:-}" ]; then
+	for s in $BENCH_SECTIONS; do "section_$s"; done
+	exit 0
+fi
 section_passthrough
 section_create_inprocess
 section_create_real
