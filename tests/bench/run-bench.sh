@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # hardrun's cost next to runc's, and how create scales; writes
 # docs/benchmark.md and docs/bench-scaling.png.  Not a pass/fail test.
-#   tests/bench/run-bench.sh [--quick]        (root, Debian 12)
+#   flock /tmp/hardrun-e2e.lock tests/bench/run-bench.sh [--quick]   (root, Debian 12)
+# (the lock: the docker section starts dockerd, a second one for the
+# userns-remap anchor, and installs hardrun as the e2e suites do)
 # Every comparison alternates hardrun and the real runtime in one run
 # (tests/bench/bench_exec.c), so that the machine's drift falls on both.
 # --quick: fewer iterations (a smoke run of the script itself).
@@ -43,7 +45,10 @@ ENGINES_STARTED=false
 cleanup() {
 	local id
 	for id in "${CONTAINERS[@]}"; do "$RUNC" delete -f "$id" >/dev/null 2>&1 || true; done
-	if $ENGINES_STARTED; then e2e_suite_teardown >/dev/null 2>&1 || true; fi
+	if $ENGINES_STARTED; then
+		remap_dockerd_stop >/dev/null 2>&1 || true
+		e2e_suite_teardown >/dev/null 2>&1 || true
+	fi
 	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"
 	rm -rf /var/lib/docker/containers/hardrun-bench-*
 }
@@ -230,6 +235,46 @@ section_create_real() {
 }
 
 # ---------------------------------------------------------------------------
+# A second dockerd with userns-remap, next to the suite's: the same
+# containerd under namespaces of its own, its own data and exec roots and
+# socket, no bridge; /etc/docker/daemon.json is not read (its own config
+# file).  userns-remap needs a subordinate range for a user: nobody's gets
+# REMAP_BASE for the run, and /etc/subuid and /etc/subgid are restored byte
+# for byte after it (remap_dockerd_stop, and the EXIT trap).
+REMAP_STATE=/run/hardrun-bench-remap
+REMAP_SOCK=$REMAP_STATE/docker.sock
+remap_dockerd_start() {
+	local f
+	mkdir -p "$REMAP_STATE"
+	for f in subuid subgid; do
+		[ -e "$REMAP_STATE/$f.orig" ] || cp -a "/etc/$f" "$REMAP_STATE/$f.orig"
+		echo "nobody:$REMAP_BASE:65536" >>"/etc/$f"
+	done
+	echo '{"userns-remap": "nobody:nogroup"}' >"$REMAP_STATE/daemon.json"
+	setsid dockerd --config-file "$REMAP_STATE/daemon.json" --containerd="$CONTAINERD_SOCK" \
+		--containerd-namespace hardrun-bench-remap --containerd-plugins-namespace hardrun-bench-remap-plugins \
+		--data-root "$WORK/docker-remap" --exec-root "$REMAP_STATE/exec" --pidfile "$REMAP_STATE/dockerd.pid" \
+		-H "unix://$REMAP_SOCK" --bridge=none --iptables=false \
+		</dev/null >>"$REMAP_STATE/dockerd.log" 2>&1 3>&- &
+	chmod 0711 "$WORK"
+	for _ in $(seq 150); do
+		timeout 5 "$DOCKER" -H "unix://$REMAP_SOCK" info >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	timeout 60 "$DOCKER" -H "unix://$REMAP_SOCK" import -c 'ENV PATH=/bin' "$(busybox_tar)" "$E2E_IMAGE" >/dev/null 2>&1
+}
+
+remap_dockerd_stop() {
+	local f
+	[ -d "$REMAP_STATE" ] || return 0
+	stop_pid "$REMAP_STATE/dockerd.pid"
+	for f in subuid subgid; do
+		[ -e "$REMAP_STATE/$f.orig" ] && cp -a "$REMAP_STATE/$f.orig" "/etc/$f"
+	done
+	ctr -n hardrun-bench-remap containers ls -q 2>/dev/null | xargs -r ctr -n hardrun-bench-remap containers rm >/dev/null 2>&1
+	rm -rf "$REMAP_STATE" "$WORK/docker-remap"
+}
+
 section_docker() {
 	local n img before
 	n=$(iterations 30 3)
@@ -253,8 +298,21 @@ section_docker() {
 	say "dockerd with examples/docker/daemon.json, the embedded default policy, a busybox"
 	say "image; $n alternated runs each."
 	say ""
-	compare "docker+hardrun" "$DOCKER run --rm --runtime=hardrun $img true" \
-		"docker+runc" "$DOCKER run --rm --runtime=runc $img true" -n "$n" -w 2
+	if remap_dockerd_start; then
+		say "\`docker-remap+runc\` is a second dockerd of the same containerd with"
+		say "\`userns-remap\` (a daemon-wide user namespace, plain runc, its own data root): the"
+		say "protection of a user namespace without hardrun, alternated with the other two."
+		say ""
+		compare "docker+hardrun" "$DOCKER run --rm --network none --runtime=hardrun $img true" \
+			"docker-remap+runc" "$DOCKER -H unix://$REMAP_SOCK run --rm --network none $img true" \
+			"docker+runc" "$DOCKER run --rm --network none --runtime=runc $img true" -n "$n" -w 2
+	else
+		say "(no userns-remap anchor: a second dockerd did not start, see $REMAP_STATE/dockerd.log)"
+		say ""
+		compare "docker+hardrun" "$DOCKER run --rm --network none --runtime=hardrun $img true" \
+			"docker+runc" "$DOCKER run --rm --network none --runtime=runc $img true" -n "$n" -w 2
+	fi
+	remap_dockerd_stop
 	say ""
 	say "of which hardrun's user-namespace setup: median $(tail -n +"$((before + 1))" /var/log/hardrun/audit.jsonl |
 		jq -s '[.[] | select(.command == "create") | .userns_setup_us] | sort | .[length / 2 | floor]') us."
