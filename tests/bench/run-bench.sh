@@ -281,6 +281,8 @@ section_docker() {
 	section "docker run --rm IMAGE true (target: within 3 % of runc)"
 	# the e2e suites' engine set-up: hardrun installed, daemon.json, image
 	export E2E_STATE=/run/hardrun-bench HARDRUN
+	# the helpers it loads are written for bats
+	bats_require_minimum_version() { :; }
 	# shellcheck source=../e2e/engines.bash
 	. "$REPO/tests/e2e/engines.bash"
 	if [ -n "$(e2e_missing)" ]; then
