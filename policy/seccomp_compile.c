@@ -213,12 +213,14 @@ add_syscall_rule (scmp_filter_ctx ctx, const struct hr_json *rule, uint32_t defa
   return 0;
 }
 
-/* Generates the filter, into memory, only to know that libseccomp can: a
- * profile it cannot turn into BPF would otherwise fail in runc. */
+/* Generates the filter into a memory file: a profile libseccomp cannot
+ * turn into BPF would otherwise fail in runc.  The BPF itself is read back
+ * only when bpf is not NULL (the compiled-profile cache stores it). */
 static int
-export_bpf (scmp_filter_ctx ctx, hr_error_t *err)
+export_bpf (scmp_filter_ctx ctx, char **bpf, size_t *len, hr_error_t *err)
 {
   cleanup_close int fd = memfd_create ("hardrun-seccomp-check", MFD_CLOEXEC);
+  off_t size;
   int ret;
 
   if (fd < 0)
@@ -226,6 +228,18 @@ export_bpf (scmp_filter_ctx ctx, hr_error_t *err)
   ret = seccomp_export_bpf (ctx, fd);
   if (ret < 0)
     return hr_error_set (err, -ret, "cannot generate the seccomp filter");
+  if (bpf == NULL)
+    return 0;
+  size = lseek (fd, 0, SEEK_CUR);
+  if (size < 0)
+    return hr_error_set (err, errno, "cannot measure the seccomp filter");
+  *bpf = xmalloc ((size_t)size + 1);
+  if (pread (fd, *bpf, (size_t)size, 0) != size)
+    {
+      free (hr_steal_pointer (bpf));
+      return hr_error_set (err, errno, "cannot read the seccomp filter back");
+    }
+  *len = (size_t)size;
   return 0;
 }
 
@@ -261,14 +275,20 @@ fail:
 }
 
 int
-hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err)
+hr_seccomp_compile_bpf (const struct hr_json *profile, char **bpf, size_t *len, hr_error_t *err)
 {
   scmp_filter_ctx ctx;
   int ret;
 
   if (hr_seccomp_build (profile, &ctx, err) < 0)
     return -1;
-  ret = export_bpf (ctx, err);
+  ret = export_bpf (ctx, bpf, len, err);
   seccomp_release (ctx);
   return ret;
+}
+
+int
+hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err)
+{
+  return hr_seccomp_compile_bpf (profile, NULL, NULL, err);
 }

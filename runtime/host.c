@@ -23,6 +23,7 @@
 #include "hardrun/util.h"
 #include "host.h"
 #include "runc_state.h"
+#include "seccomp_cache.h"
 #include "userns/idrange.h"
 #include "userns/rootfs_path.h"
 
@@ -604,8 +605,6 @@ container_annotation (const struct hr_host *host, const char *id, const char *ke
   return NULL;
 }
 
-#define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
-
 /* A step of a resolved path nobody but root may change: owned by root, not
  * writable by others, nor by a group other than root's. */
 static int
@@ -805,43 +804,13 @@ live_cgroups (const struct hr_host *host, const struct hr_json *roots, struct hr
   return ret;
 }
 
-#define SECCOMP_CACHE_DIR "/run/hardrun/seccomp"
-
-static uint64_t
-fnv1a64 (const char *data, size_t len, uint64_t h)
-{
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
-  return h;
-}
-
 /* Every container of an image usually gets the same profile, and compiling
- * one costs milliseconds: remember the profiles that compiled (by two
- * hashes of their text) in a root-only directory. runc compiles the
- * profile again anyway; the cache only spares hardrun's early check. */
+ * one costs milliseconds: compiled profiles are kept under /var/cache
+ * (runtime/seccomp_cache.c). */
 static int
 check_seccomp_cached (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err)
 {
-  size_t len;
-  cleanup_free char *text = hr_json_serialize (profile, &len);
-  cleanup_free char *path = NULL;
-  int fd;
-
-  xasprintf (&path, SECCOMP_CACHE_DIR "/%016llx%016llx-%zu",
-             (unsigned long long)fnv1a64 (text, len, 1469598103934665603ULL),
-             (unsigned long long)fnv1a64 (text, len, 7809847782465536322ULL), len);
-  if (access (path, F_OK) == 0)
-    return 0;
-  if (hr_seccomp_compile (profile, err) < 0)
-    return -1;
-  if (mkdir ("/run/hardrun", 0711) < 0 && errno != EEXIST)
-    return 0;
-  if (mkdir (SECCOMP_CACHE_DIR, 0700) < 0 && errno != EEXIST)
-    return 0;
-  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd >= 0)
-    close (fd);
-  return 0;
+  return hr_seccomp_cache_check (profile, err);
 }
 
 void

@@ -9,7 +9,8 @@
 
 /* host.c: answers from this machine; relative paths resolve against bundle. */
 void hr_host_init (struct hr_host *host, const char *bundle);
-/* create: remember compiled seccomp profiles under /run/hardrun/seccomp. */
+/* create: remember compiled seccomp profiles under /var/cache/hardrun/seccomp
+ * (runtime/seccomp_cache.c). */
 void hr_host_enable_caches (struct hr_host *host);
 /* A new O_CLOEXEC descriptor of the object the policy judged when it
  * resolved the host path `path` (host->resolve_path), or -1 when it did not. */

@@ -235,6 +235,12 @@ int hr_enforce_exec_process (struct hr_json *process, const struct hr_profile *p
 /* Builds an OCI seccomp profile with libseccomp as runc 1.1 does and
  * generates its BPF: what runc would reject fails here. */
 int hr_seccomp_compile (const struct hr_json *profile, hr_error_t *err);
+/* The same, and the BPF it generated (*bpf malloc'd, *len bytes) when bpf
+ * is not NULL: what the compiled-profile cache keeps. */
+int hr_seccomp_compile_bpf (const struct hr_json *profile, char **bpf, size_t *len, hr_error_t *err);
+/* How hr_seccomp_build reads a profile, for the compiled-profile cache's
+ * keys: bump it whenever a change there could change the BPF. */
+#define HR_SECCOMP_COMPILE_FORMAT 1
 
 /* The rules, in the order enforcement runs them. */
 size_t hr_rule_count (void);

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Times two commands against each other, alternated in one run so that the
- * machine's drift (frequency, cache, other load) falls on both alike.
- *   bench_exec [-n N] [-w WARMUP] [-c CLEANUP_A] [-C CLEANUP_B]
- *              LABEL_A 'CMD_A' LABEL_B 'CMD_B'
+/* Times two (or three) commands against each other, alternated in one run
+ * so that the machine's drift (frequency, cache, other load) falls on all
+ * alike.
+ *   bench_exec [-n N] [-w WARMUP] [-c CLEANUP_A] [-C CLEANUP_B] [-D CLEANUP_C]
+ *              LABEL_A 'CMD_A' LABEL_B 'CMD_B' [LABEL_C 'CMD_C']
  * Each command is split on spaces and run by fork and execvp, with stdout and
  * stderr to /dev/null; no shell is timed.  "{}" in a command or a cleanup
  * becomes the iteration's number.  A cleanup runs untimed after its command,
  * through /bin/sh.  Prints, per command, the median, mean, 90th percentile
- * and minimum in microseconds, then the difference of the medians, and one
- * machine-readable "result LABEL MEDIAN MEAN P90 MIN" line each.
+ * and minimum in microseconds, then the difference of the medians (each
+ * command's against the last one's, the baseline), and one machine-readable
+ * "result LABEL MEDIAN MEAN P90 MIN" line each.
  * Any command exiting non-zero stops the run (a benchmark of an error path
  * is not a benchmark of the command). */
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #define MAX_ARGS 64
+#define MAX_SUBJECTS 3
 
 struct subject
 {
@@ -161,19 +164,20 @@ report (const struct subject *s, long n)
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: bench_exec [-n N] [-w WARMUP] [-c CLEANUP_A] [-C CLEANUP_B] LABEL_A CMD_A LABEL_B CMD_B\n");
+  fprintf (stderr, "usage: bench_exec [-n N] [-w WARMUP] [-c CLEANUP_A] [-C CLEANUP_B] [-D CLEANUP_C] LABEL_A CMD_A "
+                   "LABEL_B CMD_B [LABEL_C CMD_C]\n");
   return 2;
 }
 
 int
 main (int argc, char **argv)
 {
-  struct subject s[2] = { 0 };
+  struct subject s[MAX_SUBJECTS] = { 0 };
   long n = 200, warmup = 5;
-  double ignored, median[2];
-  int opt;
+  double ignored, median[MAX_SUBJECTS];
+  int opt, count;
 
-  while ((opt = getopt (argc, argv, "+n:w:c:C:")) != -1)
+  while ((opt = getopt (argc, argv, "+n:w:c:C:D:")) != -1)
     switch (opt)
       {
       case 'n':
@@ -188,12 +192,16 @@ main (int argc, char **argv)
       case 'C':
         s[1].cleanup = optarg;
         break;
+      case 'D':
+        s[2].cleanup = optarg;
+        break;
       default:
         return usage ();
       }
-  if (argc - optind != 4 || n < 1 || warmup < 0)
+  count = (argc - optind) / 2;
+  if ((argc - optind) % 2 != 0 || count < 2 || count > MAX_SUBJECTS || n < 1 || warmup < 0)
     return usage ();
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < count; k++)
     {
       s[k].label = argv[optind + 2 * k];
       s[k].command = argv[optind + 2 * k + 1];
@@ -202,22 +210,23 @@ main (int argc, char **argv)
         return 1;
     }
   for (long i = 0; i < warmup; i++)
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < count; k++)
       if (one_round (&s[k], i, &ignored) < 0)
         return 1;
-  /* alternate, and swap which goes first every iteration */
+  /* alternate, and rotate which goes first every iteration */
   for (long i = 0; i < n; i++)
-    for (int j = 0; j < 2; j++)
+    for (int j = 0; j < count; j++)
       {
-        int k = (int)((i + j) % 2);
+        int k = (int)((i + j) % count);
         if (one_round (&s[k], warmup + i, &s[k].micros[i]) < 0)
           return 1;
       }
-  median[0] = report (&s[0], n);
-  median[1] = report (&s[1], n);
-  printf ("difference of medians (%s - %s): %+.1f us (%+.1f %%)\n", s[0].label, s[1].label, median[0] - median[1],
-          100.0 * (median[0] - median[1]) / median[1]);
-  free (s[0].micros);
-  free (s[1].micros);
+  for (int k = 0; k < count; k++)
+    median[k] = report (&s[k], n);
+  for (int k = 0; k < count - 1; k++)
+    printf ("difference of medians (%s - %s): %+.1f us (%+.1f %%)\n", s[k].label, s[count - 1].label,
+            median[k] - median[count - 1], 100.0 * (median[k] - median[count - 1]) / median[count - 1]);
+  for (int k = 0; k < count; k++)
+    free (s[k].micros);
   return 0;
 }

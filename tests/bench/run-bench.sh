@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # hardrun's cost next to runc's, and how create scales; writes
 # docs/benchmark.md and docs/bench-scaling.png.  Not a pass/fail test.
-#   tests/bench/run-bench.sh [--quick]        (root, Debian 12)
+#   flock /tmp/hardrun-e2e.lock tests/bench/run-bench.sh [--quick]   (root, Debian 12)
+# (the lock: the docker section starts dockerd, a second one for the
+# userns-remap anchor, and installs hardrun as the e2e suites do)
 # Every comparison alternates hardrun and the real runtime in one run
 # (tests/bench/bench_exec.c), so that the machine's drift falls on both.
 # --quick: fewer iterations (a smoke run of the script itself).
-# Environment: BENCH_OUT (default docs/), BENCH_BUILD (default build-bench).
+# Environment: BENCH_OUT (default docs/), BENCH_BUILD (default build-bench),
+# BENCH_SECTIONS (some sections only, e.g. "create_real docker"; nothing written).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -42,8 +45,12 @@ ENGINES_STARTED=false
 cleanup() {
 	local id
 	for id in "${CONTAINERS[@]}"; do "$RUNC" delete -f "$id" >/dev/null 2>&1 || true; done
-	if $ENGINES_STARTED; then e2e_suite_teardown >/dev/null 2>&1 || true; fi
-	rm -rf "$WORK" /var/lib/docker/containers/hardrun-bench-*
+	if $ENGINES_STARTED; then
+		remap_dockerd_stop >/dev/null 2>&1 || true
+		e2e_suite_teardown >/dev/null 2>&1 || true
+	fi
+	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"
+	rm -rf /var/lib/docker/containers/hardrun-bench-*
 }
 trap cleanup EXIT
 
@@ -62,11 +69,16 @@ busybox_rootfs() {
 	echo "$root"
 }
 
-# compare LABEL_A CMD_A LABEL_B CMD_B [bench_exec options]: one alternated
-# run, its report in the results.  Labels are single words (median_of).
+# compare LABEL_A CMD_A LABEL_B CMD_B [LABEL_C CMD_C] [bench_exec options]:
+# one alternated run (differences against the last command), its report in
+# the results.  Labels are single words (median_of).
 compare() {
-	local out
-	out=$("$BENCH_EXEC" "${@:5}" "$1" "$2" "$3" "$4")
+	local out pairs=()
+	while [ $# -ge 2 ] && [[ "$1" != -* ]]; do
+		pairs+=("$1" "$2")
+		shift 2
+	done
+	out=$("$BENCH_EXEC" "$@" "${pairs[@]}") || { echo "$out"; return 1; }
 	echo "$out" | grep -v '^result ' | sed 's/^/    /' | tee -a "$RESULTS"
 	echo "$out" | grep '^result ' >>"$WORK/all-results"
 }
@@ -171,34 +183,106 @@ docker_default_bundle() {
 	cp "$dir/config.json" "$dir/original.json"
 }
 
+# remap_bundle DIR ID: the same spec as Docker's userns-remap makes it: a
+# user namespace mapping 0-65535 to REMAP_BASE and a copy of the rootfs
+# chowned to it (dockerd chowns the image layers once, at pull), and no
+# ping_group_range sysctl (dockerd sets none with userns-remap: its
+# "0 2147483647" cannot be written in the namespace).
+REMAP_BASE=300000
+remap_bundle() {
+	local root=$WORK/rootfs-remap
+	if [ ! -d "$root" ]; then
+		# the namespace's root is nobody to the host: it must traverse $WORK
+		chmod 0711 "$WORK"
+		cp -a "$(busybox_rootfs)" "$root"
+		chown -R -h "$REMAP_BASE:$REMAP_BASE" "$root"
+	fi
+	docker_default_bundle "$1" "$2"
+	jq --arg root "$root" --argjson b "$REMAP_BASE" '.root.path = $root
+		| .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: $b, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: $b, size: 65536}]
+		| del(.linux.sysctl["net.ipv4.ping_group_range"])' "$1/config.json" >"$1/c.json"
+	mv "$1/c.json" "$1/config.json"
+}
+
 section_create_real() {
-	local n hb rb policy=$WORK/policy.json audit=$WORK/audit.jsonl
+	local n hb rb ub policy=$WORK/policy.json audit=$WORK/audit.jsonl
 	n=$(iterations 40 4)
-	section "create with the real runc: hardrun create against runc create"
-	hb=$WORK/create-hardrun rb=$WORK/create-runc
+	section "create with the real runc: hardrun create against runc create, with and without a user namespace"
+	hb=$WORK/create-hardrun rb=$WORK/create-runc ub=$WORK/create-remap
 	docker_default_bundle "$hb" hardrun-bench-h
 	docker_default_bundle "$rb" hardrun-bench-r
+	remap_bundle "$ub" hardrun-bench-u
 	jq -n --arg log "$audit" --arg runc "$RUNC" '{audit_log: $log, runtime: $runc}' >"$policy"
 	say "Docker's default spec on a busybox rootfs; $n alternated creates each, every"
 	say "container deleted (untimed) before the next. hardrun's includes what runc does"
 	say "more for the user namespace hardrun adds; the user-namespace setup of hardrun"
 	say "itself (id range, idmapped rootfs) is in its audit lines as \`userns_setup_us\`."
+	say "\`runc-userns-create\` is the anchor of the same protection without hardrun: the"
+	say "spec as Docker's \`userns-remap\` makes it (a user namespace mapping 0-65535 to"
+	say "host $REMAP_BASE, the rootfs chowned to it beforehand, as dockerd does at pull)."
 	say ""
-	compare hardrun-create "$HARDRUN --hardrun-policy $policy create --bundle $hb hardrun-bench-h-{}" \
-		runc-create "$RUNC create --bundle $rb hardrun-bench-r-{}" -n "$n" -w 2 \
-		-c "$HARDRUN --hardrun-policy $policy delete -f hardrun-bench-h-{} && cp $hb/original.json $hb/config.json && rm -f $hb/.hardrun-*.json" \
-		-C "$RUNC delete -f hardrun-bench-r-{}"
+	compare hardrun-create "$HARDRUN --hardrun-policy $policy create --bundle $hb hardrun-bench-h" \
+		runc-create "$RUNC create --bundle $rb hardrun-bench-r" \
+		runc-userns-create "$RUNC create --bundle $ub hardrun-bench-u" \
+		-n "$n" -w 2 \
+		-c "$HARDRUN --hardrun-policy $policy delete -f hardrun-bench-h && cp $hb/original.json $hb/config.json && rm -f $hb/.hardrun-*.json" \
+		-C "$RUNC delete -f hardrun-bench-r" \
+		-D "$RUNC delete -f hardrun-bench-u"
 	say ""
 	say "hardrun's user-namespace setup: median $(jq -s '[.[] | select(.command == "create") | .userns_setup_us] | sort | .[length / 2 | floor]' "$audit") us of $(jq -s '[.[] | select(.command == "create")] | length' "$audit") creates."
 }
 
 # ---------------------------------------------------------------------------
+# A second dockerd with userns-remap, next to the suite's: the same
+# containerd under namespaces of its own, its own data and exec roots and
+# socket, no bridge; /etc/docker/daemon.json is not read (its own config
+# file).  userns-remap needs a subordinate range for a user: nobody's gets
+# REMAP_BASE for the run, and /etc/subuid and /etc/subgid are restored byte
+# for byte after it (remap_dockerd_stop, and the EXIT trap).
+REMAP_STATE=/run/hardrun-bench-remap
+REMAP_SOCK=$REMAP_STATE/docker.sock
+remap_dockerd_start() {
+	local f
+	mkdir -p "$REMAP_STATE"
+	for f in subuid subgid; do
+		[ -e "$REMAP_STATE/$f.orig" ] || cp -a "/etc/$f" "$REMAP_STATE/$f.orig"
+		echo "nobody:$REMAP_BASE:65536" >>"/etc/$f"
+	done
+	echo '{"userns-remap": "nobody:nogroup"}' >"$REMAP_STATE/daemon.json"
+	setsid dockerd --config-file "$REMAP_STATE/daemon.json" --containerd="$CONTAINERD_SOCK" \
+		--containerd-namespace hardrun-bench-remap --containerd-plugins-namespace hardrun-bench-remap-plugins \
+		--data-root "$WORK/docker-remap" --exec-root "$REMAP_STATE/exec" --pidfile "$REMAP_STATE/dockerd.pid" \
+		-H "unix://$REMAP_SOCK" --bridge=none --iptables=false \
+		</dev/null >>"$REMAP_STATE/dockerd.log" 2>&1 3>&- &
+	chmod 0711 "$WORK"
+	for _ in $(seq 150); do
+		timeout 5 "$DOCKER" -H "unix://$REMAP_SOCK" info >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	timeout 60 "$DOCKER" -H "unix://$REMAP_SOCK" import -c 'ENV PATH=/bin' "$(busybox_tar)" "$E2E_IMAGE" >/dev/null 2>&1
+}
+
+remap_dockerd_stop() {
+	local f
+	[ -d "$REMAP_STATE" ] || return 0
+	stop_pid "$REMAP_STATE/dockerd.pid"
+	for f in subuid subgid; do
+		[ -e "$REMAP_STATE/$f.orig" ] && cp -a "$REMAP_STATE/$f.orig" "/etc/$f"
+	done
+	ctr -n hardrun-bench-remap containers ls -q 2>/dev/null | xargs -r ctr -n hardrun-bench-remap containers rm >/dev/null 2>&1
+	rm -rf "$REMAP_STATE" "$WORK/docker-remap"
+}
+
 section_docker() {
 	local n img before
 	n=$(iterations 30 3)
 	section "docker run --rm IMAGE true (target: within 3 % of runc)"
 	# the e2e suites' engine set-up: hardrun installed, daemon.json, image
 	export E2E_STATE=/run/hardrun-bench HARDRUN
+	# the helpers it loads are written for bats
+	bats_require_minimum_version() { :; }
 	# shellcheck source=../e2e/engines.bash
 	. "$REPO/tests/e2e/engines.bash"
 	if [ -n "$(e2e_missing)" ]; then
@@ -216,8 +300,21 @@ section_docker() {
 	say "dockerd with examples/docker/daemon.json, the embedded default policy, a busybox"
 	say "image; $n alternated runs each."
 	say ""
-	compare "docker+hardrun" "$DOCKER run --rm --runtime=hardrun $img true" \
-		"docker+runc" "$DOCKER run --rm --runtime=runc $img true" -n "$n" -w 2
+	if remap_dockerd_start; then
+		say "\`docker-remap+runc\` is a second dockerd of the same containerd with"
+		say "\`userns-remap\` (a daemon-wide user namespace, plain runc, its own data root): the"
+		say "protection of a user namespace without hardrun, alternated with the other two."
+		say ""
+		compare "docker+hardrun" "$DOCKER run --rm --network none --runtime=hardrun $img true" \
+			"docker-remap+runc" "$DOCKER -H unix://$REMAP_SOCK run --rm --network none $img true" \
+			"docker+runc" "$DOCKER run --rm --network none --runtime=runc $img true" -n "$n" -w 2
+	else
+		say "(no userns-remap anchor: a second dockerd did not start, see $REMAP_STATE/dockerd.log)"
+		say ""
+		compare "docker+hardrun" "$DOCKER run --rm --network none --runtime=hardrun $img true" \
+			"docker+runc" "$DOCKER run --rm --network none --runtime=runc $img true" -n "$n" -w 2
+	fi
+	remap_dockerd_stop
 	say ""
 	say "of which hardrun's user-namespace setup: median $(tail -n +"$((before + 1))" /var/log/hardrun/audit.jsonl |
 		jq -s '[.[] | select(.command == "create") | .userns_setup_us] | sort | .[length / 2 | floor]') us."
@@ -318,6 +415,12 @@ section_targets() {
 }
 
 section_machine
+# BENCH_SECTIONS="create_real docker": only these sections, printed and not
+# written to docs/ (a partial run is no benchmark.md)
+if [ -n "${BENCH_SECTIONS:-}" ]; then
+	for s in $BENCH_SECTIONS; do "section_$s"; done
+	exit 0
+fi
 section_passthrough
 section_create_inprocess
 section_create_real

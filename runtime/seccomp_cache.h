@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* compiled seccomp profiles kept across reboots under /var/cache/hardrun */
+#ifndef HARDRUN_SECCOMP_CACHE_H
+#define HARDRUN_SECCOMP_CACHE_H
+
+#include "hardrun/error.h"
+#include "hardrun/json.h"
+
+/* Where the entries live: root-owned directories of mode 0700 (hardrun
+ * makes them; it uses none that anyone but root could write). */
+#define HR_SECCOMP_CACHE_ROOT "/var/cache/hardrun"
+#define HR_SECCOMP_CACHE_DIR HR_SECCOMP_CACHE_ROOT "/seccomp"
+/* Beyond this many entries new profiles are compiled every time instead
+ * of stored (a bound on the disk a stream of distinct profiles can take). */
+#define HR_SECCOMP_CACHE_MAX_ENTRIES 1024
+
+/* Succeeds when profile compiles with libseccomp (hr_seccomp_compile):
+ * from an intact entry of the cache when this exact profile compiled
+ * before with this libseccomp, kernel and architecture, by compiling it
+ * (and storing the result) otherwise.  Only a failing compile fails: a
+ * cache that cannot be used (unsafe directory, corrupted entry, full
+ * disk, not root) is warned about or passed over, never trusted.
+ * The cache spares hardrun's early check only: runc builds the filter the
+ * container gets from the spec, never from an entry. */
+int hr_seccomp_cache_check (const struct hr_json *profile, hr_error_t *err);
+
+#endif
