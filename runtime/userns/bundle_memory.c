@@ -317,6 +317,23 @@ read_top_root (const char *top, char root[PATH_MAX])
   return true;
 }
 
+/* A gone root's directory once nothing is left in it: every create reads
+ * each of these directories (a test's temporary roots left hundreds).  A
+ * create that made it again meanwhile keeps it (rmdir fails: its .root is
+ * written back); one that is about to make its bundle in it retries (see
+ * make_private_dir). */
+static void
+forget_empty_top (const char *top, const char *root)
+{
+  cleanup_free char *path = NULL;
+
+  xasprintf (&path, "%s/" ROOT_NAME, top);
+  if (unlink (path) < 0)
+    return;
+  if (rmdir (top) < 0)
+    remember_root (top, root);
+}
+
 /* The private bundles of runtime roots that no longer exist (a test's or a
  * tool's temporary --root, removed with its containers still recorded): no
  * create under them will come to collect them, and runc knows none of
@@ -340,7 +357,10 @@ collect_gone_roots (const char *own_top)
       if (strcmp (top, own_top) == 0 || !read_top_root (top, root))
         continue;
       if (lstat (root, &st) < 0 && errno == ENOENT)
-        collect (root, top, NULL);
+        {
+          collect (root, top, NULL);
+          forget_empty_top (top, root);
+        }
     }
   if (d)
     closedir (d);
@@ -493,6 +513,47 @@ hr_private_bundle_remove_if_stale (const char *dir, hr_error_t *err)
   return 1;
 }
 
+/* top/ID.XXXXXX, a directory of this create's own: a concurrent create of
+ * the same id never rewrites the spec of the container that won.  Another
+ * create may remove top as a gone root's between our making it and
+ * mkdtemp (forget_empty_top): then top is made again, once. */
+static char *
+make_private_dir (const char *top, const char *root, const char *id, hr_error_t *err)
+{
+  char *dir = NULL;
+
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      /* root's: traversable (runc's init starts in it), not listable */
+      if (hr_make_dir (HR_STATE_DIR, 0711, err) < 0 || hr_make_dir (PRIVATE_DIR, 0711, err) < 0
+          || hr_make_dir (top, 0711, err) < 0)
+        return hr_error_prefix (err, "cannot make the private bundle"), NULL;
+      remember_root (top, root);
+      if (attempt == 0)
+        {
+          collect (root, top, NULL);
+          collect_gone_roots (top);
+        }
+      free (dir);
+      xasprintf (&dir, "%s/%s.XXXXXX", top, id);
+      if (mkdtemp (dir) != NULL)
+        {
+          int saved;
+          if (chmod (dir, 0711) == 0)
+            return dir;
+          saved = errno;
+          rmdir (dir);
+          errno = saved;
+          break;
+        }
+      if (errno != ENOENT)
+        break;
+    }
+  hr_error_set (err, errno, "cannot make the private bundle %s", dir);
+  free (dir);
+  return NULL;
+}
+
 int
 hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json *spec, char **dir_out, hr_error_t *err)
 {
@@ -508,18 +569,9 @@ hr_private_bundle_write (const struct hr_cli *cli, int bundle_fd, struct hr_json
   top = private_root_dir (root);
   if (!hr_container_id_valid (cli->container_id))
     return hr_error_set (err, 0, "invalid container id \"%s\"", cli->container_id ? cli->container_id : "");
-  /* root's: traversable (runc's init starts in it), not listable */
-  if (hr_make_dir (HR_STATE_DIR, 0711, err) < 0 || hr_make_dir (PRIVATE_DIR, 0711, err) < 0
-      || hr_make_dir (top, 0711, err) < 0)
-    return hr_error_prefix (err, "cannot make the private bundle");
-  remember_root (top, root);
-  collect (root, top, NULL);
-  collect_gone_roots (top);
-  /* a directory of this create's own: a concurrent create of the same id
-   * never rewrites the spec of the container that won */
-  xasprintf (&dir, "%s/%s.XXXXXX", top, cli->container_id);
-  if (mkdtemp (dir) == NULL || chmod (dir, 0711) < 0)
-    return hr_error_set (err, errno, "cannot make the private bundle %s", dir);
+  dir = make_private_dir (top, root, cli->container_id, err);
+  if (dir == NULL)
+    return -1;
   dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dirfd < 0)
     return hr_error_set (err, errno, "cannot open %s", dir);

@@ -358,6 +358,34 @@ hold_e2e_lock() {
 	rm -rf "$young_dir" "$kept_dir"
 }
 
+# Every create reads the directory of each root it ever saw: a gone root's
+# goes once nothing is left in it, and a live root's stays.
+@test "the directory of a runtime root that no longer exists goes once it is empty" {
+	gone=$BATS_TEST_TMPDIR/emptied-root
+	live=$BATS_TEST_TMPDIR/still-root
+	a=$(new_id a) k=$(new_id k)
+	b=$(make_bundle emptied 'true')
+	RUNC_ROOT=$gone hr create --bundle "$b" "$a" >/dev/null
+	RUNC_ROOT=$live hr create --bundle "$b" "$k" >/dev/null
+	gone_top=$(dirname "$(ls -d /run/hardrun/bundles/*/"$a".??????)")
+	live_top=$(dirname "$(ls -d /run/hardrun/bundles/*/"$k".??????)")
+	RUNC_ROOT=$gone hr delete -f "$a"
+	RUNC_ROOT=$live hr delete -f "$k"
+	# both directories are empty now (their .root aside); one root goes
+	[ -d "$gone_top" ] && [ -d "$live_top" ]
+	rm -rf "$gone"
+	other=$(new_id other)
+	hr create --bundle "$b" "$other" >/dev/null
+	hr delete -f "$other"
+	[ ! -e "$gone_top" ]
+	[ "$(cat "$live_top/.root")" = "$live" ]
+	# the root comes back: its directory is made again and used
+	RUNC_ROOT=$gone hr create --bundle "$b" "$a" >/dev/null
+	[ "$(cat "$gone_top/.root")" = "$gone" ]
+	[ -d "$(ls -d "$gone_top/$a".??????)" ]
+	RUNC_ROOT=$gone hr delete -f "$a"
+}
+
 # ---------------------------------------------------------------------------
 # hardrun's state under /run/hardrun (state.*): each container's id-range
 # entry, staging mounts, private bundle and profile record live only as long
