@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `hardrun check`: what the policy would do to a spec, touching nothing.
  * Exit status: 0 the container would run (as is or hardened), 1 it would be
- * refused, 2 the input or the policy could not be used. */
+ * refused, 2 the input or the policy could not be used; with
+ * `--fail-on modified`, 3 when it would run only once rewritten.
+ *
+ * Host facts: with --bundle DIR the spec is taken for one made on this host
+ * (online: hook and namespace paths are looked up here); with --config FILE
+ * it is taken for a spec from anywhere (offline: host paths are judged by
+ * their text, runtime/offline_host.c).  --online and --offline override. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,11 +20,13 @@
 #include "harden.h"
 #include "hardrun/util.h"
 #include "log.h"
+#include "offline_host.h"
 #include "options.h"
 #include "policy_source.h"
 
 #define EXIT_DENY 1
 #define EXIT_ERROR 2
+#define EXIT_MODIFIED 3
 
 struct check_options
 {
@@ -26,23 +34,35 @@ struct check_options
   const char *config;
   const char *format;
   const char *profile;
-  const char *id; /* the container id the engine would give (its files' exceptions) */
+  const char *id;      /* the container id the engine would give (its files' exceptions) */
+  const char *fail_on; /* "denied" (default) or "modified" */
+  bool offline;
 };
 
 static const char usage[] = "usage: hardrun [--hardrun-policy FILE] check (--bundle DIR | --config FILE) "
-                            "[--profile NAME] [--format text|json] [--id ID]";
+                            "[--profile NAME] [--format text|json] [--id ID] [--offline|--online] "
+                            "[--fail-on denied|modified]";
 
 static int
 parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
 {
+  int online = -1;
+
   o->format = "text";
+  o->fail_on = "denied";
   for (int i = 0; i < argc; i++)
     {
+      if (strcmp (argv[i], "--offline") == 0 || strcmp (argv[i], "--online") == 0)
+        {
+          online = strcmp (argv[i], "--online") == 0;
+          continue;
+        }
       if (hr_take_option (argc, argv, &i, "--bundle", &o->bundle) || hr_take_option (argc, argv, &i, "-b", &o->bundle)
           || hr_take_option (argc, argv, &i, "--config", &o->config)
           || hr_take_option (argc, argv, &i, "--format", &o->format)
           || hr_take_option (argc, argv, &i, "--profile", &o->profile)
-          || hr_take_option (argc, argv, &i, "--id", &o->id))
+          || hr_take_option (argc, argv, &i, "--id", &o->id)
+          || hr_take_option (argc, argv, &i, "--fail-on", &o->fail_on))
         continue;
       return hr_error_set (err, 0, "unexpected argument \"%s\"\n%s", argv[i], usage);
     }
@@ -50,24 +70,65 @@ parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
     return hr_error_set (err, 0, "give exactly one of --bundle and --config\n%s", usage);
   if (strcmp (o->format, "text") != 0 && strcmp (o->format, "json") != 0)
     return hr_error_set (err, 0, "--format must be text or json");
+  if (strcmp (o->fail_on, "denied") != 0 && strcmp (o->fail_on, "modified") != 0)
+    return hr_error_set (err, 0, "--fail-on must be denied or modified");
+  /* a spec file outside a bundle is taken for one captured elsewhere */
+  o->offline = online < 0 ? o->config != NULL : online == 0;
   return 0;
 }
 
-static void
-print_text (const char *path, const struct hr_policy *policy, const struct hr_hardened *h)
+/* The outcome as check reports it: a refusal only because an offline
+ * pattern could not decide is "undecided" (still not an allow). */
+static const char *
+outcome_name (const struct hr_decision *d)
 {
-  printf ("spec:     %s\n", path);
-  printf ("policy:   %s\n", policy->source);
-  printf ("profile:  %s%s\n", h->profile->name, h->audit_mode ? " (audit mode: nothing is enforced)" : "");
-  printf ("decision: %s (%zu changed, %zu denied)\n", hr_result_verdict (&h->result), h->result.n_changed,
-          h->result.n_denied);
-  for (size_t i = 0; i < h->result.len; i++)
-    printf ("  %-8s %s: %s\n", hr_outcome_name (h->result.items[i].outcome), h->result.items[i].rule,
-            h->result.items[i].message);
+  if (d->outcome == HR_OUTCOME_DENIED && hr_offline_undecided (d->message))
+    return "undecided";
+  return hr_outcome_name (d->outcome);
+}
+
+static size_t
+count_undecided (const struct hr_result *result)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < result->len; i++)
+    n += strcmp (outcome_name (&result->items[i]), "undecided") == 0;
+  return n;
+}
+
+static const char *
+host_mode (bool offline)
+{
+  return offline ? "offline (host paths judged by their text, not looked up on this machine)"
+                 : "online (host paths looked up on this machine)";
 }
 
 static void
-print_json (const char *path, const struct hr_policy *policy, const struct hr_hardened *h)
+print_text (const char *path, const struct hr_policy *policy, const struct hr_hardened *h, bool offline)
+{
+  printf ("spec:     %s\n", path);
+  printf ("host:     %s\n", host_mode (offline));
+  printf ("policy:   %s\n", policy->source);
+  printf ("profile:  %s%s\n", h->profile->name, h->audit_mode ? " (audit mode: nothing is enforced)" : "");
+  printf ("decision: %s (%zu changed, %zu denied, %zu undecided offline)\n", hr_result_verdict (&h->result),
+          h->result.n_changed, h->result.n_denied - count_undecided (&h->result), count_undecided (&h->result));
+  for (size_t i = 0; i < h->result.len; i++)
+    printf ("  %-9s %s: %s\n", outcome_name (&h->result.items[i]), h->result.items[i].rule, h->result.items[i].message);
+}
+
+static struct hr_json *
+decisions_json (const struct hr_result *result)
+{
+  struct hr_json *list = hr_result_to_json (result);
+
+  for (size_t i = 0; i < result->len && i < list->len; i++)
+    hr_json_set (list->items[i], "outcome", hr_json_new_string (outcome_name (&result->items[i])));
+  return list;
+}
+
+static void
+print_json (const char *path, const struct hr_policy *policy, const struct hr_hardened *h, bool offline)
 {
   cleanup_json struct hr_json *report = hr_json_new (HR_JSON_OBJECT);
   cleanup_free char *text = NULL;
@@ -77,7 +138,8 @@ print_json (const char *path, const struct hr_policy *policy, const struct hr_ha
   hr_json_set (report, "profile", hr_json_new_string (h->profile->name));
   hr_json_set (report, "audit_mode", hr_json_new_bool (h->audit_mode));
   hr_json_set (report, "decision", hr_json_new_string (hr_result_verdict (&h->result)));
-  hr_json_set (report, "decisions", hr_result_to_json (&h->result));
+  hr_json_set (report, "offline", hr_json_new_bool (offline));
+  hr_json_set (report, "decisions", decisions_json (&h->result));
   hr_json_set (report, "spec", hr_json_clone (h->doc));
   text = hr_json_serialize_pretty (report);
   fputs (text, stdout);
@@ -152,17 +214,21 @@ hr_cmd_check (const struct hr_cli *cli_in, int argc, char **argv)
       return EXIT_ERROR;
     }
   if (hr_file_read (dirfd, name, HR_JSON_MAX_SIZE, &text, &len, &st, &err) < 0
-      || hr_harden_spec (policy, &cli, text, len, o.bundle ? o.bundle : dir, false, &h, &err) < 0)
+      || hr_harden_spec_adjusted (policy, &cli, text, len, o.bundle ? o.bundle : dir, false,
+                                  o.offline ? hr_offline_host_adjust : NULL, NULL, &h, &err)
+             < 0)
     {
       hr_hardened_clear (&h);
       hr_log_failure (err, path);
       return EXIT_ERROR;
     }
   if (strcmp (o.format, "json") == 0)
-    print_json (path, policy, &h);
+    print_json (path, policy, &h, o.offline);
   else
-    print_text (path, policy, &h);
+    print_text (path, policy, &h, o.offline);
   ret = h.result.n_denied > 0 ? EXIT_DENY : 0;
+  if (ret == 0 && strcmp (o.fail_on, "modified") == 0 && strcmp (hr_result_verdict (&h.result), "allow") != 0)
+    ret = EXIT_MODIFIED;
   hr_hardened_clear (&h);
   return ret;
 }

@@ -33,9 +33,18 @@ static const struct help_topic topics[] = {
     "  --id ID            judge it as the container the engine calls ID (its\n"
     "                     engine files are its own; Docker's hook names it)\n"
     "  --format FORMAT    text (default) or json\n"
+    "  --offline          judge host paths (hooks, namespace paths, bind sources)\n"
+    "                     by their text, never on this machine: the default with\n"
+    "                     --config; what a pattern cannot decide is \"undecided\",\n"
+    "                     refused like a denial\n"
+    "  --online           look host paths up on this machine: the default with\n"
+    "                     --bundle\n"
+    "  --fail-on WHAT     denied (default) or modified: also exit 3 when the\n"
+    "                     container would run only rewritten (CI)\n"
     "\n"
     "Exit status: 0 the container would run (as is or hardened), 1 it would be\n"
-    "refused, 2 the spec or the policy could not be used.\n" },
+    "refused, 2 the spec or the policy could not be used, 3 (--fail-on modified)\n"
+    "it would run only rewritten.\n" },
   { "policy", "validate a policy file, or show the effective policy",
     "usage: hardrun policy validate [--format text|json] [--no-trust-check] FILE\n"
     "       hardrun [--hardrun-policy FILE] policy show\n"

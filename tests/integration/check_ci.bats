@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# `hardrun check` fit for CI: specs captured on another host are judged
+# offline (host paths by their text, never looked up here) without false
+# denials, while what is dangerous by its text alone is still refused; what a
+# pattern cannot decide is "undecided" and refused; --fail-on modified.
+
+load helpers
+
+setup() {
+	hr_setup
+}
+
+teardown() {
+	hr_teardown
+}
+
+FIX=${BATS_TEST_DIRNAME}/../fixtures
+
+# check of fixture DIR offline, as the engine's container id of its create
+check_fixture() {
+	local dir=$FIX/$1
+	shift
+	run "$HARDRUN" --hardrun-policy "$POLICY" check --id "$(tail -1 "$dir/01-create.argv")" \
+		--config "$dir/config.json" "$@"
+}
+
+# A copy of docker's default spec changed by the python expression $1 (d is the spec).
+docker_spec_with() {
+	python3 - "$FIX/docker-20.10/default/config.json" "$BATS_TEST_TMPDIR/spec.json" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	echo "$BATS_TEST_TMPDIR/spec.json"
+}
+
+# check, offline, of docker's default spec changed by $1; more flags after it
+check_docker_with() {
+	spec=$(docker_spec_with "$1")
+	shift
+	run "$HARDRUN" --hardrun-policy "$POLICY" check --id "$DOCKER_ID" --config "$spec" "$@"
+}
+
+DOCKER_ID=000000000000000000000000000000000000000000000000000000c0ffee0000
+
+@test "offline: fixtures from other hosts give no false denial" {
+	# /proc/4242 of the capturing host must not be looked up here
+	for f in docker-20.10/default docker-20.10/exec docker-20.10/privileged docker-20.10/capadd-all-unconfined \
+		podman-4.3/default containerd-1.6-ctr/default containerd-1.6-cri/default-container \
+		containerd-1.6-cri/privileged-container; do
+		check_fixture "$f"
+		echo "$f: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"host:     offline"* ]]
+		[[ "$output" == *" changed, 0 denied, 0 undecided offline)"* ]]
+		[[ "$output" != *"  denied "* ]]
+		[[ "$output" != *"  undecided "* ]]
+	done
+}
+
+@test "offline is the default with --config, --online and --bundle look on this host" {
+	check_fixture docker-20.10/default --format json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .offline <<<"$output")" = true ]
+	# the pinned hook is the engine's binary as offline judges it
+	jq -e '.spec.hooks.prestart[0].path == "/usr/bin/dockerd"' <<<"$output"
+	check_fixture docker-20.10/default --online --format json
+	[ "$(jq -r .offline <<<"$output")" = false ]
+	mkdir -p "$BATS_TEST_TMPDIR/b"
+	cp "$FIX/docker-20.10/default/config.json" "$BATS_TEST_TMPDIR/b/"
+	run "$HARDRUN" --hardrun-policy "$POLICY" check --id "$DOCKER_ID" --bundle "$BATS_TEST_TMPDIR/b" --format json
+	[ "$(jq -r .offline <<<"$output")" = false ]
+}
+
+@test "offline: a host bind of / is still denied" {
+	check_docker_with 'd["mounts"].append({"destination": "/host", "type": "bind", "source": "/", "options": ["rbind", "rw"]})'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'denied    sensitive_mounts: bind mount of "/" at "/host"'* ]]
+}
+
+@test "offline: a bind source with .. or a trailing dot is judged by its clean text" {
+	check_docker_with 'd["mounts"].append({"destination": "/host", "type": "bind", "source": "/var/../etc/./", "options": ["rbind"]})'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"denied    sensitive_mounts:"*'"/etc"'* ]]
+}
+
+@test "offline: the host's namespaces are still denied (absent, /proc/1, /proc/self)" {
+	for ns in '[n for n in d["linux"]["namespaces"] if n["type"] != "pid"]' \
+		'[dict(n, path="/proc/1/ns/pid") if n["type"] == "pid" else n for n in d["linux"]["namespaces"]]' \
+		'[dict(n, path="/proc/self/ns/pid") if n["type"] == "pid" else n for n in d["linux"]["namespaces"]]'; do
+		check_docker_with "d['linux']['namespaces'] = $ns"
+		echo "$ns: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"denied    host_namespaces:"*"pid namespace"* ]]
+	done
+}
+
+@test "offline: privileged capabilities never stay" {
+	check_docker_with 'd["process"]["capabilities"]["bounding"].append("CAP_SYS_ADMIN"); d["process"]["capabilities"]["effective"].append("CAP_SYS_ADMIN")' --format json
+	# refused, or run with the capability taken away
+	if [ "$status" -eq 0 ]; then
+		jq -e '[.spec.process.capabilities[]?[]] | index("CAP_SYS_ADMIN") == null' <<<"$output"
+	else
+		[ "$status" -eq 1 ]
+	fi
+}
+
+@test "offline: a path no pattern decides is undecided and refused" {
+	check_docker_with 'd["linux"]["namespaces"] = [dict(n, path="/tmp/somewhere/net") if n["type"] == "network" else n for n in d["linux"]["namespaces"]]'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"undecided host_namespaces:"*"cannot judge offline"* ]]
+	[[ "$output" == *"1 undecided offline"* ]]
+	run "$HARDRUN" --hardrun-policy "$POLICY" check --id "$DOCKER_ID" --config "$spec" --format json
+	[ "$status" -eq 1 ]
+	jq -e '.decision == "deny" and ([.decisions[] | select(.outcome == "undecided")] | length == 1)' <<<"$output"
+	# a hook from an unknown /proc path is undecided too, not allowed
+	check_docker_with 'd["hooks"]["prestart"][0]["path"] = "/proc/4242/root/bin/sh"'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"undecided hooks:"* ]]
+}
+
+@test "offline: a hook that is not the engine's is denied" {
+	check_docker_with 'd["hooks"]["prestart"][0]["path"] = "/tmp/evil"'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'denied    hooks: prestart hook "/tmp/evil"'* ]]
+}
+
+@test "--fail-on modified exits 3 when the spec would be rewritten; default exit codes unchanged" {
+	check_fixture docker-20.10/default
+	[ "$status" -eq 0 ]
+	check_fixture docker-20.10/default --fail-on modified
+	[ "$status" -eq 3 ]
+	check_fixture docker-20.10/default --fail-on denied
+	[ "$status" -eq 0 ]
+	# a denial stays 1
+	check_fixture docker-20.10/device-fuse-nnp --fail-on modified
+	[ "$status" -eq 1 ]
+	check_fixture docker-20.10/default --fail-on sometimes
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--fail-on must be denied or modified"* ]]
+}
