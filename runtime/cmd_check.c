@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "check_diff.h"
 #include "cli.h"
 #include "commands.h"
 #include "files.h"
@@ -36,12 +37,14 @@ struct check_options
   const char *profile;
   const char *id;      /* the container id the engine would give (its files' exceptions) */
   const char *fail_on; /* "denied" (default) or "modified" */
+  const char *diff;    /* NULL, "unified" or "json-patch" */
   bool offline;
 };
 
 static const char usage[] = "usage: hardrun [--hardrun-policy FILE] check (--bundle DIR | --config FILE) "
                             "[--profile NAME] [--format text|json] [--id ID] [--offline|--online] "
-                            "[--fail-on denied|modified]";
+                            "[--fail-on denied|modified] "
+                            "[--diff[=unified|json-patch]]";
 
 static int
 parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
@@ -55,6 +58,11 @@ parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
       if (strcmp (argv[i], "--offline") == 0 || strcmp (argv[i], "--online") == 0)
         {
           online = strcmp (argv[i], "--online") == 0;
+          continue;
+        }
+      if (strcmp (argv[i], "--diff") == 0 || strncmp (argv[i], "--diff=", 7) == 0)
+        {
+          o->diff = argv[i][6] ? argv[i] + 7 : "unified";
           continue;
         }
       if (hr_take_option (argc, argv, &i, "--bundle", &o->bundle) || hr_take_option (argc, argv, &i, "-b", &o->bundle)
@@ -72,6 +80,8 @@ parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
     return hr_error_set (err, 0, "--format must be text or json");
   if (strcmp (o->fail_on, "denied") != 0 && strcmp (o->fail_on, "modified") != 0)
     return hr_error_set (err, 0, "--fail-on must be denied or modified");
+  if (o->diff && strcmp (o->diff, "unified") != 0 && strcmp (o->diff, "json-patch") != 0)
+    return hr_error_set (err, 0, "--diff must be unified or json-patch");
   /* a spec file outside a bundle is taken for one captured elsewhere */
   o->offline = online < 0 ? o->config != NULL : online == 0;
   return 0;
@@ -143,6 +153,27 @@ print_json (const char *path, const struct hr_policy *policy, const struct hr_ha
   hr_json_set (report, "spec", hr_json_clone (h->doc));
   text = hr_json_serialize_pretty (report);
   fputs (text, stdout);
+}
+
+/* --diff: the rewrite alone, from the spec as runc reads it. */
+static int
+print_diff (const char *mode, const char *text, size_t len, const struct hr_hardened *h, hr_error_t *err)
+{
+  cleanup_json struct hr_json *before = hr_spec_parse_go (text, len, err);
+  cleanup_json struct hr_json *patch = NULL;
+  cleanup_free char *out = NULL;
+
+  if (before == NULL)
+    return -1;
+  if (strcmp (mode, "unified") == 0)
+    {
+      hr_check_unified_diff (before, h->doc, "config.json", stdout);
+      return 0;
+    }
+  patch = hr_check_json_patch (before, h->doc);
+  out = hr_json_serialize_pretty (patch);
+  fputs (out, stdout);
+  return 0;
 }
 
 static int
@@ -222,7 +253,16 @@ hr_cmd_check (const struct hr_cli *cli_in, int argc, char **argv)
       hr_log_failure (err, path);
       return EXIT_ERROR;
     }
-  if (strcmp (o.format, "json") == 0)
+  if (o.diff)
+    {
+      if (print_diff (o.diff, text, len, &h, &err) < 0)
+        {
+          hr_hardened_clear (&h);
+          hr_log_failure (err, path);
+          return EXIT_ERROR;
+        }
+    }
+  else if (strcmp (o.format, "json") == 0)
     print_json (path, policy, &h, o.offline);
   else
     print_text (path, policy, &h, o.offline);

@@ -141,3 +141,71 @@ DOCKER_ID=000000000000000000000000000000000000000000000000000000c0ffee0000
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--fail-on must be denied or modified"* ]]
 }
+
+# pretty JSON as python writes it (hardrun's pretty form: 2 spaces)
+pretty() {
+	python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])) if sys.argv[1] != "-" else json.load(sys.stdin), indent=2, ensure_ascii=False))' "$1"
+}
+
+@test "--diff and --diff=unified: patch(1) turns the spec into the hardened spec" {
+	command -v patch >/dev/null || skip "needs patch(1)"
+	for f in docker-20.10/default docker-20.10/privileged containerd-1.6-cri/default-container podman-4.3/default; do
+		check_fixture "$f" --format json
+		[ "$status" -eq 0 ]
+		jq .spec <<<"$output" | pretty - >"$BATS_TEST_TMPDIR/want.json"
+		pretty "$FIX/$f/config.json" >"$BATS_TEST_TMPDIR/config.json"
+		for flag in --diff --diff=unified; do
+			check_fixture "$f" "$flag"
+			[ "$status" -eq 0 ]
+			[ "${lines[0]}" = "--- a/config.json" ]
+			[ "${lines[1]}" = "+++ b/config.json" ]
+			cp "$BATS_TEST_TMPDIR/config.json" "$BATS_TEST_TMPDIR/patched.json"
+			# exact hunks: no offset, no fuzz (GNU patch would apply both)
+			run patch -F0 "$BATS_TEST_TMPDIR/patched.json" <<<"$output"
+			[ "$status" -eq 0 ]
+			[[ "$output" != *offset* && "$output" != *fuzz* ]]
+			cmp "$BATS_TEST_TMPDIR/patched.json" "$BATS_TEST_TMPDIR/want.json"
+		done
+	done
+}
+
+@test "--diff=json-patch: an RFC 6902 patch that turns the spec into the hardened spec" {
+	for f in docker-20.10/default docker-20.10/privileged containerd-1.6-cri/default-container podman-4.3/default; do
+		check_fixture "$f" --format json
+		jq .spec <<<"$output" >"$BATS_TEST_TMPDIR/want.json"
+		check_fixture "$f" --diff=json-patch
+		[ "$status" -eq 0 ]
+		printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/patch.json"
+		# RFC 6902 add/remove/replace with RFC 6901 pointers, applied by hand
+		python3 - "$FIX/$f/config.json" "$BATS_TEST_TMPDIR/patch.json" "$BATS_TEST_TMPDIR/want.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ops = json.load(open(sys.argv[2]))
+assert ops, "empty patch"
+for op in ops:
+    assert set(op) <= {"op", "path", "value"} and op["op"] in ("add", "remove", "replace"), op
+    *head, last = [t.replace("~1", "/").replace("~0", "~") for t in op["path"].split("/")[1:]]
+    c = doc
+    for t in head:
+        c = c[int(t)] if isinstance(c, list) else c[t]
+    if isinstance(c, list):
+        i = len(c) if last == "-" else int(last)
+        assert op["op"] == "add" and i <= len(c) or i < len(c), op
+        if op["op"] == "add":
+            c.insert(i, op["value"])
+        elif op["op"] == "remove":
+            del c[i]
+        else:
+            c[i] = op["value"]
+    else:
+        assert op["op"] == "add" or last in c, op
+        if op["op"] == "remove":
+            del c[last]
+        else:
+            c[last] = op["value"]
+assert doc == json.load(open(sys.argv[3])), "the patched spec is not the hardened spec"
+PY
+	done
+	check_fixture docker-20.10/default --diff=sideways
+	[ "$status" -eq 2 ]
+}
