@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "check_diff.h"
+#include "check_report.h"
 #include "cli.h"
 #include "commands.h"
 #include "files.h"
@@ -42,7 +43,7 @@ struct check_options
 };
 
 static const char usage[] = "usage: hardrun [--hardrun-policy FILE] check (--bundle DIR | --config FILE) "
-                            "[--profile NAME] [--format text|json] [--id ID] [--offline|--online] "
+                            "[--profile NAME] [--format text|json|sarif|junit] [--id ID] [--offline|--online] "
                             "[--fail-on denied|modified] "
                             "[--diff[=unified|json-patch]]";
 
@@ -76,8 +77,9 @@ parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
     }
   if ((o->bundle == NULL) == (o->config == NULL))
     return hr_error_set (err, 0, "give exactly one of --bundle and --config\n%s", usage);
-  if (strcmp (o->format, "text") != 0 && strcmp (o->format, "json") != 0)
-    return hr_error_set (err, 0, "--format must be text or json");
+  if (strcmp (o->format, "text") != 0 && strcmp (o->format, "json") != 0 && strcmp (o->format, "sarif") != 0
+      && strcmp (o->format, "junit") != 0)
+    return hr_error_set (err, 0, "--format must be text, json, sarif or junit");
   if (strcmp (o->fail_on, "denied") != 0 && strcmp (o->fail_on, "modified") != 0)
     return hr_error_set (err, 0, "--fail-on must be denied or modified");
   if (o->diff && strcmp (o->diff, "unified") != 0 && strcmp (o->diff, "json-patch") != 0)
@@ -87,23 +89,13 @@ parse_options (int argc, char **argv, struct check_options *o, hr_error_t *err)
   return 0;
 }
 
-/* The outcome as check reports it: a refusal only because an offline
- * pattern could not decide is "undecided" (still not an allow). */
-static const char *
-outcome_name (const struct hr_decision *d)
-{
-  if (d->outcome == HR_OUTCOME_DENIED && hr_offline_undecided (d->message))
-    return "undecided";
-  return hr_outcome_name (d->outcome);
-}
-
 static size_t
 count_undecided (const struct hr_result *result)
 {
   size_t n = 0;
 
   for (size_t i = 0; i < result->len; i++)
-    n += strcmp (outcome_name (&result->items[i]), "undecided") == 0;
+    n += strcmp (hr_check_outcome (&result->items[i]), "undecided") == 0;
   return n;
 }
 
@@ -124,7 +116,8 @@ print_text (const char *path, const struct hr_policy *policy, const struct hr_ha
   printf ("decision: %s (%zu changed, %zu denied, %zu undecided offline)\n", hr_result_verdict (&h->result),
           h->result.n_changed, h->result.n_denied - count_undecided (&h->result), count_undecided (&h->result));
   for (size_t i = 0; i < h->result.len; i++)
-    printf ("  %-9s %s: %s\n", outcome_name (&h->result.items[i]), h->result.items[i].rule, h->result.items[i].message);
+    printf ("  %-9s %s: %s\n", hr_check_outcome (&h->result.items[i]), h->result.items[i].rule,
+            h->result.items[i].message);
 }
 
 static struct hr_json *
@@ -133,7 +126,10 @@ decisions_json (const struct hr_result *result)
   struct hr_json *list = hr_result_to_json (result);
 
   for (size_t i = 0; i < result->len && i < list->len; i++)
-    hr_json_set (list->items[i], "outcome", hr_json_new_string (outcome_name (&result->items[i])));
+    {
+      hr_json_set (list->items[i], "outcome", hr_json_new_string (hr_check_outcome (&result->items[i])));
+      hr_check_decision_meta (list->items[i], result->items[i].rule);
+    }
   return list;
 }
 
@@ -153,6 +149,15 @@ print_json (const char *path, const struct hr_policy *policy, const struct hr_ha
   hr_json_set (report, "spec", hr_json_clone (h->doc));
   text = hr_json_serialize_pretty (report);
   fputs (text, stdout);
+}
+
+static void
+print_sarif (const char *path, const struct hr_hardened *h)
+{
+  cleanup_json struct hr_json *log = hr_check_sarif (&h->result, path);
+  cleanup_free char *out = hr_json_serialize_pretty (log);
+
+  fputs (out, stdout);
 }
 
 /* --diff: the rewrite alone, from the spec as runc reads it. */
@@ -262,6 +267,10 @@ hr_cmd_check (const struct hr_cli *cli_in, int argc, char **argv)
           return EXIT_ERROR;
         }
     }
+  else if (strcmp (o.format, "sarif") == 0)
+    print_sarif (path, &h);
+  else if (strcmp (o.format, "junit") == 0)
+    hr_check_junit (&h.result, path, stdout);
   else if (strcmp (o.format, "json") == 0)
     print_json (path, policy, &h, o.offline);
   else
