@@ -209,3 +209,65 @@ PY
 	check_fixture docker-20.10/default --diff=sideways
 	[ "$status" -eq 2 ]
 }
+
+@test "--format json: every decision has rule_id, severity, path and fix" {
+	check_fixture docker-20.10/device-fuse-nnp --format json
+	[ "$status" -eq 1 ]
+	jq -e '.decisions | length > 0 and all(.rule_id | test("^HR-[A-Z]+-[0-9]{3}$"))' <<<"$output"
+	jq -e '.decisions | all(.severity | IN("critical", "high", "medium", "low"))' <<<"$output"
+	jq -e '.decisions | all(.path | startswith("/")) and all(.fix | length > 10)' <<<"$output"
+	jq -e '[.decisions[] | select(.outcome == "denied")][0] | .rule_id == "HR-DEV-001" and .path == "/linux/devices"' <<<"$output"
+}
+
+# SARIF 2.1.0, checked by hand against the properties the schema
+# (sarif-schema-2.1.0.json, not downloadable here) requires: sarifLog
+# "version" (const "2.1.0") and "runs"; run "tool"; tool "driver";
+# toolComponent "name"; reportingDescriptor "id"; result "message"
+# (message: "text" or "id"), "level" in none/note/warning/error, "ruleId"
+# string, "locations" of location with physicalLocation.artifactLocation.uri
+# and logicalLocations[].fullyQualifiedName.
+@test "--format sarif: a SARIF 2.1.0 log with the rules and located results" {
+	check_fixture docker-20.10/device-fuse-nnp --format sarif
+	[ "$status" -eq 1 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/log.sarif"
+	python3 - "$BATS_TEST_TMPDIR/log.sarif" <<'PY'
+import json, re, sys
+log = json.load(open(sys.argv[1]))
+assert log["version"] == "2.1.0" and isinstance(log["runs"], list) and len(log["runs"]) == 1
+assert set(log) <= {"$schema", "version", "runs", "inlineExternalProperties", "properties"}
+run = log["runs"][0]
+driver = run["tool"]["driver"]
+assert isinstance(driver["name"], str) and driver["name"]
+ids = [r["id"] for r in driver["rules"]]
+assert len(ids) == len(set(ids)) == 21, ids
+for r in driver["rules"]:
+    assert re.fullmatch(r"HR-[A-Z]+-[0-9]{3}", r["id"]) and r["shortDescription"]["text"] and r["help"]["text"]
+assert run["results"], "no results"
+for res in run["results"]:
+    assert res["ruleId"] in ids
+    assert res["level"] in ("none", "note", "warning", "error")
+    assert isinstance(res["message"]["text"], str)
+    for loc in res["locations"]:
+        assert loc["physicalLocation"]["artifactLocation"]["uri"].endswith("config.json")
+        assert all(l["fullyQualifiedName"].startswith("/") for l in loc["logicalLocations"])
+errors = [r for r in run["results"] if r["level"] == "error"]
+assert [r["ruleId"] for r in errors] == ["HR-DEV-001", "HR-DEV-001"], errors
+PY
+}
+
+@test "--format junit: one testcase per rule, a failure per denying rule" {
+	check_fixture docker-20.10/device-fuse-nnp --format junit
+	[ "$status" -eq 1 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/junit.xml"
+	python3 - "$BATS_TEST_TMPDIR/junit.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot().find("testsuite")
+cases = suite.findall("testcase")
+assert len(cases) == 21 == int(suite.get("tests")), len(cases)
+failed = [c.get("name") for c in cases if c.find("failure") is not None]
+assert failed == ["HR-DEV-001 devices"] and suite.get("failures") == "1", failed
+assert "devices.allowed" in cases[[c.get("name") for c in cases].index(failed[0])].find("failure").get("message")
+PY
+	run "$HARDRUN" --hardrun-policy "$POLICY" check --config x --format yaml
+	[ "$status" -eq 2 ]
+}
