@@ -150,6 +150,15 @@ static const struct help_topic topics[] = {
     "The originals are kept under /var/lib/hardrun/install/ENGINE/.  Running it\n"
     "again changes nothing.  Exit status: 0 done (or nothing to do), 1 refused or\n"
     "failed (nothing half-written), 2 usage.\n" },
+  { "explain", "what a rule does, its id, severity, fix, action and settings",
+    "usage: hardrun [--hardrun-policy FILE] explain [RULE]\n"
+    "\n"
+    "Without RULE, lists every rule: its stable id (HR-...), name, severity and\n"
+    "what it does.  With RULE (a name or an id): the spec field it judges, the\n"
+    "fix in words, and its action and settings in the embedded default policy\n"
+    "and, when another policy is in use, in that policy's default profile.\n"
+    "\n"
+    "Exit status: 0, 2 for an unknown rule.\n" },
   { "help", "this help, or a command's", "usage: hardrun help [COMMAND]\n" },
 };
 

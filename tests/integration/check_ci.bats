@@ -271,3 +271,25 @@ PY
 	run "$HARDRUN" --hardrun-policy "$POLICY" check --config x --format yaml
 	[ "$status" -eq 2 ]
 }
+
+@test "hardrun explain lists every rule with its id; explain RULE shows fix and settings" {
+	run "$HARDRUN" --hardrun-policy "$POLICY" explain
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 21 ]
+	[[ "${lines[0]}" == "HR-USERNS-001   user_namespace "* ]]
+	for key in capabilities HR-CAPS-001 hr-caps-001; do
+		run "$HARDRUN" --hardrun-policy "$POLICY" explain "$key"
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "capabilities (HR-CAPS-001), severity high" ]]
+		[[ "$output" == *"judges: /process/capabilities"* ]]
+		[[ "$output" == *"fix:    drop the capability"* ]]
+		[[ "$output" == *'default (embedded default policy, profile "default"): action fix'* ]]
+		[[ "$output" == *'"CAP_CHOWN"'* ]]
+	done
+	run "$HARDRUN" --hardrun-policy "$POLICY" explain no_such_rule
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'no rule named "no_such_rule"'* ]]
+	run "$HARDRUN" explain --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: hardrun"*"explain"* ]]
+}
