@@ -116,6 +116,7 @@ static const struct command_def commands[] = {
   { "seccomp", HR_CMD_SECCOMP, false, NULL },
   { "doctor", HR_CMD_DOCTOR, false, NULL },
   { "install", HR_CMD_INSTALL, false, NULL },
+  { "explain", HR_CMD_EXPLAIN, false, NULL },
   /* runc's commands that read no spec and change no privilege */
   { "start", HR_CMD_PASSTHROUGH, false, NULL },
   { "delete", HR_CMD_DELETE, true, delete_flags },
@@ -563,7 +564,7 @@ hr_command_kind_name (enum hr_command_kind kind)
     [HR_CMD_RESTORE] = "restore",         [HR_CMD_EXEC] = "exec",       [HR_CMD_VERSION] = "version",
     [HR_CMD_DELETE] = "delete",           [HR_CMD_CHECK] = "check",     [HR_CMD_POLICY] = "policy",
     [HR_CMD_REPORT] = "report",           [HR_CMD_SECCOMP] = "seccomp", [HR_CMD_HELP] = "help",
-    [HR_CMD_DOCTOR] = "doctor",           [HR_CMD_INSTALL] = "install",
+    [HR_CMD_DOCTOR] = "doctor",           [HR_CMD_INSTALL] = "install", [HR_CMD_EXPLAIN] = "explain",
   };
   return names[kind];
 }

@@ -28,6 +28,7 @@ enum hr_command_kind
   HR_CMD_HELP, /* hardrun help [COMMAND] */
   HR_CMD_DOCTOR,
   HR_CMD_INSTALL, /* hardrun install ENGINE */
+  HR_CMD_EXPLAIN, /* hardrun explain [RULE] */
 };
 
 struct hr_cli

@@ -32,10 +32,24 @@ static const struct help_topic topics[] = {
     "  --profile NAME     the profile to judge under (default: the policy's)\n"
     "  --id ID            judge it as the container the engine calls ID (its\n"
     "                     engine files are its own; Docker's hook names it)\n"
-    "  --format FORMAT    text (default) or json\n"
+    "  --format FORMAT    text (default), json, sarif (SARIF 2.1.0) or junit\n"
+    "                     (one testcase per rule); json decisions carry rule_id,\n"
+    "                     severity, path (the spec field) and fix\n"
+    "  --offline          judge host paths (hooks, namespace paths, bind sources)\n"
+    "                     by their text, never on this machine: the default with\n"
+    "                     --config; what a pattern cannot decide is \"undecided\",\n"
+    "                     refused like a denial\n"
+    "  --online           look host paths up on this machine: the default with\n"
+    "                     --bundle\n"
+    "  --fail-on WHAT     denied (default) or modified: also exit 3 when the\n"
+    "                     container would run only rewritten (CI)\n"
+    "  --diff[=unified]   print only what the rewrite changes: a unified diff of\n"
+    "                     the pretty-printed spec (a/config.json, b/config.json)\n"
+    "  --diff=json-patch  the same as an RFC 6902 JSON patch\n"
     "\n"
     "Exit status: 0 the container would run (as is or hardened), 1 it would be\n"
-    "refused, 2 the spec or the policy could not be used.\n" },
+    "refused, 2 the spec or the policy could not be used, 3 (--fail-on modified)\n"
+    "it would run only rewritten.\n" },
   { "policy", "validate a policy file, or show the effective policy",
     "usage: hardrun policy validate [--format text|json] [--no-trust-check] FILE\n"
     "       hardrun [--hardrun-policy FILE] policy show\n"
@@ -145,6 +159,15 @@ static const struct help_topic topics[] = {
     "The originals are kept under /var/lib/hardrun/install/ENGINE/.  Running it\n"
     "again changes nothing.  Exit status: 0 done (or nothing to do), 1 refused or\n"
     "failed (nothing half-written), 2 usage.\n" },
+  { "explain", "what a rule does, its id, severity, fix, action and settings",
+    "usage: hardrun [--hardrun-policy FILE] explain [RULE]\n"
+    "\n"
+    "Without RULE, lists every rule: its stable id (HR-...), name, severity and\n"
+    "what it does.  With RULE (a name or an id): the spec field it judges, the\n"
+    "fix in words, and its action and settings in the embedded default policy\n"
+    "and, when another policy is in use, in that policy's default profile.\n"
+    "\n"
+    "Exit status: 0, 2 for an unknown rule.\n" },
   { "help", "this help, or a command's", "usage: hardrun help [COMMAND]\n" },
 };
 

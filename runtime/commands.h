@@ -30,5 +30,7 @@ void hr_print_help_pointer (void);
 
 int hr_cmd_policy (const struct hr_cli *cli, int argc, char **argv);
 int hr_cmd_version (const struct hr_cli *cli);
+/* hardrun explain [RULE]: a rule's metadata, action and settings. */
+int hr_cmd_explain (const struct hr_cli *cli, int argc, char **argv);
 
 #endif

@@ -19,7 +19,8 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
 
   /* hardrun COMMAND --help, for hardrun's own commands */
   if ((cli->kind == HR_CMD_CHECK || cli->kind == HR_CMD_POLICY || cli->kind == HR_CMD_REPORT
-       || cli->kind == HR_CMD_SECCOMP || cli->kind == HR_CMD_DOCTOR || cli->kind == HR_CMD_INSTALL)
+       || cli->kind == HR_CMD_SECCOMP || cli->kind == HR_CMD_DOCTOR || cli->kind == HR_CMD_INSTALL
+       || cli->kind == HR_CMD_EXPLAIN)
       && hr_help_requested (argc - rest, argv + rest))
     return hr_cmd_help_topic (cli->command);
   switch (cli->kind)
@@ -48,6 +49,8 @@ dispatch (const struct hr_cli *cli, int argc, char **argv)
       return hr_cmd_doctor (cli, argc - rest, argv + rest);
     case HR_CMD_INSTALL:
       return hr_cmd_install (cli, argc - rest, argv + rest);
+    case HR_CMD_EXPLAIN:
+      return hr_cmd_explain (cli, argc - rest, argv + rest);
     case HR_CMD_HELP:
       return hr_cmd_help (cli, argc - rest, argv + rest);
     default:

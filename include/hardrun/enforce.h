@@ -246,6 +246,21 @@ int hr_seccomp_compile_bpf (const struct hr_json *profile, char **bpf, size_t *l
 size_t hr_rule_count (void);
 const char *hr_rule_name (size_t index);
 
+/* What a rule is, for reports and `hardrun explain` (policy/rule_meta.c). */
+struct hr_rule_meta
+{
+  const char *name;     /* the rule's name in the policy */
+  const char *id;       /* stable id, e.g. "HR-CAPS-001" */
+  const char *severity; /* "critical", "high", "medium" or "low" */
+  const char *pointer;  /* the spec field it judges (RFC 6901) */
+  const char *summary;  /* what it does */
+  const char *fix;      /* the setting or profile that would allow it */
+};
+size_t hr_rule_meta_count (void);
+const struct hr_rule_meta *hr_rule_meta_at (size_t index);
+/* By rule name or id (ids case-insensitively); NULL when unknown. */
+const struct hr_rule_meta *hr_rule_meta_find (const char *name_or_id);
+
 /* A minimal seccomp profile (OCI form): the floor every process needs plus
  * the system calls in seen (names); see policy/seccomp_learn.c. */
 struct hr_json *hr_seccomp_learned_profile (const struct hr_strv *seen);
