@@ -266,7 +266,7 @@ cases = suite.findall("testcase")
 assert len(cases) == 21 == int(suite.get("tests")), len(cases)
 failed = [c.get("name") for c in cases if c.find("failure") is not None]
 assert failed == ["HR-DEV-001 devices"] and suite.get("failures") == "1", failed
-assert "devices.allowed" in cases[[c.get("name") for c in cases].index(failed[0])].find("failure").get("message")
+assert "devices.nodes" in cases[[c.get("name") for c in cases].index(failed[0])].find("failure").get("message")
 PY
 	run "$HARDRUN" --hardrun-policy "$POLICY" check --config x --format yaml
 	[ "$status" -eq 2 ]
