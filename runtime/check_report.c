@@ -7,6 +7,7 @@
 #include "config.h"
 #include "hardrun/util.h"
 #include "offline_host.h"
+#include "xml_text.h"
 
 const char *
 hr_check_outcome (const struct hr_decision *d)
@@ -129,33 +130,6 @@ hr_check_sarif (const struct hr_result *result, const char *spec_uri)
   return log;
 }
 
-static void
-xml_text (const char *s, FILE *out)
-{
-  for (; *s; s++)
-    switch (*s)
-      {
-      case '<':
-        fputs ("&lt;", out);
-        break;
-      case '>':
-        fputs ("&gt;", out);
-        break;
-      case '&':
-        fputs ("&amp;", out);
-        break;
-      case '"':
-        fputs ("&quot;", out);
-        break;
-      default:
-        /* XML 1.0 has no control characters but tab and newlines */
-        if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
-          fputc ('?', out);
-        else
-          fputc (*s, out);
-      }
-}
-
 void
 hr_check_junit (const struct hr_result *result, const char *spec, FILE *out)
 {
@@ -170,7 +144,7 @@ hr_check_junit (const struct hr_result *result, const char *spec, FILE *out)
           break;
         }
   fputs ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"hardrun check ", out);
-  xml_text (spec, out);
+  hr_xml_text (spec, out);
   fprintf (out, "\" tests=\"%zu\" failures=\"%zu\">\n", hr_rule_meta_count (), failures);
   for (size_t r = 0; r < hr_rule_meta_count (); r++)
     {
@@ -186,11 +160,11 @@ hr_check_junit (const struct hr_result *result, const char *spec, FILE *out)
           if (!open)
             {
               fputs ("      <failure message=\"", out);
-              xml_text (m->fix, out);
+              hr_xml_text (m->fix, out);
               fprintf (out, "\" type=\"%s\">", hr_check_outcome (d));
               open = true;
             }
-          xml_text (d->message, out);
+          hr_xml_text (d->message, out);
           fputc ('\n', out);
         }
       if (open)

@@ -23,6 +23,7 @@
 #include "hardrun/util.h"
 #include "log.h"
 #include "options.h"
+#include "xml_text.h"
 
 #define EXIT_FAILED 1
 #define EXIT_ERROR 2
@@ -279,29 +280,6 @@ print_json (const struct hr_doctor_report *r, size_t failed, size_t serious)
 }
 
 static void
-xml_text (const char *s)
-{
-  for (; *s; s++)
-    switch (*s)
-      {
-      case '<':
-        fputs ("&lt;", stdout);
-        break;
-      case '>':
-        fputs ("&gt;", stdout);
-        break;
-      case '&':
-        fputs ("&amp;", stdout);
-        break;
-      case '"':
-        fputs ("&quot;", stdout);
-        break;
-      default:
-        putchar ((unsigned char)*s < 0x20 && *s != '\n' ? '?' : *s);
-      }
-}
-
-static void
 print_junit (const struct hr_doctor_report *r, size_t failed)
 {
   size_t skipped = 0;
@@ -320,13 +298,13 @@ print_junit (const struct hr_doctor_report *r, size_t failed)
       if (f->status == HR_DOCTOR_FAIL)
         {
           printf ("<failure type=\"%s\" message=\"", hr_doctor_severity_name (f->severity));
-          xml_text (f->title);
+          hr_xml_text (f->title, stdout);
           printf ("\">found: ");
-          xml_text (f->found);
+          hr_xml_text (f->found, stdout);
           printf ("\nexpected: ");
-          xml_text (f->expected);
+          hr_xml_text (f->expected, stdout);
           printf ("\nfix: ");
-          xml_text (f->fix);
+          hr_xml_text (f->fix, stdout);
           printf ("</failure>");
         }
       printf ("</testcase>\n");
