@@ -269,7 +269,9 @@ fold_containers (struct report *r)
 {
   size_t out = 0;
 
-  qsort (r->records, r->n_records, sizeof *r->records, by_container_then_line);
+  /* qsort's array may not be NULL, even empty (every record left out) */
+  if (r->n_records > 0)
+    qsort (r->records, r->n_records, sizeof *r->records, by_container_then_line);
   for (size_t i = 0; i < r->n_records; i++)
     {
       struct record rec = r->records[i], *prev = out ? &r->records[out - 1] : NULL;
@@ -469,7 +471,8 @@ print_samples (const char *family, struct triple *list, size_t n, const char *fi
 {
   const char *names[] = { first, second, "profile" };
 
-  qsort (list, n, sizeof *list, by_names);
+  if (n > 0)
+    qsort (list, n, sizeof *list, by_names);
   for (size_t i = 0; i < n; i++)
     {
       const char *values[] = { list[i].name[0], list[i].name[1], list[i].name[2] };

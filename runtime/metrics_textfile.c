@@ -127,7 +127,8 @@ render (struct counts *c)
   size_t len = 0;
   FILE *out = open_memstream (&text, &len);
 
-  qsort (c->items, c->len, sizeof *c->items, by_series);
+  if (c->len > 0)
+    qsort (c->items, c->len, sizeof *c->items, by_series);
   for (size_t i = 0; i < c->len; i++)
     {
       const struct hr_prom_family_info *f = hr_prom_counter_of (c->items[i].series);
