@@ -106,6 +106,27 @@ host_mode (bool offline)
                  : "online (host paths looked up on this machine)";
 }
 
+/* Item i refuses, and is the last refusal of its rule in a row: where the
+ * rule's fix is said, once. */
+static bool
+ends_refusals_of_rule (const struct hr_result *result, size_t i)
+{
+  const struct hr_decision *d = &result->items[i], *next = i + 1 < result->len ? &result->items[i + 1] : NULL;
+
+  if (d->outcome != HR_OUTCOME_DENIED && d->outcome != HR_OUTCOME_QUARANTINED)
+    return false;
+  return next == NULL || next->outcome != d->outcome || strcmp (next->rule, d->rule) != 0;
+}
+
+static void
+print_fix (const char *rule)
+{
+  const struct hr_rule_meta *m = hr_rule_meta_find (rule);
+
+  if (m != NULL)
+    printf ("            fix: %s (hardrun explain %s)\n", m->fix, m->name);
+}
+
 static void
 print_text (const char *path, const struct hr_policy *policy, const struct hr_hardened *h, bool offline)
 {
@@ -116,8 +137,12 @@ print_text (const char *path, const struct hr_policy *policy, const struct hr_ha
   printf ("decision: %s (%zu changed, %zu denied, %zu undecided offline)\n", hr_result_verdict (&h->result),
           h->result.n_changed, h->result.n_denied - count_undecided (&h->result), count_undecided (&h->result));
   for (size_t i = 0; i < h->result.len; i++)
-    printf ("  %-9s %s: %s\n", hr_check_outcome (&h->result.items[i]), h->result.items[i].rule,
-            h->result.items[i].message);
+    {
+      const struct hr_decision *d = &h->result.items[i];
+      printf ("  %-9s %s: %s\n", hr_check_outcome (d), d->rule, d->message);
+      if (ends_refusals_of_rule (&h->result, i))
+        print_fix (d->rule);
+    }
 }
 
 static struct hr_json *

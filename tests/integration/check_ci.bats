@@ -210,6 +210,15 @@ PY
 	[ "$status" -eq 2 ]
 }
 
+@test "text: a refusal says its fix once, after the rule's last denial" {
+	check_fixture docker-20.10/device-fuse-nnp
+	[ "$status" -eq 1 ]
+	echo "$output"
+	[ "$(grep -c '^            fix: ' <<<"$output")" -eq 1 ]
+	run grep -A1 'denied    devices: device cgroup rule' <<<"$output"
+	[ "${lines[1]}" = '            fix: drop the device (--device), or add it to devices.nodes or devices.cgroup_rules of the profile (hardrun explain devices)' ]
+}
+
 @test "--format json: every decision has rule_id, severity, path and fix" {
 	check_fixture docker-20.10/device-fuse-nnp --format json
 	[ "$status" -eq 1 ]
