@@ -93,9 +93,7 @@ plan_clear (struct plan *p)
 static int
 open_in_root (int rootfd, const char *path, int flags, hr_error_t *err)
 {
-  struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT };
-  const char *rel = path + strspn (path, "/");
-  int fd = (int)syscall (SYS_openat2, rootfd, rel[0] ? rel : ".", &how, sizeof how);
+  int fd = hr_open_beneath (rootfd, path, flags, RESOLVE_IN_ROOT);
 
   if (fd < 0)
     return hr_error_set (err, errno, "cannot open \"%s\" on the node", path);
@@ -672,12 +670,11 @@ resolve_path (struct hr_install_opts *o, char **storage, hr_error_t *err)
   /* the file checked here is the one the engine will run only when no
    * symlink on the way can resolve differently on the node than here */
   {
-    struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
     cleanup_close int rootfd = open (o->node_root[0] ? o->node_root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     cleanup_close int fd = -1;
 
     if (rootfd >= 0)
-      fd = (int)syscall (SYS_openat2, rootfd, o->path + 1, &how, sizeof how);
+      fd = hr_open_beneath (rootfd, o->path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
     if (fd < 0)
       return hr_error_set (
           err, errno, "hardrun's path \"%s\" must name the file itself, with no symbolic link on the way", o->path);

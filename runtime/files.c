@@ -3,11 +3,13 @@
  * disk leaves either the original or the complete rewrite, never a mix. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -183,4 +185,13 @@ hr_file_private_copy (const char *data, size_t len, int min_fd, hr_error_t *err)
   if (copy < 0)
     return hr_error_set (err, errno, "cannot keep the private process file open");
   return copy;
+}
+
+int
+hr_open_beneath (int rootfd, const char *path, int flags, unsigned long long resolve)
+{
+  struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC), .resolve = resolve };
+  const char *rel = path + strspn (path, "/");
+
+  return (int)syscall (SYS_openat2, rootfd, rel[0] ? rel : ".", &how, sizeof how);
 }

@@ -52,4 +52,9 @@ int hr_write_all (int fd, const char *data, size_t len);
  * anyone can change between hardrun's check and the runtime's read. */
 int hr_file_private_copy (const char *data, size_t len, int min_fd, hr_error_t *err);
 
+/* openat2(2) of path below rootfd with `resolve` (RESOLVE_IN_ROOT, ...):
+ * leading slashes are dropped, "" or "/" is rootfd itself; O_CLOEXEC is
+ * added.  -1 with errno set, as open(2). */
+int hr_open_beneath (int rootfd, const char *path, int flags, unsigned long long resolve);
+
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cwd_resolve.h"
+#include "files.h"
 #include "hardrun/util.h"
 #include "host.h"
 #include "runc_state.h"
@@ -382,16 +383,13 @@ rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
   cleanup_free char *root = resolve_path (host, rootfs);
   cleanup_close int rootfd = -1;
   cleanup_close int fd = -1;
-  struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 
   if (root == NULL)
     return false;
   rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return false;
-  while (*dir == '/')
-    dir++;
-  fd = (int)syscall (SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
+  fd = hr_open_beneath (rootfd, dir, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
   return fd >= 0;
 }
 
