@@ -385,3 +385,29 @@ Test (seccomp_merge, engines_profiles_merged_are_at_least_as_strict_as_each)
   check_at_least_as_strict ("docker-20.10/default");
   check_at_least_as_strict ("podman-4.3/default");
 }
+
+/* A call libseccomp does not know (a misspelt name, a newer kernel's call)
+ * is ignored by runc, so its argument rules never apply: the merge gives it
+ * its strictest answer, unconditionally, and merging the result again
+ * changes nothing (the fuzzer found regions that a second merge rewrote). */
+Test (seccomp_merge, unknown_call_gets_its_strictest_answer_and_stays_so)
+{
+  static const char spec[]
+      = ALLOW_BUT ("{\"names\":[\"persOnality\"],\"action\":\"SCMP_ACT_KILL\"" ARG1 ("SCMP_CMP_EQ", 8) "}");
+  cleanup_json struct hr_json *merged = merge (spec, ALLOW_BUT (""));
+  cleanup_free char *text = hr_json_serialize (merged, NULL);
+  cleanup_json struct hr_json *again = merge (text, ALLOW_BUT (""));
+  const struct hr_json *syscalls = hr_json_get (merged, "syscalls");
+  size_t killed = 0;
+
+  for (size_t i = 0; i < syscalls->len; i++)
+    {
+      cleanup_free char *rule = hr_json_serialize (syscalls->items[i], NULL);
+      if (strstr (rule, "persOnality") == NULL)
+        continue;
+      cr_assert_null (hr_json_get (syscalls->items[i], "args"), "an argument rule for a call runc ignores: %s", rule);
+      killed += strstr (rule, "SCMP_ACT_KILL") != NULL;
+    }
+  cr_assert_eq (killed, 1, "persOnality is not killed unconditionally: %s", text);
+  cr_assert (hr_json_equal (again, merged), "merging again changed it: %s", text);
+}
