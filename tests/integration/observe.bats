@@ -36,6 +36,17 @@ run_one() {
 	echo "$output"
 }
 
+# run_three_outcomes: one container modified, one in the rollout profile's
+# audit mode, one refused; each must end as its decision says.
+run_three_outcomes() {
+	run_one modified
+	[ "$status" -eq 0 ] || return 1
+	run_one rollout . --hardrun-profile rollout
+	[ "$status" -eq 0 ] || return 1
+	run_one refused '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	[ "$status" -eq 1 ] || return 1
+}
+
 @test "audit lines name the host, hardrun's version and commit, and the digest of the policy bytes enforced" {
 	run_one plain
 	[ "$status" -eq 0 ]
@@ -132,12 +143,7 @@ run_one() {
 
 @test "report --format prometheus: strict exposition format, counts equal to the log's" {
 	POLICY=$BATS_TEST_TMPDIR/profiles.json
-	run_one modified
-	[ "$status" -eq 0 ]
-	run_one rollout . --hardrun-profile rollout
-	[ "$status" -eq 0 ]
-	run_one refused '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
-	[ "$status" -eq 1 ]
+	run_three_outcomes
 	run "$HARDRUN" report --audit-log "$AUDIT" --format prometheus
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -253,12 +259,7 @@ textfile_policy() {
 
 @test "metrics_textfile: the counts are brought up to date at each decision and equal report's" {
 	textfile_policy
-	run_one modified
-	[ "$status" -eq 0 ]
-	run_one rollout . --hardrun-profile rollout
-	[ "$status" -eq 0 ]
-	run_one refused '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
-	[ "$status" -eq 1 ]
+	run_three_outcomes
 	cat "$PROM"
 	stat -c '%a %U' "$PROM"
 	[ "$(stat -c '%a %U' "$PROM")" = "644 root" ]
