@@ -67,8 +67,10 @@ teardown() {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "needs bash-completion"
 	run bash -c "source /usr/share/bash-completion/bash_completion; source '$REPO/docs/completion/hardrun'
 		COMP_LINE='hardrun ch'; COMP_POINT=10; COMP_WORDS=(hardrun ch); COMP_CWORD=1; _hardrun; echo \"\${COMPREPLY[*]}\"
-		COMP_LINE='hardrun check --f'; COMP_POINT=17; COMP_WORDS=(hardrun check --f); COMP_CWORD=2; _hardrun; echo \"\${COMPREPLY[*]}\""
+		COMP_LINE='hardrun check --fo'; COMP_POINT=18; COMP_WORDS=(hardrun check --fo); COMP_CWORD=2; _hardrun; echo \"\${COMPREPLY[*]}\"
+		COMP_LINE='hardrun check --format '; COMP_POINT=23; COMP_WORDS=(hardrun check --format ''); COMP_CWORD=3; _hardrun; echo \"\${COMPREPLY[*]}\""
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "check checkpoint" ]
 	[ "${lines[1]}" = "--format" ]
+	[ "${lines[2]}" = "text json sarif junit" ]
 }
