@@ -22,6 +22,7 @@
 #include "container_record.h"
 #include "doctor.h"
 #include "hardrun/util.h"
+#include "mountinfo.h"
 #include "userns/bundle_memory.h"
 #include "userns/idrange.h"
 
@@ -148,29 +149,19 @@ check_ranges (struct hr_doctor_report *r, const struct hr_ids_entries *ids)
 /* ---------------------------------------------------------------------
  * staging directories: HR_STAGE_DIR/SLOT */
 
-/* The mount points under HR_STAGE_DIR, from /proc/self/mountinfo (field 5,
- * octal-escaped: a prefix test on it is exact for HR_STAGE_DIR/SLOT). */
+/* The mount points under HR_STAGE_DIR. */
 static void
 stage_mounts (struct hr_strv *out)
 {
-  FILE *f = fopen ("/proc/self/mountinfo", "re");
-  char *line = NULL;
-  size_t cap = 0;
+  struct hr_mount_table table;
+  cleanup_error hr_error_t ignored = NULL;
 
-  while (f && getline (&line, &cap, f) > 0)
-    {
-      char *p = line;
-      for (int field = 0; field < 4 && p; field++)
-        p = strchr (p, ' '), p = p ? p + 1 : NULL;
-      if (p && hr_has_prefix (p, HR_STAGE_DIR "/"))
-        {
-          p[strcspn (p, " ")] = '\0';
-          hr_strv_push (out, p);
-        }
-    }
-  free (line);
-  if (f)
-    fclose (f);
+  if (hr_mount_table_read ("/proc/self/mountinfo", &table, &ignored) < 0)
+    return;
+  for (size_t i = 0; i < table.len; i++)
+    if (hr_has_prefix (table.entries[i].target, HR_STAGE_DIR "/"))
+      hr_strv_push (out, table.entries[i].target);
+  hr_mount_table_clear (&table);
 }
 
 static size_t

@@ -23,6 +23,7 @@
 #include "files.h"
 #include "hardrun/util.h"
 #include "host.h"
+#include "mountinfo.h"
 #include "runc_state.h"
 #include "seccomp_cache.h"
 #include "userns/idrange.h"
@@ -439,80 +440,15 @@ read_proc_file (const char *path, size_t max)
   return buf;
 }
 
-/* A mountinfo field with its \ooo escapes decoded, in place. */
-static char *
-unescape (char *field)
-{
-  char *r = field, *w = field;
-
-  while (*r)
-    if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7')
-      {
-        *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-        r += 4;
-      }
-    else
-      *w++ = *r++;
-  *w = '\0';
-  return field;
-}
-
-/* One line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT TARGET OPTS
- * [OPTIONAL...] - FSTYPE SOURCE SUPER". */
-struct mountinfo_line
-{
-  char *device, *root, *target, *fstype;
-};
-
-static bool
-parse_mountinfo_line (char *line, struct mountinfo_line *m)
-{
-  char *save = NULL, *tok;
-  char *fields[6];
-  size_t n = 0;
-
-  for (tok = strtok_r (line, " \n", &save); tok && n < 6; tok = strtok_r (NULL, " \n", &save))
-    fields[n++] = tok;
-  while (tok && strcmp (tok, "-") != 0)
-    tok = strtok_r (NULL, " \n", &save);
-  if (n < 6 || tok == NULL || (tok = strtok_r (NULL, " \n", &save)) == NULL)
-    return false;
-  *m = (struct mountinfo_line){
-    .device = fields[2], .root = unescape (fields[3]), .target = unescape (fields[4]), .fstype = tok
-  };
-  return true;
-}
-
-/* The table as lines, parsed; the text stays owned by *text. */
-static size_t
-read_mountinfo (char **text, struct mountinfo_line **lines, hr_error_t *err)
-{
-  size_t n = 0, cap = 0;
-  char *save = NULL;
-
-  *lines = NULL;
-  *text = read_proc_file ("/proc/self/mountinfo", HR_JSON_MAX_SIZE);
-  if (*text == NULL)
-    return hr_error_set (err, errno, "cannot read /proc/self/mountinfo"), (size_t)-1;
-  for (char *l = strtok_r (*text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
-    {
-      if (n == cap)
-        *lines = xrealloc (*lines, (cap = cap ? cap * 2 : 64) * sizeof **lines);
-      if (parse_mountinfo_line (l, &(*lines)[n]))
-        n++;
-    }
-  return n;
-}
-
 /* The host paths where the directory `root` of device `dev` is visible,
  * through the mounts other than the one at (or below) `path`. */
 static void
-other_views (const struct mountinfo_line *lines, size_t n, const char *path, const struct mountinfo_line *self,
+other_views (const struct hr_mount_table *table, const char *path, const struct hr_mount_entry *self,
              struct hr_strv *out)
 {
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < table->len; i++)
     {
-      const struct mountinfo_line *m = &lines[i];
+      const struct hr_mount_entry *m = &table->entries[i];
       cleanup_free char *joined = NULL;
       char *view;
 
@@ -531,24 +467,22 @@ other_views (const struct mountinfo_line *lines, size_t n, const char *path, con
 static int
 mount_fact (const struct hr_host *host, const char *path, struct hr_mount_fact *out, hr_error_t *err)
 {
-  cleanup_free char *text = NULL;
-  cleanup_free struct mountinfo_line *lines = NULL;
-  size_t n = read_mountinfo (&text, &lines, err);
-  const struct mountinfo_line *self = NULL;
+  struct hr_mount_table table;
+  const struct hr_mount_entry *self;
 
   memset (out, 0, sizeof *out);
-  if (n == (size_t)-1)
+  if (hr_mount_table_read ("/proc/self/mountinfo", &table, err) < 0)
     return -1;
-  for (size_t i = 0; i < n; i++) /* the last one listed is the one on top */
-    if (strcmp (lines[i].target, path) == 0)
-      self = &lines[i];
-  if (self == NULL)
-    return 0;
-  out->mount_point = true;
-  out->fstype = xstrdup (self->fstype);
-  out->root = xstrdup (self->root);
-  out->device = xstrdup (self->device);
-  other_views (lines, n, path, self, &out->host_paths);
+  self = hr_mount_table_find (&table, path);
+  if (self != NULL)
+    {
+      out->mount_point = true;
+      out->fstype = xstrdup (self->fstype);
+      out->root = xstrdup (self->root);
+      out->device = xstrdup (self->device);
+      other_views (&table, path, self, &out->host_paths);
+    }
+  hr_mount_table_clear (&table);
   return 0;
 }
 

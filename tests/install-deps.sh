@@ -5,7 +5,7 @@ set -eu
 packages=(
 	# build
 	build-essential meson ninja-build pkg-config python3
-	libseccomp-dev libcap-dev libyajl-dev libmount-dev libcriterion-dev nettle-dev
+	libseccomp-dev libcap-dev libyajl-dev libcriterion-dev nettle-dev
 	# tests: the real runtime, a rootfs, the shell test runner
 	runc busybox-static bats jq procps strace attr
 	# the capability names the bats helpers derive (capsh)

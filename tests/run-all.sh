@@ -181,8 +181,8 @@ echo "== Kubernetes manifests: the DaemonSet, its ConfigMaps, the RuntimeClass (
 run_script manifests manifests python3 "$REPO/tests/k8s/test_manifests.py"
 layer_time manifests
 
-echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-45}s a target) and corpus replay"
-run_script fuzzing fuzz "$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-45}"
+echo "== fuzzing (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-36}s a target) and corpus replay"
+run_script fuzzing fuzz "$REPO/tests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-36}"
 layer_time fuzz
 echo "time per layer: ${layer_times[*]}"
 for n in "${failed_names[@]}"; do echo "failed: $n"; done

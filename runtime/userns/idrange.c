@@ -514,6 +514,56 @@ add_map_spans (const char *text, long pid, struct hr_id_spans *spans)
     }
 }
 
+/* The user namespaces already judged in one scan, by inode: the initial
+ * one and every one whose ids are counted.  Most processes share a handful
+ * of namespaces, and a stat of ns/user costs a third of reading uid_map. */
+struct seen_namespaces
+{
+  ino_t *inodes;
+  size_t len, cap;
+};
+
+static bool
+namespace_seen (const struct seen_namespaces *seen, ino_t inode)
+{
+  for (size_t i = 0; i < seen->len; i++)
+    if (seen->inodes[i] == inode)
+      return true;
+  return false;
+}
+
+static void
+namespace_mark (struct seen_namespaces *seen, ino_t inode)
+{
+  if (seen->len == seen->cap)
+    seen->inodes = xrealloc (seen->inodes, (seen->cap = seen->cap ? seen->cap * 2 : 16) * sizeof *seen->inodes);
+  seen->inodes[seen->len++] = inode;
+}
+
+/* The ids process pid's user namespace maps, added; false when that says
+ * nothing of the namespace (the process is gone, or a zombie, which will
+ * never run again and may never be reaped where pid 1 does not reap). */
+static bool
+add_process_namespace (long pid, struct hr_id_spans *uids, struct hr_id_spans *gids)
+{
+  cleanup_free char *uid_map = NULL, *gid_map = NULL;
+  char path[64], state;
+
+  snprintf (path, sizeof path, "/proc/%ld/uid_map", pid);
+  uid_map = read_proc_text (path);
+  if (uid_map == NULL)
+    return false;
+  if (strcmp (uid_map, "         0          0 4294967295\n") == 0)
+    return true; /* the initial namespace maps no range */
+  if (hr_process_start_time (pid, &state) == 0 || state == 'Z' || state == 'X')
+    return false;
+  snprintf (path, sizeof path, "/proc/%ld/gid_map", pid);
+  gid_map = read_proc_text (path);
+  add_map_spans (uid_map, pid, uids);
+  add_map_spans (gid_map, pid, gids);
+  return true;
+}
+
 /* Every id a live process's user namespace maps: a range stays taken until
  * the last process in its namespace is gone, whatever the entries say (a
  * container that joined without telling, an exec that outlived init). */
@@ -521,33 +571,31 @@ static void
 scan_user_namespaces (struct hr_id_spans *uids, struct hr_id_spans *gids)
 {
   DIR *d = opendir ("/proc");
+  struct seen_namespaces seen = { 0 };
   struct dirent *de;
 
   if (d == NULL)
     return;
   while ((de = readdir (d)) != NULL)
     {
-      char path[64], state;
-      cleanup_free char *map = NULL;
+      char path[64];
+      struct stat st;
+      bool known;
       long pid;
 
       if (!isdigit ((unsigned char)de->d_name[0]))
         continue;
       pid = strtol (de->d_name, NULL, 10);
-      snprintf (path, sizeof path, "/proc/%ld/uid_map", pid);
-      map = read_proc_text (path);
-      if (map == NULL || strcmp (map, "         0          0 4294967295\n") == 0)
+      snprintf (path, sizeof path, "/proc/%ld/ns/user", pid);
+      /* without the inode (a kernel without it, a process going away) the
+       * process is judged on its own */
+      known = stat (path, &st) == 0;
+      if (known && namespace_seen (&seen, st.st_ino))
         continue;
-      /* a zombie will never run again (and may never be reaped where
-       * pid 1 does not reap): its namespace holds nothing */
-      if (hr_process_start_time (pid, &state) == 0 || state == 'Z' || state == 'X')
-        continue;
-      add_map_spans (map, pid, uids);
-      free (map);
-      snprintf (path, sizeof path, "/proc/%ld/gid_map", pid);
-      map = read_proc_text (path);
-      add_map_spans (map, pid, gids);
+      if (add_process_namespace (pid, uids, gids) && known)
+        namespace_mark (&seen, st.st_ino);
     }
+  free (seen.inodes);
   closedir (d);
 }
 

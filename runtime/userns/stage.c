@@ -20,8 +20,8 @@
 #include "files.h"
 #include "hardrun/util.h"
 #include "host.h"
-#include "libmount_lazy.h"
 #include "mount_points.h"
+#include "mountinfo.h"
 #include "stage.h"
 #include "userns.h"
 #include "volume_owner.h"
@@ -84,47 +84,43 @@ make_mount_point (const char *path, bool directory, hr_error_t *err)
   return 0;
 }
 
+/* A layer of the overlay whose driver directory is base: Docker gives
+ * relative layer paths when the list is long, relative to that directory. */
+static char *
+layer_path (const char *base, const char *layer)
+{
+  char *p;
+
+  xasprintf (&p, "%s%s%s", layer[0] == '/' ? "" : base, layer[0] == '/' ? "" : "/", layer);
+  return p;
+}
+
 /* The overlay mounted exactly at path: its layers, topmost first. */
 static int
 overlay_layers (const char *path, struct hr_strv *layers, hr_error_t *err)
 {
-  const struct hr_libmount *lm = hr_libmount (err);
-  struct libmnt_table *tb;
-  struct libmnt_fs *fs;
-  const char *opts;
-  char *value = NULL;
-  size_t len = 0;
-  cleanup_free char *base = NULL;
+  struct hr_mount_table table;
+  const struct hr_mount_entry *fs;
+  cleanup_free char *base = NULL, *upper = NULL, *lower = NULL;
   int ret = 0;
 
-  if (lm == NULL)
+  if (hr_mount_table_read ("/proc/self/mountinfo", &table, err) < 0)
     return -1;
-  tb = lm->new_table_from_file ("/proc/self/mountinfo");
-  if (tb == NULL)
-    return hr_error_set (err, errno, "cannot read /proc/self/mountinfo");
-  fs = lm->table_find_target (tb, path, MNT_ITER_BACKWARD);
-  if (fs == NULL || strcmp (lm->fs_get_target (fs), path) != 0 || strcmp (lm->fs_get_fstype (fs), "overlay") != 0)
+  fs = hr_mount_table_find (&table, path);
+  if (fs == NULL || strcmp (fs->fstype, "overlay") != 0)
     goto out;
-  opts = lm->fs_get_fs_options (fs);
-  /* Docker gives relative layer paths when the list is long: they are
-   * relative to the driver's directory, the parent of ID/merged. */
+  /* the driver's directory: the parent of ID/merged */
   base = xstrdup (path);
   for (int up = 0; up < 2 && strrchr (base, '/'); up++)
     *strrchr (base, '/') = '\0';
-  if (opts && lm->optstr_get_option (opts, "upperdir", &value, &len) == 0)
+  if (hr_mount_option (fs->super_options, "upperdir", &upper))
+    hr_strv_push_take (layers, layer_path (base, upper));
+  if (hr_mount_option (fs->super_options, "lowerdir", &lower))
     {
-      char *p;
-      xasprintf (&p, "%s%s%.*s", value[0] == '/' ? "" : base, value[0] == '/' ? "" : "/", (int)len, value);
-      hr_strv_push_take (layers, p);
-    }
-  if (opts && lm->optstr_get_option (opts, "lowerdir", &value, &len) == 0)
-    {
-      cleanup_free char *list = xstrndup (value, len);
       char *save = NULL;
-      for (char *l = strtok_r (list, ":", &save); l; l = strtok_r (NULL, ":", &save))
+      for (char *l = strtok_r (lower, ":", &save); l; l = strtok_r (NULL, ":", &save))
         {
-          char *p, resolved[PATH_MAX];
-          xasprintf (&p, "%s%s%s", l[0] == '/' ? "" : base, l[0] == '/' ? "" : "/", l);
+          char *p = layer_path (base, l), resolved[PATH_MAX];
           /* lowers are often symlinks (overlay2/l/XXXX) */
           if (realpath (p, resolved) != NULL)
             {
@@ -137,7 +133,7 @@ overlay_layers (const char *path, struct hr_strv *layers, hr_error_t *err)
   if (layers->len > MAX_LAYERS)
     ret = hr_error_set (err, E2BIG, "overlay at %s has more than %d layers", path, MAX_LAYERS);
 out:
-  lm->unref_table (tb);
+  hr_mount_table_clear (&table);
   return ret;
 }
 
@@ -519,34 +515,24 @@ by_length_desc (const void *a, const void *b)
 int
 hr_stage_remove (const char *dir, hr_error_t *err)
 {
-  const struct hr_libmount *lm = hr_libmount (err);
-  struct libmnt_table *tb;
-  struct libmnt_iter *it;
-  struct libmnt_fs *fs;
+  struct hr_mount_table table;
   struct hr_strv targets = { 0 };
+  size_t dir_len = strlen (dir);
+  struct stat st;
 
-  if (lm == NULL)
+  /* No directory, no mount under it (a mount point is a directory entry):
+   * the usual case of a create, which clears a slot's leftovers first. */
+  if (lstat (dir, &st) < 0 && errno == ENOENT)
+    return 0;
+  if (hr_mount_table_read ("/proc/self/mountinfo", &table, err) < 0)
     return -1;
-  tb = lm->new_table_from_file ("/proc/self/mountinfo");
-  it = lm->new_iter (MNT_ITER_FORWARD);
-  if (tb == NULL || it == NULL)
+  for (size_t i = 0; i < table.len; i++)
     {
-      hr_error_set (err, errno, "cannot read /proc/self/mountinfo");
-      goto out;
-    }
-  while (lm->table_next_fs (tb, it, &fs) == 0)
-    {
-      const char *t = lm->fs_get_target (fs);
-      if (t && hr_has_prefix (t, dir) && (t[strlen (dir)] == '/' || t[strlen (dir)] == '\0'))
+      const char *t = table.entries[i].target;
+      if (strncmp (t, dir, dir_len) == 0 && (t[dir_len] == '/' || t[dir_len] == '\0'))
         hr_strv_push (&targets, t);
     }
-out:
-  if (it)
-    lm->free_iter (it);
-  if (tb)
-    lm->unref_table (tb);
-  if (tb == NULL || it == NULL)
-    return -1;
+  hr_mount_table_clear (&table);
   /* deepest first, so an overlay goes before the layers under it */
   if (targets.len > 1)
     qsort (targets.items, targets.len, sizeof (char *), by_length_desc);

@@ -25,7 +25,7 @@ ninja -C "$BUILD" >/dev/null || exit 1
 
 # Seeds: the captured engine specs and process files, the example policies,
 # the captured argv (NUL-separated, as fuzz_cli reads them).
-mkdir -p "$WORK"/{fuzz_json,fuzz_spec,fuzz_policy,fuzz_cli}
+mkdir -p "$WORK"/{fuzz_json,fuzz_spec,fuzz_policy,fuzz_cli,fuzz_mountinfo}
 i=0
 for f in tests/fixtures/*/*/*.json; do
 	i=$((i + 1))
@@ -35,6 +35,7 @@ done
 for f in examples/policies/*.json policy/default-policy.json; do
 	cp "$f" "$WORK/fuzz_policy/$(basename "$f")"
 done
+cp tests/fuzz/seeds/mountinfo/* "$WORK/fuzz_mountinfo/"
 for f in tests/fixtures/*/*/*.argv; do
 	i=$((i + 1))
 	tr '\n' '\0' <"$f" >"$WORK/fuzz_cli/seed$i"
@@ -43,7 +44,7 @@ done
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 passed=0 failed=0
-for t in fuzz_json fuzz_spec fuzz_policy fuzz_cli; do
+for t in fuzz_json fuzz_spec fuzz_policy fuzz_cli fuzz_mountinfo; do
 	regressions="tests/fuzz/regressions/$t"
 	mkdir -p "$WORK/crashes-$t"
 	if "$BUILD/tests/fuzz/$t-libfuzzer" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 \
