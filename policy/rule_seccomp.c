@@ -142,28 +142,34 @@ bounding_set (struct hr_json *spec)
   return hr_json_get_value (hr_json_get_value (process, "capabilities"), "bounding");
 }
 
+/* The name of the profile the spec is merged with, for the findings. */
+static const char *
+base_profile_name (struct hr_rule_ctx *ctx)
+{
+  const char *path = hr_setting_string (ctx, "profile");
+
+  if (strcmp (hr_setting_string (ctx, "mode"), "learn") == 0)
+    return "the learning profile";
+  return path[0] != '\0' ? path : "the default profile";
+}
+
 /* The profile the spec is merged with: the learning profile, the
  * policy's own profile file, or the embedded default for the container's
- * final capabilities.  *what names it for the findings. */
+ * final capabilities. */
 static struct hr_json *
-base_profile (struct hr_rule_ctx *ctx, const char **what, hr_error_t *err)
+base_profile (struct hr_rule_ctx *ctx, hr_error_t *err)
 {
   const char *path = hr_setting_string (ctx, "profile");
   const struct hr_json *loaded = hr_json_get_value (ctx->config->settings, LOADED_PROFILE);
 
   if (strcmp (hr_setting_string (ctx, "mode"), "learn") == 0)
-    {
-      *what = "the learning profile";
-      return hr_seccomp_learning_profile (hr_setting_get (ctx, "must_deny"));
-    }
+    return hr_seccomp_learning_profile (hr_setting_get (ctx, "must_deny"));
   if (path[0] != '\0')
     {
-      *what = path;
       if (loaded == NULL)
         return hr_error_set (err, 0, "the seccomp profile %s was not loaded with the policy", path), NULL;
       return hr_json_clone (loaded);
     }
-  *what = "the default profile";
   return hr_seccomp_default_profile (bounding_set (ctx->doc), hr_setting_get (ctx, "must_deny"));
 }
 
@@ -196,25 +202,65 @@ report_merge (struct hr_rule_ctx *ctx, const struct hr_json *spec_profile, const
  * the strictest of them: nothing the spec's profile denies, kills, traps,
  * logs or notifies gets looser, and nothing the base profile denies is
  * allowed. */
+/* Everything the merge of merge_profiles depends on besides hardrun's own
+ * code, as one text: the rule's settings (mode, profile file and its loaded
+ * text, must_deny), the bounding set the default profile follows, and the
+ * spec's profile.  Two containers with the same text get the same merge. */
+static char *
+merge_inputs (struct hr_rule_ctx *ctx, const struct hr_json *seccomp, size_t *len)
+{
+  cleanup_json struct hr_json *inputs = hr_json_new (HR_JSON_ARRAY);
+  const struct hr_json *bounding = bounding_set (ctx->doc);
+
+  hr_json_append (inputs, hr_json_clone (ctx->config->settings));
+  hr_json_append (inputs, bounding ? hr_json_clone (bounding) : hr_json_new (HR_JSON_NULL));
+  hr_json_append (inputs, seccomp ? hr_json_clone (seccomp) : hr_json_new (HR_JSON_NULL));
+  return hr_json_serialize (inputs, len);
+}
+
+static struct hr_json *
+merge_anew (struct hr_rule_ctx *ctx, struct hr_json *seccomp, struct hr_strv *changed, hr_error_t *err)
+{
+  cleanup_json struct hr_json *base = base_profile (ctx, err);
+  cleanup_json struct hr_json *floor = NULL;
+  const struct hr_json *profiles[3];
+
+  if (base == NULL)
+    return NULL;
+  floor = floor_profile (hr_setting_get (ctx, "must_deny"));
+  profiles[0] = seccomp, profiles[1] = base, profiles[2] = floor;
+  return hr_seccomp_merge (profiles, 3, changed, err);
+}
+
+/* The spec's profile (if any), the base profile and the floor, merged into
+ * the strictest of them: nothing the spec's profile denies, kills, traps,
+ * logs or notifies gets looser, and nothing the base profile denies is
+ * allowed.  The host may remember merges (a cold merge of Docker's profile
+ * costs milliseconds, and every container of an image asks for the same). */
 static int
 merge_profiles (struct hr_rule_ctx *ctx, struct hr_json *seccomp, hr_error_t *err)
 {
-  const char *what = "";
-  cleanup_json struct hr_json *base = base_profile (ctx, &what, err);
-  cleanup_json struct hr_json *floor = NULL;
+  const struct hr_host *host = ctx->host;
   cleanup_json struct hr_json *merged = NULL;
+  cleanup_free char *inputs = NULL;
   struct hr_strv changed = { 0 };
-  const struct hr_json *profiles[3];
+  size_t len = 0;
   bool fix;
 
-  if (base == NULL)
-    return -1;
-  floor = floor_profile (hr_setting_get (ctx, "must_deny"));
-  profiles[0] = seccomp, profiles[1] = base, profiles[2] = floor;
-  merged = hr_seccomp_merge (profiles, 3, &changed, err);
+  if (host->recall_merge && host->remember_merge)
+    {
+      inputs = merge_inputs (ctx, seccomp, &len);
+      merged = host->recall_merge (host, inputs, len, &changed);
+    }
   if (merged == NULL)
-    return hr_error_prefix (err, "linux.seccomp");
-  fix = report_merge (ctx, seccomp, merged, what, &changed);
+    {
+      merged = merge_anew (ctx, seccomp, &changed, err);
+      if (merged == NULL)
+        return hr_strv_clear (&changed), hr_error_prefix (err, "linux.seccomp");
+      if (inputs)
+        host->remember_merge (host, inputs, len, merged, &changed);
+    }
+  fix = report_merge (ctx, seccomp, merged, base_profile_name (ctx), &changed);
   hr_strv_clear (&changed);
   if (fix)
     hr_json_set (hr_json_ensure_object (ctx->doc, "linux"), "seccomp", hr_steal_pointer (&merged));

@@ -745,10 +745,27 @@ check_seccomp_cached (const struct hr_host *host, const struct hr_json *profile,
   return hr_seccomp_cache_check (profile, err);
 }
 
+/* A cold merge of Docker's profile costs milliseconds: merges are kept
+ * there too, bound to this build of hardrun. */
+static struct hr_json *
+recall_merge (const struct hr_host *host, const char *inputs, size_t len, struct hr_strv *changed)
+{
+  return hr_seccomp_cache_recall_merge (inputs, len, changed);
+}
+
+static void
+remember_merge (const struct hr_host *host, const char *inputs, size_t len, const struct hr_json *merged,
+                const struct hr_strv *changed)
+{
+  hr_seccomp_cache_remember_merge (inputs, len, merged, changed);
+}
+
 void
 hr_host_enable_caches (struct hr_host *host)
 {
   host->check_seccomp = check_seccomp_cached;
+  host->recall_merge = recall_merge;
+  host->remember_merge = remember_merge;
 }
 
 void

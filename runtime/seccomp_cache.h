@@ -5,6 +5,7 @@
 
 #include "hardrun/error.h"
 #include "hardrun/json.h"
+#include "hardrun/util.h"
 
 /* Where the entries live: root-owned directories of mode 0700 (hardrun
  * makes them; it uses none that anyone but root could write). */
@@ -23,5 +24,14 @@
  * The cache spares hardrun's early check only: runc builds the filter the
  * container gets from the spec, never from an entry. */
 int hr_seccomp_cache_check (const struct hr_json *profile, hr_error_t *err);
+
+/* The seccomp rule's merge for these inputs, remembered by this very build
+ * of hardrun (its GNU build id is in the key) with this libseccomp and
+ * architecture: unlike a compiled entry, a merge entry decides the profile
+ * runc gets, so it is trusted as the policy file is (root's alone), and
+ * checked against its digest.  NULL when none is intact. */
+struct hr_json *hr_seccomp_cache_recall_merge (const char *inputs, size_t len, struct hr_strv *changed);
+void hr_seccomp_cache_remember_merge (const char *inputs, size_t len, const struct hr_json *merged,
+                                      const struct hr_strv *changed);
 
 #endif

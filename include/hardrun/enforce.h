@@ -159,6 +159,14 @@ struct hr_host
   /* Compiles the final seccomp profile, or knows that an identical one
    * compiled before.  NULL: hr_seccomp_compile every time. */
   int (*check_seccomp) (const struct hr_host *host, const struct hr_json *profile, hr_error_t *err);
+  /* The seccomp rule's merge for inputs (a text naming everything the
+   * merge depends on besides hardrun's own code), remembered from an
+   * earlier container: the merged profile, with *changed filled; NULL when
+   * none is known.  remember_merge keeps one for later.  Either may be
+   * NULL: every merge is then done anew. */
+  struct hr_json *(*recall_merge) (const struct hr_host *host, const char *inputs, size_t len, struct hr_strv *changed);
+  void (*remember_merge) (const struct hr_host *host, const char *inputs, size_t len, const struct hr_json *merged,
+                          const struct hr_strv *changed);
   /* Where the working directory `path` (absolute) of a process lands once
    * every symlink on the way is followed inside the rootfs as the kernel
    * follows it when runc chdir's there, dangling links included (followed

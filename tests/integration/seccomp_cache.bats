@@ -9,6 +9,8 @@
 # the directory is not used) and from inside the container, where a call
 # the profile denies still fails: runc builds the filter from the spec,
 # never from an entry, so even an entry hardrun trusts cannot loosen it.
+# The same directory keeps the seccomp rule's merges (the second half of
+# this file), which do decide the profile: their attacks are below.
 
 load helpers
 
@@ -57,12 +59,14 @@ assert_filtered() {
 	[ "$(field keyctl)" = EPERM ]
 }
 
-# the entry the test's first container made (exactly one new file)
+# new_entry [KIND]: the entry of KIND (the header's first line; a compiled
+# profile by default) the test's first container made (exactly one new).
 new_entry() {
-	local entries
-	entries=$(find "$CACHE" -maxdepth 1 -type f -name '[0-9a-f]*' -newer "$MARK")
+	local kind=${1:-hardrun-seccomp-cache} entries
+	entries=$(find "$CACHE" -maxdepth 1 -type f -name '[0-9a-f]*' -newer "$MARK" -exec sh -c \
+		'[ "$(head -n 1 "$1")" = "$2" ] && echo "$1"' sh {} "$kind" \;)
 	[ "$(printf '%s\n' "$entries" | grep -c .)" -eq 1 ] || {
-		echo "expected one new cache entry, found: $entries" >&2
+		echo "expected one new $kind entry, found: $entries" >&2
 		return 1
 	}
 	echo "$entries"
@@ -96,15 +100,21 @@ allow_all_digest() {
 	[[ "$output" != *"seccomp cache"* ]]
 }
 
-# rebuilt_after FAULT CMD...: a container's entry, changed by CMD (which
-# gets the entry's path last), is ignored for FAULT, the container still
-# filtered, and the entry compiled again as it was.
+# rebuilt_after [--kind KIND] FAULT CMD...: a container's entry (of KIND, a
+# compiled profile by default), changed by CMD (which gets the entry's path
+# last), is ignored for FAULT, the container still filtered, and the entry
+# made again as it was.
 rebuilt_after() {
-	local fault=$1 entry
+	local kind=hardrun-seccomp-cache fault entry
+	if [ "$1" = --kind ]; then
+		kind=$2
+		shift 2
+	fi
+	fault=$1
 	shift
 	run_profile genuine
 	assert_filtered
-	entry=$(new_entry)
+	entry=$(new_entry "$kind")
 	cp "$entry" "$BATS_TEST_TMPDIR/genuine.entry"
 	"$@" "$entry"
 	run_profile changed
@@ -167,4 +177,92 @@ other_key() {
 	assert_filtered
 	[[ "$output" != *"seccomp cache"* ]]
 	cmp <(tail -c 8 "$entry") <(printf %b "$ALLOW_ALL")
+}
+
+# ---------------------------------------------------------------------
+# Merges.  The seccomp rule's merge of the spec's profile with the default
+# profile and the must-deny floor is kept too (a cold merge of Docker's
+# profile costs milliseconds), under a key binding it to its inputs and to
+# this very build of hardrun (its GNU build id).  Unlike a compiled entry,
+# a merge entry decides the profile runc gets: it is trusted as the policy
+# file is (root's alone), so every entry that is not exactly what this
+# build wrote must be ignored, and the container must stay filtered.
+
+PERMISSIVE_MERGE='{"merged":{"defaultAction":"SCMP_ACT_ALLOW"},"changed":[]}'
+
+# forge_merge ENTRY KEY DIGEST: ENTRY becomes a merge that allows everything.
+forge_merge() {
+	{
+		printf 'hardrun-seccomp-merge\nkey %s\njson-sha256 %s\njson-bytes %d\n\n' "$2" "$3" "${#PERMISSIVE_MERGE}"
+		printf %s "$PERMISSIVE_MERGE"
+	} >"$1"
+}
+
+permissive_merge_digest() {
+	printf %s "$PERMISSIVE_MERGE" | sha256sum | cut -d' ' -f1
+}
+
+@test "a merge is done once for its inputs and this build, kept root-only, and served to the next container" {
+	run_profile first
+	assert_filtered
+	entry=$(new_entry hardrun-seccomp-merge)
+	[ "$(stat -c '%U %a' "$entry")" = "root 600" ]
+	[ "$(sed -n 's/^key //p' "$entry")" = "$(basename "$entry")" ]
+	# what it holds is the merge: the spec allowed all by default, the merge
+	# denies by default and allows no call of the floor
+	tail -n 1 "$entry" | jq -e '.merged.defaultAction == "SCMP_ACT_ERRNO"
+		and ([.merged.syscalls[] | select((.names | index("keyctl")) and .action == "SCMP_ACT_ALLOW")] | length == 0)'
+	inode=$(stat -c %i "$entry")
+	run_profile again
+	assert_filtered
+	[ "$(stat -c %i "$entry")" = "$inode" ]
+	[[ "$output" != *"seccomp cache"* ]]
+}
+
+swap_merge() {
+	forge_merge "$1" "$(basename "$1")" "$(sed -n 's/^json-sha256 //p' "$1")"
+}
+
+other_merge_key() {
+	forge_merge "$1" "$(printf other | sha256sum | cut -d' ' -f1)" "$(permissive_merge_digest)"
+}
+
+@test "ATTACK: a merge entry swapped for one that allows everything, under its old digest, is ignored and merged again" {
+	rebuilt_after --kind hardrun-seccomp-merge "its merge does not match its digest" swap_merge
+}
+
+@test "ATTACK: a permissive merge with its own digest under another key is ignored and merged again" {
+	rebuilt_after --kind hardrun-seccomp-merge "made for another profile" other_merge_key
+}
+
+@test "a merge entry truncated by a crash is ignored and merged again" {
+	rebuilt_after --kind hardrun-seccomp-merge "truncated or extended" truncate -s -50
+}
+
+@test "another build of hardrun never serves this build's merges: its build id is in the key" {
+	run_profile genuine
+	assert_filtered
+	entry=$(new_entry hardrun-seccomp-merge)
+	# the same hardrun with one bit of its build id changed: another build
+	other=$BATS_TEST_TMPDIR/hardrun-other-build
+	cp "$HARDRUN" "$other"
+	id=$(readelf -n "$HARDRUN" | sed -n 's/.*Build ID: //p')
+	[ -n "$id" ]
+	python3 - "$other" "$id" <<'PY'
+import sys
+path, hexid = sys.argv[1], sys.argv[2]
+data = bytearray(open(path, 'rb').read())
+i = data.find(bytes.fromhex(hexid))
+assert i > 0 and data.find(bytes.fromhex(hexid), i + 1) < 0
+data[i] ^= 1
+open(path, 'wb').write(data)
+PY
+	[ "$(readelf -n "$other" | sed -n 's/.*Build ID: //p')" != "$id" ]
+	: >"$MARK"
+	sleep 0.01
+	HARDRUN=$other run_profile other-build
+	assert_filtered
+	# it merged for itself, under a key of its own
+	other_entry=$(new_entry hardrun-seccomp-merge)
+	[ "$other_entry" != "$entry" ]
 }

@@ -118,6 +118,10 @@ policy_text (const char *rule, const char *rule_json)
 
 /* The container id the fake host reports (runc's argument); NULL by default. */
 static const char *test_container_id;
+/* The host's memory of seccomp merges; NULL by default (none). */
+static struct hr_json *(*test_recall_merge) (const struct hr_host *, const char *, size_t, struct hr_strv *);
+static void (*test_remember_merge) (const struct hr_host *, const char *, size_t, const struct hr_json *,
+                                    const struct hr_strv *);
 
 static struct run
 run_rule_on (const char *rule, const char *rule_json, const char *doc, int mode, const struct fake_host_config *config)
@@ -136,6 +140,8 @@ run_rule_on (const char *rule, const char *rule_json, const char *doc, int mode,
   fake_host_init (&host, config);
   if (test_container_id)
     host.container_id = test_container_id;
+  host.recall_merge = test_recall_merge;
+  host.remember_merge = test_remember_merge;
   if (mode & RUN_PROCESS)
     r.ret = hr_enforce_process (r.doc, profile, mode & RUN_AUDIT_MODE, &r.result, &r.err);
   else
@@ -1550,6 +1556,105 @@ Test (rule_seccomp, default_profile_installed)
   clone3 = rule_for (seccomp, "clone3");
   cr_assert_str_eq (clone3, CLONE3_ENOSYS);
   cr_assert_not_null (hr_json_get (seccomp, "architectures"));
+}
+
+/* The host's memory of merges, as the tests below drive it. */
+static char *recalled_inputs, *remembered_inputs;
+static struct hr_json *remembered_merge;
+static struct hr_strv remembered_changed;
+static int remember_calls;
+
+static struct hr_json *
+recall_marker (const struct hr_host *host, const char *inputs, size_t len, struct hr_strv *changed)
+{
+  static const char marker[] = "{\"defaultAction\":\"SCMP_ACT_KILL\",\"syscalls\":[]}";
+  hr_error_t err = NULL;
+
+  recalled_inputs = xstrndup (inputs, len);
+  hr_strv_push (changed, "marker_call");
+  return hr_json_parse (marker, strlen (marker), &err);
+}
+
+static struct hr_json *
+recall_nothing (const struct hr_host *host, const char *inputs, size_t len, struct hr_strv *changed)
+{
+  free (recalled_inputs);
+  recalled_inputs = xstrndup (inputs, len);
+  return NULL;
+}
+
+static void
+remember (const struct hr_host *host, const char *inputs, size_t len, const struct hr_json *merged,
+          const struct hr_strv *changed)
+{
+  remember_calls++;
+  free (remembered_inputs);
+  remembered_inputs = xstrndup (inputs, len);
+  hr_json_free (remembered_merge);
+  remembered_merge = hr_json_clone (merged);
+  hr_strv_clear (&remembered_changed);
+  for (size_t i = 0; i < changed->len; i++)
+    hr_strv_push (&remembered_changed, changed->items[i]);
+}
+
+static void
+forget_merges (void)
+{
+  test_recall_merge = NULL;
+  test_remember_merge = NULL;
+  free (hr_steal_pointer (&recalled_inputs));
+  free (hr_steal_pointer (&remembered_inputs));
+  hr_json_free (hr_steal_pointer (&remembered_merge));
+  hr_strv_clear (&remembered_changed);
+  remember_calls = 0;
+}
+
+#define SPEC_WITH_PROFILE(caps)                                                                                        \
+  "{\"process\":{\"capabilities\":{\"bounding\":[" caps "]}},\"linux\":{\"seccomp\":{\"defaultAction\":"               \
+  "\"SCMP_ACT_ALLOW\"}}}"
+
+Test (rule_seccomp, a_remembered_merge_is_the_result, .fini = forget_merges)
+{
+  test_recall_merge = recall_marker;
+  test_remember_merge = remember;
+  cleanup_run struct run r = run_rule ("seccomp", FIX, SPEC_WITH_PROFILE ("\"CAP_CHOWN\""));
+
+  AT (&r, "\"SCMP_ACT_KILL\"", "linux", "seccomp", "defaultAction");
+  assert_decision (&r, HR_OUTCOME_CHANGED, "answers changed for marker_call");
+  cr_assert_eq (remember_calls, 0, "a recalled merge is not stored again");
+  cr_assert (strstr (recalled_inputs, "\"SCMP_ACT_ALLOW\"") != NULL, "the inputs name the spec's profile: %s",
+             recalled_inputs);
+}
+
+Test (rule_seccomp, a_new_merge_is_remembered_under_inputs_naming_all_it_depends_on, .fini = forget_merges)
+{
+  cleanup_free char *chown_inputs = NULL;
+
+  test_recall_merge = recall_nothing;
+  test_remember_merge = remember;
+  {
+    cleanup_run struct run r = run_rule ("seccomp", FIX, SPEC_WITH_PROFILE ("\"CAP_CHOWN\""));
+    const char *const path[] = { "linux", "seccomp", NULL };
+
+    cr_assert_eq (remember_calls, 1);
+    cr_assert_str_eq (remembered_inputs, recalled_inputs, "remembered under the inputs it was looked up by");
+    cr_assert (hr_json_equal (remembered_merge, hr_json_get_path (r.doc, path)), "what is remembered is the result");
+    cr_assert_gt (remembered_changed.len, 0);
+    chown_inputs = xstrdup (remembered_inputs);
+  }
+  {
+    /* the default profile follows the bounding set: another set, other inputs */
+    cleanup_run struct run r = run_rule ("seccomp", FIX, SPEC_WITH_PROFILE ("\"CAP_SYS_PTRACE\""));
+    cr_assert_eq (remember_calls, 2);
+    cr_assert_str_neq (remembered_inputs, chown_inputs);
+  }
+  {
+    /* the rule's settings (here must_deny) are inputs too */
+    cleanup_run struct run r
+        = run_rule ("seccomp", "{\"action\":\"fix\",\"must_deny\":[\"chroot\"]}", SPEC_WITH_PROFILE ("\"CAP_CHOWN\""));
+    cr_assert_eq (remember_calls, 3);
+    cr_assert_str_neq (remembered_inputs, chown_inputs);
+  }
 }
 
 Test (rule_seccomp, default_profile_follows_the_final_capabilities)
