@@ -23,6 +23,17 @@ if ! command -v valgrind >/dev/null; then
 	exit 0
 fi
 
+# valgrind replaces malloc in a dynamic program only: a static-PIE hardrun
+# (the default, -Dstatic_pie) is checked as the same code linked dynamically.
+if ! readelf -d "$HARDRUN" | grep -q NEEDED; then
+	DYNAMIC_BUILD=$BUILD-dynamic
+	if [ ! -f "$DYNAMIC_BUILD/build.ninja" ]; then
+		meson setup "$DYNAMIC_BUILD" -Dstatic_pie=false -Dtests=false -Dman=disabled >/dev/null || exit 1
+	fi
+	ninja -C "$DYNAMIC_BUILD" runtime/hardrun >/dev/null || exit 1
+	HARDRUN=$DYNAMIC_BUILD/runtime/hardrun
+fi
+
 # memcheck NAME COMMAND...: runs COMMAND (and the processes it starts) under
 # memcheck; passes when no process reported an error.  COMMAND's own exit
 # status is judged only when MUST_SUCCEED=1 (a denied spec exits non-zero by
