@@ -32,7 +32,56 @@ struct parser
   struct hr_json *root;
   hr_error_t err;
   bool keep_duplicates; /* every member kept, for hr_go_decode_spec to resolve */
+  /* hr_json_parse_members: the top-level members kept (others are read
+   * past, never built); NULL keeps all */
+  const char *const *keep;
+  /* while a member's value is read past: 1 before it or after its last
+   * nested container closed, more inside nested containers; 0 otherwise */
+  size_t skip;
 };
+
+/* A scalar read past, when the parser is reading past a value. */
+static bool
+skip_scalar (struct parser *p)
+{
+  if (p->skip == 0)
+    return false;
+  if (p->skip == 1)
+    p->skip = 0;
+  return true;
+}
+
+static int fail (struct parser *p, const char *what);
+
+/* A container opened inside a value read past: as deep a nesting as the
+ * tree would refuse is refused here too. */
+static int
+skip_open (struct parser *p)
+{
+  if (p->depth + p->skip > HR_JSON_MAX_DEPTH)
+    return fail (p, "nesting deeper than " HR_STRINGIFY (HR_JSON_MAX_DEPTH) " levels");
+  p->skip++;
+  return 1;
+}
+
+static bool
+skip_close (struct parser *p)
+{
+  if (p->skip == 0)
+    return false;
+  if (--p->skip == 1)
+    p->skip = 0;
+  return true;
+}
+
+static bool
+kept_member (const struct parser *p, const char *key)
+{
+  for (const char *const *k = p->keep; *k; k++)
+    if (hr_json_key_matches (key, *k))
+      return true;
+  return false;
+}
 
 static uint64_t
 hash_string (const char *s)
@@ -167,19 +216,27 @@ attach (struct parser *p, struct hr_json *node)
 static int
 on_null (void *ctx)
 {
+  if (skip_scalar (ctx))
+    return 1;
   return attach (ctx, hr_json_new (HR_JSON_NULL));
 }
 
 static int
 on_boolean (void *ctx, int value)
 {
+  if (skip_scalar (ctx))
+    return 1;
   return attach (ctx, hr_json_new_bool (value));
 }
 
 static int
 on_number (void *ctx, const char *text, size_t len)
 {
-  struct hr_json *n = hr_json_new (HR_JSON_NUMBER);
+  struct hr_json *n;
+
+  if (skip_scalar (ctx))
+    return 1;
+  n = hr_json_new (HR_JSON_NUMBER);
   n->text = xstrndup (text, len);
   return attach (ctx, n);
 }
@@ -189,6 +246,8 @@ on_string (void *ctx, const unsigned char *s, size_t len)
 {
   struct hr_json *n;
 
+  if (skip_scalar (ctx))
+    return 1;
   if (memchr (s, '\0', len) != NULL)
     return fail (ctx, "NUL character in string");
   n = hr_json_new (HR_JSON_STRING);
@@ -214,7 +273,11 @@ static int
 pop (void *ctx)
 {
   struct parser *p = ctx;
-  struct frame *f = &p->stack[--p->depth];
+  struct frame *f;
+
+  if (skip_close (p))
+    return 1;
+  f = &p->stack[--p->depth];
   key_set_clear (&f->keys);
   free (f->pending_key);
   return 1;
@@ -223,13 +286,21 @@ pop (void *ctx)
 static int
 on_start_map (void *ctx)
 {
-  return push (ctx, HR_JSON_OBJECT);
+  struct parser *p = ctx;
+
+  if (p->skip > 0)
+    return skip_open (p);
+  return push (p, HR_JSON_OBJECT);
 }
 
 static int
 on_start_array (void *ctx)
 {
-  return push (ctx, HR_JSON_ARRAY);
+  struct parser *p = ctx;
+
+  if (p->skip > 0)
+    return skip_open (p);
+  return push (p, HR_JSON_ARRAY);
 }
 
 static int
@@ -239,9 +310,17 @@ on_map_key (void *ctx, const unsigned char *key, size_t len)
   struct frame *top = &p->stack[p->depth - 1];
   cleanup_free char *msg = NULL;
 
+  if (p->skip > 0)
+    return 1;
   if (memchr (key, '\0', len) != NULL)
     return fail (p, "NUL character in key");
   top->pending_key = xstrndup ((const char *)key, len);
+  if (p->keep && p->depth == 1 && !kept_member (p, top->pending_key))
+    {
+      free (hr_steal_pointer (&top->pending_key));
+      p->skip = 1;
+      return 1;
+    }
   if (p->keep_duplicates)
     return 1;
   if (key_set_add (&top->keys, hr_json_fold_key (top->pending_key)))
@@ -305,9 +384,9 @@ parser_reset (struct parser *p)
 }
 
 static struct hr_json *
-parse (const char *buf, size_t len, bool keep_duplicates, hr_error_t *err)
+parse (const char *buf, size_t len, bool keep_duplicates, const char *const *keep, hr_error_t *err)
 {
-  struct parser p = { .keep_duplicates = keep_duplicates };
+  struct parser p = { .keep_duplicates = keep_duplicates, .keep = keep };
   yajl_handle h;
   yajl_status st;
 
@@ -339,11 +418,17 @@ parse (const char *buf, size_t len, bool keep_duplicates, hr_error_t *err)
 struct hr_json *
 hr_json_parse (const char *buf, size_t len, hr_error_t *err)
 {
-  return parse (buf, len, false, err);
+  return parse (buf, len, false, NULL, err);
 }
 
 struct hr_json *
 hr_json_parse_all_members (const char *buf, size_t len, hr_error_t *err)
 {
-  return parse (buf, len, true, err);
+  return parse (buf, len, true, NULL, err);
+}
+
+struct hr_json *
+hr_json_parse_members (const char *buf, size_t len, const char *const *keep, hr_error_t *err)
+{
+  return parse (buf, len, false, keep, err);
 }

@@ -13,8 +13,10 @@
 
 #define STATE_MAX_SIZE (4u << 20)
 
-int
-hr_runc_state_load (const char *root, const char *id, struct hr_json **state, hr_error_t *err)
+/* runc's record of id under root, with only the top-level members in keep
+ * built (NULL: all of it). */
+static int
+load_members (const char *root, const char *id, const char *const *keep, struct hr_json **state, hr_error_t *err)
 {
   cleanup_free char *path = NULL, *text = NULL;
   struct stat st;
@@ -32,10 +34,25 @@ hr_runc_state_load (const char *root, const char *id, struct hr_json **state, hr
     }
   if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
     return hr_error_set (err, EPERM, "the runtime's record %s is not root's alone", path);
-  *state = hr_json_parse (text, len, err);
+  *state = keep ? hr_json_parse_members (text, len, keep, err) : hr_json_parse (text, len, err);
   if (*state == NULL)
     return hr_error_prefix (err, "%s", path);
   return 1;
+}
+
+int
+hr_runc_state_load (const char *root, const char *id, struct hr_json **state, hr_error_t *err)
+{
+  return load_members (root, id, NULL, state, err);
+}
+
+int
+hr_runc_state_load_init (const char *root, const char *id, struct hr_json **state, hr_error_t *err)
+{
+  /* a record is mostly the container's config: only these are built */
+  static const char *const init[] = { "init_process_pid", "init_process_start", NULL };
+
+  return load_members (root, id, init, state, err);
 }
 
 bool
@@ -108,7 +125,7 @@ hr_runc_container_alive (const char *root, const char *id)
   hr_error_t err = NULL;
   int64_t pid;
   uint64_t start;
-  int loaded = hr_runc_state_load (root, id, &state, &err);
+  int loaded = hr_runc_state_load_init (root, id, &state, &err);
 
   if (loaded < 0)
     return hr_error_free (&err), true;

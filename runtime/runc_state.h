@@ -19,6 +19,9 @@
  * cannot be read or is not root's alone (anyone who could write it could
  * name any process). */
 int hr_runc_state_load (const char *root, const char *id, struct hr_json **state, hr_error_t *err);
+/* As hr_runc_state_load, with only what hr_runc_state_init reads (the
+ * record is mostly the container's config, parsed for nothing there). */
+int hr_runc_state_load_init (const char *root, const char *id, struct hr_json **state, hr_error_t *err);
 
 /* The init's pid and start time from a loaded state; false when absent. */
 bool hr_runc_state_init (const struct hr_json *state, int64_t *pid, uint64_t *start);

@@ -55,6 +55,11 @@ struct hr_json *hr_json_parse (const char *buf, size_t len, hr_error_t *err);
  * only for input that hr_go_decode_spec (spec_go_types.h) resolves next the
  * way runc's decoder does. */
 struct hr_json *hr_json_parse_all_members (const char *buf, size_t len, hr_error_t *err);
+/* As hr_json_parse, building only the top-level members named in keep
+ * (NULL-terminated, matched as hr_json_get matches): the others are read
+ * past, checked as JSON but never allocated.  For large files of which a
+ * few members are wanted (runc's state.json, for a container's init). */
+struct hr_json *hr_json_parse_members (const char *buf, size_t len, const char *const *keep, hr_error_t *err);
 void hr_json_free (struct hr_json *node);
 static inline void
 hr_json_freep (struct hr_json **p)

@@ -660,3 +660,67 @@ Test (go_decode, refuses_what_go_refuses)
   go_refuses ("{\"linux\":{\"sysctl\":{\"a\":1}}}", "linux.sysctl.a");
   go_refuses ("[]", "not an object");
 }
+
+/* hr_json_parse_members: the top-level members named, nothing else built */
+static struct hr_json *
+members_of (const char *text, hr_error_t *err)
+{
+  static const char *const keep[] = { "init_process_pid", "init_process_start", NULL };
+
+  return hr_json_parse_members (text, strlen (text), keep, err);
+}
+
+Test (json_members, only_the_named_members_are_built)
+{
+  hr_error_t err = NULL;
+  cleanup_json struct hr_json *j
+      = members_of ("{\"id\":\"c\",\"init_process_pid\":42,\"config\":{\"a\":[1,{\"b\":[[],{}]},\"x\"],\"c\":null},"
+                    "\"labels\":[\"bundle=/x\"],\"created\":true,\"init_process_start\":1234,\"tail\":[{}]}",
+                    &err);
+  cleanup_free char *text = NULL;
+
+  cr_assert_not_null (j, "%s", err ? err->msg : "");
+  text = hr_json_serialize (j, NULL);
+  cr_assert_str_eq (text, "{\"init_process_pid\":42,\"init_process_start\":1234}");
+}
+
+Test (json_members, names_match_as_hr_json_get_matches)
+{
+  hr_error_t err = NULL;
+  cleanup_json struct hr_json *j = members_of ("{\"Init_Process_Pid\":7,\"other\":{\"init_process_pid\":9}}", &err);
+  int64_t pid = 0;
+
+  cr_assert_not_null (j);
+  cr_assert_eq (hr_json_number_to_int64 (hr_json_get_value (j, "init_process_pid"), &pid), 0);
+  cr_assert_eq (pid, 7, "a nested member of the same name is not a top-level one");
+}
+
+Test (json_members, what_is_read_past_is_still_checked)
+{
+  hr_error_t err = NULL;
+
+  cr_assert_null (members_of ("{\"config\":{\"a\":[1,}]},\"init_process_pid\":1}", &err));
+  cr_assert_not_null (err);
+  hr_error_free (&err);
+  cr_assert_null (members_of ("{\"init_process_pid\":1,\"INIT_PROCESS_PID\":2}", &err),
+                  "a duplicate named member is refused as hr_json_parse refuses it");
+  hr_error_free (&err);
+}
+
+Test (json_members, nesting_read_past_is_bounded_like_the_tree)
+{
+  hr_error_t err = NULL;
+  size_t depth = HR_JSON_MAX_DEPTH + 8;
+  cleanup_free char *text = xcalloc (2 * depth + 64, 1);
+  char *p = text;
+
+  p += sprintf (p, "{\"config\":");
+  for (size_t i = 0; i < depth; i++)
+    *p++ = '[';
+  for (size_t i = 0; i < depth; i++)
+    *p++ = ']';
+  strcpy (p, ",\"init_process_pid\":1}");
+  cr_assert_null (members_of (text, &err));
+  cr_assert (strstr (err->msg, "nesting deeper") != NULL, "%s", err->msg);
+  hr_error_free (&err);
+}
