@@ -321,6 +321,81 @@ section_docker() {
 }
 
 # ---------------------------------------------------------------------------
+# 32 creates at once: throughput against runc's (the id-range lock must not
+# serialize more than the allocation).  Each round starts 32 creates of the
+# same bundle under distinct ids and waits for all; rounds alternate.
+section_parallel() {
+	local rounds b policy=$WORK/policy-parallel.json i r t0 t1 hardrun_ms=() runc_ms=()
+	rounds=$(iterations 6 2)
+	section "32 creates at once (target: throughput within 10 % of runc's)"
+	b=$WORK/parallel
+	docker_default_bundle "$b" hardrun-bench-p
+	# no binds, and each container in the cgroup runc names after its id
+	jq '.mounts |= map(select(.source | startswith("/var/lib/docker") | not)) | del(.linux.cgroupsPath)' \
+		"$b/config.json" >"$b/nobind.json"
+	jq -n --arg log "$WORK/audit-parallel.jsonl" --arg runc "$RUNC" '{audit_log: $log, runtime: $runc}' >"$policy"
+	for ((r = 0; r < rounds; r++)); do
+		for side in hardrun runc; do
+			cp "$b/nobind.json" "$b/config.json"
+			t0=$(date +%s%N)
+			for ((i = 0; i < 32; i++)); do
+				if [ "$side" = hardrun ]; then
+					"$HARDRUN" --hardrun-policy "$policy" create --bundle "$b" "hb-par-$r-$i" >/dev/null 2>&1 &
+				else
+					"$RUNC" create --bundle "$b" "rb-par-$r-$i" >/dev/null 2>&1 &
+				fi
+			done
+			wait
+			t1=$(date +%s%N)
+			# a round counts only if all 32 were created
+			if [ "$("$RUNC" list -q | grep -c -- "-par-$r-")" -ne 32 ]; then
+				say "failed: not all 32 $side creates of round $r succeeded"
+				return 1
+			fi
+			for ((i = 0; i < 32; i++)); do
+				if [ "$side" = hardrun ]; then
+					"$HARDRUN" --hardrun-policy "$policy" delete -f "hb-par-$r-$i" >/dev/null 2>&1
+				else
+					"$RUNC" delete -f "rb-par-$r-$i" >/dev/null 2>&1
+				fi
+			done
+			if [ "$side" = hardrun ]; then hardrun_ms+=($(((t1 - t0) / 1000000))); else runc_ms+=($(((t1 - t0) / 1000000))); fi
+		done
+	done
+	say "Docker's default spec without its binds on a busybox rootfs, real runc; $rounds"
+	say "alternated rounds of 32 creates started at once (ms until the last returned):"
+	say ""
+	say "    hardrun  ${hardrun_ms[*]}"
+	say "    runc     ${runc_ms[*]}"
+	PARALLEL_RATIO=$(printf '%s\n' "${hardrun_ms[@]}" | sort -n | awk -v r="$(printf '%s\n' "${runc_ms[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+		'{a[NR]=$1} END {printf "%.0f", 100 * r / a[int((NR+1)/2)]}')
+	say ""
+	say "hardrun's throughput: $PARALLEL_RATIO % of runc's (medians of the rounds)."
+}
+
+# ---------------------------------------------------------------------------
+# A Kubernetes pod through containerd's CRI (tests/bench/bench_pod.py, on
+# the k8s layer's test bed): hardrun's handler, plain runc, and runc with
+# RuntimeDefault seccomp (the part of the baseline plain Kubernetes gives).
+section_cri() {
+	local n out
+	n=$(iterations 20 3)
+	section "A Kubernetes pod through the CRI (target: within 5 % of the runc handler)"
+	if [ ! -x /usr/lib/cni/bridge ] || ! /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
+		say "skipped: needs containernetworking-plugins, python3-grpcio and python3-grpc-tools"
+		return
+	fi
+	say "RunPodSandbox, CreateContainer and StartContainer of a busybox \`true\` through"
+	say "containerd 1.6's CRI as kubelet calls them, on a CNI bridge; $n alternated pods"
+	say "each, every pod removed (untimed) before the next. \`cri+runc+seccomp\` is the runc"
+	say "handler with kubelet's \`seccompProfile: RuntimeDefault\` on the pod and container."
+	say ""
+	out=$(HARDRUN=$HARDRUN /usr/bin/python3 "$REPO/tests/bench/bench_pod.py" "$n") || { say "failed: $out"; return; }
+	echo "$out" | grep -v '^result ' | sed 's/^/    /' | tee -a "$RESULTS"
+	echo "$out" | grep '^result ' >>"$WORK/all-results"
+}
+
+# ---------------------------------------------------------------------------
 # scaled_spec KIND COUNT FILE: Docker's default spec with COUNT env entries
 # or COUNT tmpfs mounts.
 scaled_spec() {
@@ -412,6 +487,13 @@ section_targets() {
 		ratio=$(awk -v a="$(median_of docker+hardrun)" -v b="$(median_of docker+runc)" 'BEGIN {printf "%.1f", 100 * (a - b) / b}')
 		say "| \`docker run\` within 3 % of runc | $ratio % | $(verdict "$ratio" 3) |"
 	fi
+	if [ -n "$(median_of cri+runc)" ]; then
+		ratio=$(awk -v a="$(median_of cri+hardrun)" -v b="$(median_of cri+runc)" 'BEGIN {printf "%.1f", 100 * (a - b) / b}')
+		say "| a CRI pod within 5 % of the runc handler | $ratio % | $(verdict "$ratio" 5) |"
+	fi
+	if [ -n "${PARALLEL_RATIO:-}" ]; then
+		say "| 32 parallel creates: throughput within 10 % of runc's | $PARALLEL_RATIO % of runc's | $(verdict "$((100 - PARALLEL_RATIO))" 10) |"
+	fi
 }
 
 section_machine
@@ -424,7 +506,9 @@ fi
 section_passthrough
 section_create_inprocess
 section_create_real
+section_parallel
 section_docker
+section_cri
 section_scaling
 section_targets
 mkdir -p "$OUT"

@@ -75,42 +75,30 @@ def remove_cgroups():
             os.rmdir(d)
 
 
-def main():
-    hardrun = os.environ.get("HARDRUN") or os.path.join(crilib.REPO, "build", "runtime", "hardrun")
-    handlers = os.environ.get("K8S_HANDLERS", "runc,hardrun").split(",")
-    os.makedirs("/var/lib/hardrun-k8s", mode=0o711, exist_ok=True)
-    work = tempfile.mkdtemp(prefix="run.", dir="/var/lib/hardrun-k8s")
-    audit = os.path.join(work, "audit.jsonl")
-    os.environ["K8S_AUDIT"] = audit
-    t0 = time.time()
-    crilib.generate_stubs(os.path.join(work, "stubs"))
-    import scenarios  # after the stubs exist
-
-    cd = crilib.Containerd(work, hardrun)
+@contextlib.contextmanager
+def test_bed(cd, hardrun, work):
+    """cd (a crilib.Containerd of its own) started with hardrun installed at
+    the handler's BinaryName and the example policy as the host's, images
+    imported: yields the CRI client.  Everything is undone on the way out."""
     binary = cd.write_config()
     # the handler's BinaryName (registered by hardrun install) is where
     # containerd's shim runs hardrun from on this host
     shutil.copy2(hardrun, binary + ".new")
     os.chmod(binary + ".new", 0o755)
     os.rename(binary + ".new", binary)
-    suite = None
     try:
-        with installed_policy(audit, work):
+        with installed_policy(os.environ["K8S_AUDIT"], work):
             cd.start()
             cd.import_images()
             cri = crilib.Cri(cd.sock)
-            print(f"# containerd {cri.version().runtime_version} (CRI {cri.version().runtime_api_version}), "
-                  f"handlers {', '.join(handlers)}, set up in {time.time() - t0:.1f}s", flush=True)
-            suite = scenarios.Suite(cri, cd, handlers)
             try:
-                suite.run(os.environ.get("K8S_ONLY"))
+                yield cri
             finally:
                 remove_all_pods(cri)
-    except Exception as e:  # noqa: BLE001 -- the bed itself failed: one failure, said why
-        print(f"not ok k8s test bed: {e}\n# containerd log:\n# " + cd.tail().replace("\n", "\n# "), flush=True)
-        if suite is None:
-            suite = type("S", (), {"passed": 0, "failed": 0})()
-        suite.failed += 1
+    except Exception:
+        # containerd's own words, while its log still exists
+        print("# containerd log:\n# " + cd.tail().replace("\n", "\n# "), flush=True)
+        raise
     finally:
         cd.stop()
         cd.remove_leftovers()
@@ -120,6 +108,38 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"# kept {work}")
+
+
+def new_work_dir():
+    """A work directory under /var/lib/hardrun-k8s, its audit log named in
+    K8S_AUDIT, and the CRI stubs generated in it."""
+    os.makedirs("/var/lib/hardrun-k8s", mode=0o711, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="run.", dir="/var/lib/hardrun-k8s")
+    os.environ["K8S_AUDIT"] = os.path.join(work, "audit.jsonl")
+    crilib.generate_stubs(os.path.join(work, "stubs"))
+    return work
+
+
+def main():
+    hardrun = os.environ.get("HARDRUN") or os.path.join(crilib.REPO, "build", "runtime", "hardrun")
+    handlers = os.environ.get("K8S_HANDLERS", "runc,hardrun").split(",")
+    t0 = time.time()
+    work = new_work_dir()
+    import scenarios  # after the stubs exist
+
+    suite = None
+    cd = crilib.Containerd(work, hardrun)
+    try:
+        with test_bed(cd, hardrun, work) as cri:
+            print(f"# containerd {cri.version().runtime_version} (CRI {cri.version().runtime_api_version}), "
+                  f"handlers {', '.join(handlers)}, set up in {time.time() - t0:.1f}s", flush=True)
+            suite = scenarios.Suite(cri, cd, handlers)
+            suite.run(os.environ.get("K8S_ONLY"))
+    except Exception as e:  # noqa: BLE001 -- the bed itself failed: one failure, said why
+        print(f"not ok k8s test bed: {e}", flush=True)
+        if suite is None:
+            suite = type("S", (), {"passed": 0, "failed": 0})()
+        suite.failed += 1
     print(f"# k8s layer took {time.time() - t0:.0f}s")
     print(f"k8s: {suite.passed} passed, {suite.failed} failed")
     return 1 if suite.failed else 0
