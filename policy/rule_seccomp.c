@@ -209,13 +209,17 @@ report_merge (struct hr_rule_ctx *ctx, const struct hr_json *spec_profile, const
 static char *
 merge_inputs (struct hr_rule_ctx *ctx, const struct hr_json *seccomp, size_t *len)
 {
-  cleanup_json struct hr_json *inputs = hr_json_new (HR_JSON_ARRAY);
   const struct hr_json *bounding = bounding_set (ctx->doc);
+  cleanup_free char *rule = hr_json_serialize (ctx->config->settings, NULL);
+  cleanup_free char *caps = bounding ? hr_json_serialize (bounding, NULL) : NULL;
+  cleanup_free char *profile = seccomp ? hr_json_serialize (seccomp, NULL) : NULL;
+  char *text;
 
-  hr_json_append (inputs, hr_json_clone (ctx->config->settings));
-  hr_json_append (inputs, bounding ? hr_json_clone (bounding) : hr_json_new (HR_JSON_NULL));
-  hr_json_append (inputs, seccomp ? hr_json_clone (seccomp) : hr_json_new (HR_JSON_NULL));
-  return hr_json_serialize (inputs, len);
+  /* one line each: serialized JSON has no raw newline, so the three
+   * never run into one another */
+  xasprintf (&text, "%s\n%s\n%s", rule, caps ? caps : "null", profile ? profile : "null");
+  *len = strlen (text);
+  return text;
 }
 
 static struct hr_json *

@@ -28,6 +28,7 @@
 #include "seccomp_cache.h"
 #include "userns/idrange.h"
 #include "userns/rootfs_path.h"
+#include "vfork_call.h"
 
 static const char *
 proc_ns_name (const char *oci_type)
@@ -208,22 +209,16 @@ static int __attribute__ ((no_sanitize_address)) read_maps_child (void *data)
 
 /* uid_map and gid_map of the user namespace nsfd, read by a child that
  * entered it (what the kernel shows a process in the namespace: ids in the
- * parent namespace), so that no path is opened twice.  The child borrows
- * hardrun's memory while hardrun waits (CLONE_VM | CLONE_VFORK). */
+ * parent namespace), so that no path is opened twice.  The child writes
+ * them straight into buf (hr_vfork_call). */
 static int
 read_userns_maps (int nsfd, char *buf, size_t size, hr_error_t *err)
 {
-  static char stack[65536] __attribute__ ((aligned (16)));
   struct maps_call call = { .nsfd = nsfd, .buf = buf, .size = size };
-  int status;
-  pid_t pid;
+  int status = hr_vfork_call (read_maps_child, &call);
 
-  pid = clone (read_maps_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &call);
-  if (pid < 0)
-    return hr_error_set (err, errno, "clone");
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return hr_error_set (err, errno, "waitpid");
+  if (status < 0)
+    return hr_error_set (err, errno, "cannot start a child to read the id mappings");
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return hr_error_set (err, 0, "cannot read the id mappings of the user namespace");
   buf[call.len] = '\0';

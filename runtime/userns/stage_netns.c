@@ -29,6 +29,7 @@
 #include "hardrun/util.h"
 #include "host.h"
 #include "stage.h"
+#include "vfork_call.h"
 
 #define SYSFS_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
@@ -75,22 +76,15 @@ static int __attribute__ ((no_sanitize_address)) in_namespace_child (void *data)
 /* Runs action(arg) in a child that entered the namespace at path, of type
  * nstype ("" for the runtime's own); the child's mounts land in hardrun's
  * mount namespace all the same.  Returns the child's errno (0 on success).
- * The child borrows hardrun's memory while hardrun waits (CLONE_VM and
- * CLONE_VFORK, as posix_spawn does): no page is copied, none faulted in
- * again afterwards. */
+ * The child borrows hardrun's memory (hr_vfork_call). */
 static int
 in_namespace (const char *path, int nstype, int (*action) (const void *arg), const void *arg)
 {
-  static char stack[65536] __attribute__ ((aligned (16)));
   struct in_namespace_call call = { path, nstype, action, arg };
-  int status;
-  pid_t pid = clone (in_namespace_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &call);
+  int status = hr_vfork_call (in_namespace_child, &call);
 
-  if (pid < 0)
+  if (status < 0)
     return errno;
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return errno;
   if (!WIFEXITED (status))
     return EINTR;
   return WEXITSTATUS (status);
