@@ -26,6 +26,7 @@
 #include "mountinfo.h"
 #include "runc_state.h"
 #include "seccomp_cache.h"
+#include "strmap.h"
 #include "userns/idrange.h"
 #include "userns/rootfs_path.h"
 #include "vfork_call.h"
@@ -138,38 +139,74 @@ namespace_is_host (const struct hr_host *host, const char *type, const char *pat
  * (O_CLOEXEC). */
 #define MAX_OPENED 65536
 
-static struct
-{
-  char **paths;
-  int *fds;
-  size_t len;
-} opened;
-
-static int
-open_once (const char *path)
+/* What one path opened to: its descriptor (-1 when it could not be
+ * opened: asked again, it fails again, so one command sees one answer) and,
+ * once asked for, the absolute path that descriptor stands for (the rules
+ * ask for the same sensitive paths and the same rootfs once per mount). */
+struct opened_path
 {
   int fd;
+  char *target;
+  int is_dir; /* 0 until asked, then 1 or -1 */
+};
 
-  for (size_t i = 0; i < opened.len; i++)
-    if (strcmp (opened.paths[i], path) == 0)
-      return opened.fds[i];
-  fd = open (path, O_PATH | O_CLOEXEC);
-  if (fd < 0 || opened.len == MAX_OPENED)
-    return fd;
-  opened.paths = xrealloc (opened.paths, (opened.len + 1) * sizeof *opened.paths);
-  opened.fds = xrealloc (opened.fds, (opened.len + 1) * sizeof *opened.fds);
-  opened.paths[opened.len] = xstrdup (path);
-  opened.fds[opened.len++] = fd;
-  return fd;
+static struct hr_strmap opened; /* path -> struct opened_path */
+
+/* Past MAX_OPENED paths, one entry is reused: each answer is still judged
+ * from a descriptor, and only staging's reuse of it is lost. */
+static struct opened_path overflow = { .fd = -1 };
+
+static struct opened_path *
+open_entry (const char *path)
+{
+  struct opened_path *e;
+  bool found;
+
+  e = hr_strmap_get (&opened, path, &found);
+  if (found)
+    return e;
+  if (opened.len == MAX_OPENED)
+    {
+      if (overflow.fd >= 0)
+        close (overflow.fd);
+      free (overflow.target);
+      e = &overflow;
+    }
+  else
+    {
+      e = xmalloc (sizeof *e);
+      hr_strmap_put (&opened, path, e);
+    }
+  *e = (struct opened_path){ .fd = open (path, O_PATH | O_CLOEXEC) };
+  return e;
+}
+
+/* The absolute path e's descriptor stands for, NULL when it did not open. */
+static const char *
+entry_target (struct opened_path *e)
+{
+  char link[64], buf[PATH_MAX];
+  ssize_t n;
+
+  if (e == NULL || e->fd < 0)
+    return NULL;
+  if (e->target)
+    return e->target;
+  snprintf (link, sizeof link, "/proc/self/fd/%d", e->fd);
+  n = readlink (link, buf, sizeof buf - 1);
+  if (n < 0 || buf[0] != '/')
+    return NULL;
+  buf[n] = '\0';
+  return e->target = xstrdup (buf);
 }
 
 int
 hr_host_opened (const char *path)
 {
-  for (size_t i = 0; i < opened.len; i++)
-    if (strcmp (opened.paths[i], path) == 0)
-      return fcntl (opened.fds[i], F_DUPFD_CLOEXEC, 0);
-  return -1;
+  bool found;
+  const struct opened_path *e = hr_strmap_get (&opened, path, &found);
+
+  return found && e->fd >= 0 ? fcntl (e->fd, F_DUPFD_CLOEXEC, 0) : -1;
 }
 
 struct maps_call
@@ -362,28 +399,41 @@ user_namespace_info (const struct hr_host *host, const char *path, struct hr_use
   return 0;
 }
 
+/* path made absolute against the bundle, as runc reads relative paths. */
+static const char *
+absolute_in_bundle (const struct hr_host *host, const char *path, char **joined)
+{
+  if (path[0] == '/')
+    return path;
+  xasprintf (joined, "%s/%s", (const char *)host->data, path);
+  return *joined;
+}
+
 static char *
 resolve_path (const struct hr_host *host, const char *path)
 {
   cleanup_free char *joined = NULL;
-  char link[64], buf[PATH_MAX];
-  ssize_t n;
-  int fd;
+  const char *target = entry_target (open_entry (absolute_in_bundle (host, path, &joined)));
 
-  if (path[0] != '/')
-    {
-      xasprintf (&joined, "%s/%s", (const char *)host->data, path);
-      path = joined;
-    }
-  fd = open_once (path);
-  if (fd < 0)
-    return NULL;
-  snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
-  n = readlink (link, buf, sizeof buf - 1);
-  if (n < 0 || buf[0] != '/')
-    return NULL;
-  buf[n] = '\0';
-  return xstrdup (buf);
+  return target ? xstrdup (target) : NULL;
+}
+
+/* The rootfs as the descriptor it opened to and the path that stands for;
+ * -1 when it is not a directory that opens. */
+static int
+rootfs_opened (const struct hr_host *host, const char *rootfs, const char **root)
+{
+  cleanup_free char *joined = NULL;
+  const char *absolute = absolute_in_bundle (host, rootfs, &joined);
+  struct opened_path *e = open_entry (absolute);
+  struct stat st;
+
+  *root = entry_target (e);
+  if (e == NULL || *root == NULL)
+    return -1;
+  if (e->is_dir == 0)
+    e->is_dir = fstat (e->fd, &st) == 0 && S_ISDIR (st.st_mode) ? 1 : -1;
+  return e->is_dir > 0 ? e->fd : -1;
 }
 
 /* openat2 with RESOLVE_IN_ROOT resolves symlinks inside the rootfs the way
@@ -391,13 +441,10 @@ resolve_path (const struct hr_host *host, const char *path)
 static bool
 rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
 {
-  cleanup_free char *root = resolve_path (host, rootfs);
-  cleanup_close int rootfd = -1;
+  const char *root;
+  int rootfd = rootfs_opened (host, rootfs, &root);
   cleanup_close int fd = -1;
 
-  if (root == NULL)
-    return false;
-  rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return false;
   fd = hr_open_beneath (rootfd, dir, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
@@ -407,21 +454,43 @@ rootfs_has_dir (const struct hr_host *host, const char *rootfs, const char *dir)
 /* The longest prefix of path that exists, resolved inside the rootfs, and
  * the rest appended as written. */
 static char *
-rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path)
+rootfs_resolve_anew (const struct hr_host *host, const char *rootfs, const char *path)
 {
-  cleanup_free char *root = resolve_path (host, rootfs);
   cleanup_free char *resolved = NULL;
-  cleanup_close int rootfd = -1;
-  const char *rest;
+  const char *root, *rest;
+  int rootfd = rootfs_opened (host, rootfs, &root);
   char *out;
 
-  if (root == NULL || (rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+  if (rootfd < 0)
     return NULL;
   resolved = hr_rootfs_split (rootfd, root, path, &rest);
   if (resolved == NULL)
     return NULL;
   xasprintf (&out, "%s%s%s", resolved, *rest && strcmp (resolved, "/") != 0 ? "/" : "", rest);
   return out;
+}
+
+/* Each rule that judges mounts resolves every destination (the read-only
+ * rootfs, /proc and /sys, the tmpfs it adds): the answers are kept for the
+ * command, which never changes the rootfs. */
+static struct hr_strmap resolved_in_rootfs; /* rootfs "\n" path -> answer */
+
+static char *
+rootfs_resolve (const struct hr_host *host, const char *rootfs, const char *path)
+{
+  cleanup_free char *key = NULL;
+  const char *known;
+  char *answer;
+  bool found;
+
+  xasprintf (&key, "%s\n%s", rootfs, path);
+  known = hr_strmap_get (&resolved_in_rootfs, key, &found);
+  if (found)
+    return known ? xstrdup (known) : NULL;
+  answer = rootfs_resolve_anew (host, rootfs, path);
+  if (resolved_in_rootfs.len < MAX_OPENED)
+    hr_strmap_put (&resolved_in_rootfs, key, answer ? xstrdup (answer) : NULL);
+  return answer;
 }
 
 /* A whole /proc file (whose size stat does not tell), NUL-terminated, at

@@ -586,10 +586,11 @@ scan_user_namespaces (struct hr_id_spans *uids, struct hr_id_spans *gids)
       if (!isdigit ((unsigned char)de->d_name[0]))
         continue;
       pid = strtol (de->d_name, NULL, 10);
-      snprintf (path, sizeof path, "/proc/%ld/ns/user", pid);
+      /* relative to /proc: one lookup less per process, on every create */
+      snprintf (path, sizeof path, "%ld/ns/user", pid);
       /* without the inode (a kernel without it, a process going away) the
        * process is judged on its own */
-      known = stat (path, &st) == 0;
+      known = fstatat (dirfd (d), path, &st, 0) == 0;
       if (known && namespace_seen (&seen, st.st_ino))
         continue;
       if (add_process_namespace (pid, uids, gids) && known)

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See rootfs_path.h. */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "hardrun/util.h"
 #include "rootfs_path.h"
 
@@ -31,10 +33,47 @@ container_path_of (int fd, const char *root)
   return xstrdup (buf[root_len] ? buf + root_len : "/");
 }
 
+/* A clean relative path: no "." or ".." component, no empty one. */
+static bool
+clean_relative (const char *path)
+{
+  for (const char *c = path; *c;)
+    {
+      size_t n = strcspn (c, "/");
+      if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+        return false;
+      c += n + (c[n] == '/');
+    }
+  return true;
+}
+
+/* The container path prefix (existing in the rootfs) stands for, or NULL
+ * when it does not exist.  A clean prefix that opens with no symlink on its
+ * way is itself (the usual case: no readlink of the descriptor); any other
+ * is resolved inside the rootfs and read back from the descriptor. */
+static char *
+existing_container_path (int rootfd, const char *root, const char *prefix)
+{
+  cleanup_close int fd = -1;
+  char *out;
+
+  if (*prefix == '\0')
+    return xstrdup ("/"); /* the rootfs itself */
+  if (clean_relative (prefix))
+    {
+      fd = hr_open_beneath (rootfd, prefix, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+      if (fd >= 0)
+        return xasprintf (&out, "/%s", prefix), out;
+      if (errno == ENOENT || errno == ENOTDIR)
+        return NULL;
+    }
+  fd = hr_open_beneath (rootfd, prefix, O_PATH, RESOLVE_IN_ROOT);
+  return fd >= 0 ? container_path_of (fd, root) : NULL;
+}
+
 char *
 hr_rootfs_split (int rootfd, const char *root, const char *path, const char **rest)
 {
-  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
   cleanup_free char *prefix = NULL;
 
   while (*path == '/')
@@ -42,14 +81,13 @@ hr_rootfs_split (int rootfd, const char *root, const char *path, const char **re
   prefix = xstrdup (path);
   for (;;)
     {
-      cleanup_close int fd = (int)syscall (SYS_openat2, rootfd, *prefix ? prefix : ".", &how, sizeof how);
-      char *slash;
+      char *found = existing_container_path (rootfd, root, prefix), *slash;
 
-      if (fd >= 0)
+      if (found)
         {
           size_t n = strlen (prefix);
           *rest = path + n + (n > 0 && path[n] == '/' ? 1 : 0);
-          return container_path_of (fd, root);
+          return found;
         }
       if (*prefix == '\0')
         return NULL;

@@ -13,6 +13,7 @@
 
 #include "files.h"
 #include "hardrun/util.h"
+#include "userns/rootfs_path.h"
 
 static char dir[] = "/tmp/hardrun-files-XXXXXX";
 static int dirfd_ = -1;
@@ -196,4 +197,38 @@ Test (files, private_copy_is_sealed_and_survives_exec)
   cr_assert_eq (ftruncate (fd, 0), -1);
   cr_assert_eq (fcntl (fd, F_ADD_SEALS, 0), -1, "seals are sealed");
   close (fd);
+}
+
+/* rootfs_path.c: the longest existing prefix of a container path, resolved
+ * inside the rootfs as runc resolves it.  A clean path without symlinks is
+ * taken as written; every other is resolved by the kernel and read back. */
+static void
+expect_split (const char *path, const char *resolved, const char *rest)
+{
+  const char *got_rest = NULL;
+  cleanup_free char *got = hr_rootfs_split (dirfd_, dir, path, &got_rest);
+
+  cr_assert_not_null (got, "%s", path);
+  cr_expect_str_eq (got, resolved, "%s", path);
+  cr_expect_str_eq (got_rest, rest, "%s", path);
+}
+
+Test (files, rootfs_split_resolves_symlinks_inside_the_rootfs)
+{
+  cr_assert_eq (mkdirat (dirfd_, "etc", 0755), 0);
+  put ("etc/file", "x", 0644);
+  cr_assert_eq (symlinkat ("/etc", dirfd_, "abs"), 0);
+  cr_assert_eq (symlinkat ("../../../../etc", dirfd_, "up"), 0);
+  cr_assert_eq (symlinkat ("/nowhere", dirfd_, "dangling"), 0);
+
+  expect_split ("/", "/", "");
+  expect_split ("/etc/file", "/etc/file", "");
+  expect_split ("//etc/missing/deeper", "/etc", "missing/deeper");
+  expect_split ("/etc/file/below", "/etc/file", "below");
+  expect_split ("/abs/file", "/etc/file", "");
+  expect_split ("/abs", "/etc", "");
+  expect_split ("/up/file", "/etc/file", "");
+  expect_split ("/etc/../etc/file", "/etc/file", "");
+  expect_split ("/../../etc", "/etc", "");
+  expect_split ("/dangling/x", "/", "dangling/x");
 }
