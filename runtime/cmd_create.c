@@ -15,6 +15,7 @@
 #include "files.h"
 #include "harden.h"
 #include "hardrun/util.h"
+#include "heap_prefault.h"
 #include "log.h"
 #include "policy_source.h"
 #include "real_runtime.h"
@@ -22,6 +23,8 @@
 #include "userns/stage.h"
 
 #define SPEC_NAME "config.json"
+/* the heap a create of Docker's default spec uses, with some room */
+#define CREATE_HEAP_BYTES (448u << 10)
 
 static int
 open_bundle (const char *bundle, hr_error_t *err)
@@ -208,7 +211,7 @@ int
 hr_cmd_create (const struct hr_cli *cli)
 {
   cleanup_error hr_error_t err = NULL;
-  cleanup_policy struct hr_policy *policy = hr_load_policy (cli, true, &err);
+  cleanup_policy struct hr_policy *policy = NULL;
   cleanup_free char *runtime = NULL;
   cleanup_free char *text = NULL;
   cleanup_free char *path = NULL;
@@ -221,6 +224,8 @@ hr_cmd_create (const struct hr_cli *cli)
   size_t len;
   int ret = 1;
 
+  hr_heap_prefault (CREATE_HEAP_BYTES);
+  policy = hr_load_policy (cli, true, &err);
   if (policy == NULL)
     return hr_log_failure (err, "cannot load the policy, no container is started");
   if (hr_find_runtime (policy->runtime, policy->runtime_sha256, &runtime, &err) < 0)
