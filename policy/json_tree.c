@@ -225,20 +225,32 @@ hr_json_ensure_array (struct hr_json *obj, const char *field)
   return ensure_container (obj, field, HR_JSON_ARRAY);
 }
 
+struct hr_json *
+hr_json_take_member (struct hr_json *obj, size_t index)
+{
+  struct hr_json *value = obj->members[index].value;
+
+  free (obj->members[index].key);
+  memmove (&obj->members[index], &obj->members[index + 1], (obj->len - index - 1) * sizeof *obj->members);
+  obj->len--;
+  return value;
+}
+
+struct hr_json *
+hr_json_take (struct hr_json *obj, const char *field)
+{
+  struct hr_json_member *m = find_member (obj, field);
+
+  return m ? hr_json_take_member (obj, (size_t)(m - obj->members)) : NULL;
+}
+
 bool
 hr_json_remove (struct hr_json *obj, const char *field)
 {
-  struct hr_json_member *m = find_member (obj, field);
-  size_t i;
+  struct hr_json *value = hr_json_take (obj, field);
 
-  if (m == NULL)
-    return false;
-  i = (size_t)(m - obj->members);
-  free (m->key);
-  hr_json_free (m->value);
-  memmove (&obj->members[i], &obj->members[i + 1], (obj->len - i - 1) * sizeof *m);
-  obj->len--;
-  return true;
+  hr_json_free (value);
+  return value != NULL;
 }
 
 void

@@ -125,6 +125,7 @@ struct loader
   hr_error_t *err;                /* failing fast */
   struct hr_policy_problems *all; /* collecting, else NULL */
   const struct hr_json *profiles; /* the document's, for "did you mean" */
+  bool embedded;                  /* the document is the embedded default policy */
 };
 
 static bool
@@ -468,16 +469,26 @@ inherited_problem (const struct hr_rule_def *def, const struct hr_json *base, co
 struct resolved_profile
 {
   const char *name;
-  const struct hr_json *rules; /* resolved */
-  const struct hr_json *base;  /* the rules it started from, NULL when they are the defaults */
-  bool base_broken;            /* collecting: its base had problems, the defaults stood in */
+  struct hr_json *rules;      /* resolved; build_profile takes its rules apart */
+  const struct hr_json *base; /* the rules it started from, NULL when they are the defaults */
+  bool base_broken;           /* collecting: its base had problems, the defaults stood in */
 };
+
+/* The value of member key (as member() finds it), removed from obj. */
+static struct hr_json *
+take_member (struct hr_json *obj, const char *key)
+{
+  for (size_t i = 0; obj && obj->type == HR_JSON_OBJECT && i < obj->len; i++)
+    if (strcmp (obj->members[i].key, key) == 0)
+      return hr_json_take_member (obj, i);
+  return NULL;
+}
 
 /* Turns resolved rules into the profile's rule configs, in enforcement order. */
 static int
 build_profile (struct loader *ld, struct hr_profile *out, const struct resolved_profile *rp)
 {
-  const struct hr_json *resolved = rp->rules;
+  struct hr_json *resolved = rp->rules;
   const char *name = rp->name;
   struct loc at_profiles = { NULL, "profiles", 0 }, at = { &at_profiles, name, 0 };
   size_t n = hr_rule_count ();
@@ -488,17 +499,17 @@ build_profile (struct loader *ld, struct hr_profile *out, const struct resolved_
   for (size_t i = 0; i < n; i++)
     {
       const struct hr_rule_def *def = hr_rule_defs[i];
-      const struct hr_json *rule = member (resolved, def->name);
+      struct hr_json *rule = take_member (resolved, def->name);
       struct hr_rule_config *cfg = &out->rules[i];
       const struct hr_json *action;
       hr_error_t rule_err = NULL;
 
       cfg->name = def->name;
+      cfg->settings = rule;
       if (rule == NULL || (action = member (rule, "action")) == NULL)
         return problem (ld, &at, &at, NULL, "rule \"%s\" has no action", def->name);
       hr_action_parse (action->text, &cfg->action);
-      cfg->settings = hr_json_clone (rule);
-      hr_json_remove (cfg->settings, "action");
+      hr_json_free (take_member (cfg->settings, "action"));
       for (const struct hr_setting *s = def->settings; s && s->key; s++)
         if (member (cfg->settings, s->key) == NULL)
           return problem (ld, &at, &at, NULL, "rule \"%s\" lacks setting \"%s\"", def->name, s->key);
@@ -796,14 +807,14 @@ read_globals (struct loader *ld, struct hr_policy *policy, const struct hr_json 
 static struct hr_json *
 embedded_default_rules (void)
 {
-  static const char *const path[] = { "profiles", "default", "rules", NULL };
+  static const char *const path[] = { "profiles", "default", NULL };
   hr_error_t err = NULL;
   struct hr_json *doc = hr_json_parse (hr_default_policy_text, strlen (hr_default_policy_text), &err);
   struct hr_json *rules;
 
   if (doc == NULL)
     abort (); /* the embedded policy is checked by the unit tests */
-  rules = hr_json_clone (hr_json_get_path (doc, path));
+  rules = hr_json_take (hr_json_get_path (doc, path), "rules");
   hr_json_free (doc);
   return rules;
 }
@@ -885,7 +896,10 @@ go_on (const struct loader *ld, int ret)
 static struct hr_policy *
 load_doc (struct loader *ld, const struct hr_json *doc, const char *source)
 {
-  cleanup_json struct hr_json *defaults = embedded_default_rules ();
+  static const char *const embedded_rules[] = { "profiles", "default", "rules", NULL };
+  /* the embedded policy holds the defaults itself: not parsed twice */
+  cleanup_json struct hr_json *parsed = ld->embedded ? NULL : embedded_default_rules ();
+  const struct hr_json *defaults = parsed ? parsed : hr_json_get_path (doc, embedded_rules);
   cleanup_policy struct hr_policy *policy = xcalloc (1, sizeof *policy);
   struct loc at_default = { NULL, "default_profile", 0 };
   int ret = 0;
@@ -916,11 +930,11 @@ load_doc (struct loader *ld, const struct hr_json *doc, const char *source)
   return ret < 0 ? NULL : hr_steal_pointer (&policy);
 }
 
-struct hr_policy *
-hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_t *err)
+static struct hr_policy *
+load_text (const char *text, size_t len, const char *source, bool embedded, hr_error_t *err)
 {
   cleanup_json struct hr_json *doc = hr_json_parse (text, len, err);
-  struct loader ld = { .err = err };
+  struct loader ld = { .err = err, .embedded = embedded };
   struct hr_policy *policy;
 
   if (doc == NULL)
@@ -929,6 +943,12 @@ hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_
   if (policy == NULL)
     hr_error_prefix (err, "policy %s", source);
   return policy;
+}
+
+struct hr_policy *
+hr_policy_load_text (const char *text, size_t len, const char *source, hr_error_t *err)
+{
+  return load_text (text, len, source, false, err);
 }
 
 struct hr_policy *
@@ -982,7 +1002,7 @@ hr_policy_problems_clear (struct hr_policy_problems *problems)
 struct hr_policy *
 hr_policy_load_default (hr_error_t *err)
 {
-  return hr_policy_load_text (hr_default_policy_text, strlen (hr_default_policy_text), "embedded default policy", err);
+  return load_text (hr_default_policy_text, strlen (hr_default_policy_text), "embedded default policy", true, err);
 }
 
 void

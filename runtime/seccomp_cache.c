@@ -364,7 +364,7 @@ merge_of (const char *payload, size_t len, struct hr_strv *changed)
 {
   cleanup_error hr_error_t err = NULL;
   cleanup_json struct hr_json *doc = hr_json_parse (payload, len, &err);
-  struct hr_json *merged = hr_json_get_value (doc, "merged");
+  const struct hr_json *merged = hr_json_get_value (doc, "merged");
   const struct hr_json *calls = hr_json_get_value (doc, "changed");
 
   if (merged == NULL || merged->type != HR_JSON_OBJECT || calls == NULL || calls->type != HR_JSON_ARRAY)
@@ -374,7 +374,7 @@ merge_of (const char *payload, size_t len, struct hr_strv *changed)
       return NULL;
   for (size_t i = 0; i < calls->len; i++)
     hr_strv_push (changed, calls->items[i]->text);
-  return hr_json_clone (merged);
+  return hr_json_take (doc, "merged");
 }
 
 struct hr_json *

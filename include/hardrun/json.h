@@ -112,6 +112,11 @@ void hr_json_set (struct hr_json *obj, const char *field, struct hr_json *value)
  * null) when needed; NULL if the member exists with another type. */
 struct hr_json *hr_json_ensure_object (struct hr_json *obj, const char *field);
 struct hr_json *hr_json_ensure_array (struct hr_json *obj, const char *field);
+/* The member's value, removed from obj and now the caller's (NULL when
+ * there is none): for a tree that is taken apart rather than copied. */
+struct hr_json *hr_json_take (struct hr_json *obj, const char *field);
+/* The same for the member at index. */
+struct hr_json *hr_json_take_member (struct hr_json *obj, size_t index);
 bool hr_json_remove (struct hr_json *obj, const char *field);
 void hr_json_append (struct hr_json *arr, struct hr_json *value);
 void hr_json_remove_at (struct hr_json *arr, size_t index);
