@@ -285,3 +285,16 @@ kernel_record() {
 	[ "$status" -ne 0 ]
 	assert_log_error 'the criu binary .* is not trusted'
 }
+
+@test "a deleted container's range is handed out last: the next create, another process, takes the next range" {
+	POLICY=$(write_policy "{\"profiles\": {\"default\": {\"rules\": {\"user_namespace\": {\"host_uid\": $TEST_POOL_BASE, \"host_gid\": $TEST_POOL_BASE, \"ranges\": 4}}}}}" rotate)
+	first=$(new_id first) second=$(new_id second)
+	hr create --bundle "$(make_bundle first "sleep 60")" "$first" </dev/null >/dev/null
+	map_first=$(init_uid_map "$first")
+	hr delete -f "$first" </dev/null >/dev/null
+	hr create --bundle "$(make_bundle second "sleep 60")" "$second" </dev/null >/dev/null
+	map_second=$(init_uid_map "$second")
+	echo "first $map_first, second $map_second"
+	[ -n "$map_first" ] && [ -n "$map_second" ]
+	[ "$(echo "$map_first" | awk '{print $2}')" != "$(echo "$map_second" | awk '{print $2}')" ]
+}
