@@ -111,7 +111,7 @@ open_checked_dir (int parent, const char *name, const char *path, bool strict, h
  * used (a warning when it is unsafe, silence when this is not root or
  * /var is read-only: the profile is compiled as without a cache). */
 static int
-open_cache_dir (void)
+open_cache_dir_checked (void)
 {
   cleanup_error hr_error_t err = NULL;
   cleanup_close int parent = -1, root = -1;
@@ -128,6 +128,19 @@ open_cache_dir (void)
   if (fd < 0)
     hr_log_warning ("seccomp cache not used: %s", err->msg);
   return fd;
+}
+
+/* A create asks the cache for a merge and then for a compiled profile: the
+ * directory is made, opened and checked once, and each caller gets its own
+ * copy of that descriptor (or -1 each time, warned once). */
+static int
+open_cache_dir (void)
+{
+  static int checked = -2;
+
+  if (checked == -2)
+    checked = open_cache_dir_checked ();
+  return checked < 0 ? -1 : fcntl (checked, F_DUPFD_CLOEXEC, 0);
 }
 
 /* The 64 lowercase hex digits at *p, copied to out, *p moved past them. */
