@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cwd_resolve.h"
+#include "files.h"
 #include "hardrun/util.h"
 
 #define MAX_LINKS 255
@@ -26,12 +26,10 @@
 static int
 open_component (int rootfd, const char *dir, const char *name, size_t name_len)
 {
-  struct open_how how
-      = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
   cleanup_free char *path = NULL;
 
   xasprintf (&path, "%s/%.*s", *dir ? dir : ".", (int)name_len, name);
-  return (int)syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+  return hr_open_beneath (rootfd, path, O_PATH | O_NOFOLLOW, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 static void
