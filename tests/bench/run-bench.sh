@@ -11,7 +11,8 @@
 # (tests/bench/bench_exec.c), so that the machine's drift falls on both.
 # --quick: fewer iterations (a smoke run of the script itself).
 # Environment: BENCH_OUT (default docs/), BENCH_BUILD (default build-bench),
-# BENCH_SECTIONS (some sections only, e.g. "create_real docker"; nothing written).
+# BENCH_SECTIONS (some sections only, e.g. "create_real docker"; no benchmark.md,
+# but the docker and scaling sections write their plots to BENCH_OUT).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -583,7 +584,7 @@ section_targets() {
 
 section_machine
 # BENCH_SECTIONS="create_real docker": only these sections, printed and not
-# written to docs/ (a partial run is no benchmark.md)
+# written to docs/benchmark.md (a partial run is no benchmark.md; their plots are)
 if [ -n "${BENCH_SECTIONS:-}" ]; then
 	for s in $BENCH_SECTIONS; do "section_$s"; done
 	exit 0
