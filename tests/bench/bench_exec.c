@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Times two (or three) commands against each other, alternated in one run
+/* Times two to four commands against each other, alternated in one run
  * so that the machine's drift (frequency, cache, other load) falls on all
  * alike.
- *   bench_exec [-n N] [-w WARMUP] [-c CLEANUP_A] [-C CLEANUP_B] [-D CLEANUP_C]
- *              LABEL_A 'CMD_A' LABEL_B 'CMD_B' [LABEL_C 'CMD_C']
+ *   bench_exec [-n N] [-w WARMUP] [-o SAMPLES] [-c CLEANUP_A] [-C CLEANUP_B]
+ *              [-D CLEANUP_C] [-E CLEANUP_D]
+ *              LABEL_A 'CMD_A' LABEL_B 'CMD_B' [LABEL_C 'CMD_C' [LABEL_D 'CMD_D']]
  * Each command is split on spaces and run by fork and execvp, with stdout and
  * stderr to /dev/null; no shell is timed.  "{}" in a command or a cleanup
  * becomes the iteration's number.  A cleanup runs untimed after its command,
  * through /bin/sh.  Prints, per command, the median, mean, 90th percentile
  * and minimum in microseconds, then the difference of the medians (each
  * command's against the last one's, the baseline), and one machine-readable
- * "result LABEL MEDIAN MEAN P90 MIN" line each.
+ * "result LABEL MEDIAN MEAN P90 MIN" line each.  -o writes every timed
+ * sample to SAMPLES, one "LABEL MICROS" a line in the order they ran (for a
+ * plot of the distributions).
  * Any command exiting non-zero stops the run (a benchmark of an error path
  * is not a benchmark of the command). */
 #include <fcntl.h>
@@ -22,7 +25,7 @@
 #include <unistd.h>
 
 #define MAX_ARGS 64
-#define MAX_SUBJECTS 3
+#define MAX_SUBJECTS 4
 
 struct subject
 {
@@ -138,6 +141,22 @@ one_round (struct subject *s, long i, double *micros)
   return 0;
 }
 
+/* write_samples: every timed sample of the COUNT subjects, before report
+ * sorts them, to F (opened before the run: a bad path fails early). */
+static int
+write_samples (FILE *f, const char *path, const struct subject *s, int count, long n)
+{
+  for (long i = 0; i < n; i++)
+    for (int k = 0; k < count; k++)
+      fprintf (f, "%s %.1f\n", s[k].label, s[k].micros[i]);
+  if (fclose (f) != 0)
+    {
+      fprintf (stderr, "bench_exec: cannot write '%s': %m\n", path);
+      return -1;
+    }
+  return 0;
+}
+
 static int
 compare_doubles (const void *a, const void *b)
 {
@@ -164,8 +183,8 @@ report (const struct subject *s, long n)
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: bench_exec [-n N] [-w WARMUP] [-c CLEANUP_A] [-C CLEANUP_B] [-D CLEANUP_C] LABEL_A CMD_A "
-                   "LABEL_B CMD_B [LABEL_C CMD_C]\n");
+  fprintf (stderr, "usage: bench_exec [-n N] [-w WARMUP] [-o SAMPLES] [-c CLEANUP_A] [-C CLEANUP_B] [-D CLEANUP_C] "
+                   "[-E CLEANUP_D] LABEL_A CMD_A LABEL_B CMD_B [LABEL_C CMD_C [LABEL_D CMD_D]]\n");
   return 2;
 }
 
@@ -173,11 +192,13 @@ int
 main (int argc, char **argv)
 {
   struct subject s[MAX_SUBJECTS] = { 0 };
+  const char *samples = NULL;
+  FILE *samples_file = NULL;
   long n = 200, warmup = 5;
   double ignored, median[MAX_SUBJECTS];
   int opt, count;
 
-  while ((opt = getopt (argc, argv, "+n:w:c:C:D:")) != -1)
+  while ((opt = getopt (argc, argv, "+n:w:o:c:C:D:E:")) != -1)
     switch (opt)
       {
       case 'n':
@@ -185,6 +206,9 @@ main (int argc, char **argv)
         break;
       case 'w':
         warmup = atol (optarg);
+        break;
+      case 'o':
+        samples = optarg;
         break;
       case 'c':
         s[0].cleanup = optarg;
@@ -195,12 +219,20 @@ main (int argc, char **argv)
       case 'D':
         s[2].cleanup = optarg;
         break;
+      case 'E':
+        s[3].cleanup = optarg;
+        break;
       default:
         return usage ();
       }
   count = (argc - optind) / 2;
   if ((argc - optind) % 2 != 0 || count < 2 || count > MAX_SUBJECTS || n < 1 || warmup < 0)
     return usage ();
+  if (samples != NULL && (samples_file = fopen (samples, "we")) == NULL)
+    {
+      fprintf (stderr, "bench_exec: cannot open '%s': %m\n", samples);
+      return 1;
+    }
   for (int k = 0; k < count; k++)
     {
       s[k].label = argv[optind + 2 * k];
@@ -221,6 +253,8 @@ main (int argc, char **argv)
         if (one_round (&s[k], warmup + i, &s[k].micros[i]) < 0)
           return 1;
       }
+  if (samples_file != NULL && write_samples (samples_file, samples, s, count, n) < 0)
+    return 1;
   for (int k = 0; k < count; k++)
     median[k] = report (&s[k], n);
   for (int k = 0; k < count - 1; k++)

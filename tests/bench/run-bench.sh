@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# hardrun's cost next to runc's, and how create scales; writes
-# docs/benchmark.md and docs/bench-scaling.png.  Not a pass/fail test.
+# hardrun's cost next to runc's (and gVisor's runsc, the reference point of
+# a sandboxed runtime), and how create scales; writes docs/benchmark.md,
+# docs/bench-docker.png and docs/bench-scaling.png.  Not a pass/fail test.
 #   flock /tmp/hardrun-e2e.lock tests/bench/run-bench.sh [--quick]   (root, Debian 12)
 # (the lock: the docker section starts dockerd, a second one for the
-# userns-remap anchor, and installs hardrun as the e2e suites do)
+# userns-remap anchor, installs hardrun as the e2e suites do and registers
+# runsc in /etc/docker/daemon.json for the run)
 # Every comparison alternates hardrun and the real runtime in one run
 # (tests/bench/bench_exec.c), so that the machine's drift falls on both.
 # --quick: fewer iterations (a smoke run of the script itself).
 # Environment: BENCH_OUT (default docs/), BENCH_BUILD (default build-bench),
-# BENCH_SECTIONS (some sections only, e.g. "create_real docker"; nothing written).
+# BENCH_SECTIONS (some sections only, e.g. "create_real docker"; no benchmark.md,
+# but the docker and scaling sections write their plots to BENCH_OUT).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -23,7 +26,7 @@ iterations() { if $QUICK; then echo "$2"; else echo "$1"; fi; }
 
 [ "$(id -u)" -eq 0 ] || { echo "run-bench.sh: run as root (it creates containers)" >&2; exit 1; }
 need=()
-for c in bc:bc gnuplot:gnuplot-nox /usr/bin/time:time valgrind:valgrind callgrind_annotate:valgrind runc:runc jq:jq meson:meson; do
+for c in bc:bc gnuplot:gnuplot-nox /usr/bin/time:time valgrind:valgrind callgrind_annotate:valgrind runc:runc runsc:runsc jq:jq meson:meson; do
 	command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -275,15 +278,80 @@ remap_dockerd_stop() {
 	rm -rf "$REMAP_STATE" "$WORK/docker-remap"
 }
 
+# runsc_register IMAGE: gVisor's runsc as docker's runtime "runsc", for this
+# run only: added to the daemon.json `hardrun install docker` wrote, which
+# the suite's teardown (`hardrun install docker --uninstall --force`, the
+# EXIT trap) puts back byte for byte.  --network=none: runsc's own network
+# stack refuses docker's network namespace (the benchmark's containers have
+# no network); --ignore-cgroups: this host's cgroup set-up.  Checked with one
+# container; on failure RUNSC_WHY says why (docker's message carries runsc's
+# log) and the section goes on without it.
+RUNSC_ARGS='["--network=none", "--ignore-cgroups"]'
+runsc_register() {
+	local runsc json out
+	RUNSC_WHY=
+	if ! runsc=$(command -v runsc); then
+		RUNSC_WHY="runsc is not installed (apt-get install runsc)"
+		return 1
+	fi
+	if ! json=$(jq --arg p "$runsc" --argjson a "$RUNSC_ARGS" '.runtimes.runsc = {path: $p, runtimeArgs: $a}' /etc/docker/daemon.json) ||
+		! echo "$json" >/etc/docker/daemon.json; then
+		RUNSC_WHY="cannot add runsc to /etc/docker/daemon.json"
+		return 1
+	fi
+	if ! reload_dockerd hardrun runsc; then
+		RUNSC_WHY="dockerd does not list runsc after SIGHUP"
+		return 1
+	fi
+	if ! out=$(d run --rm --network none --runtime=runsc "$1" true 2>&1); then
+		RUNSC_WHY="\`docker run --runtime=runsc\` fails on this host: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+		return 1
+	fi
+	RUNSC_VERSION=$("$runsc" --version | head -n 1)
+}
+
+# docker_plot SAMPLES LABEL...: a box of each runtime's times (bench_exec
+# -o: "LABEL MICROS" lines) with every run as a point, and under each its
+# median and its difference to the last LABEL's, in $OUT/bench-docker.png.
+docker_plot() {
+	local samples=$1 i=0 label base tics=""
+	shift
+	base=$(median_of "${!#}")
+	for label in "$@"; do
+		i=$((i + 1))
+		awk -v l="$label" '$1 == l {print $2 / 1000}' "$samples" >"$WORK/docker-$i.dat"
+		tics+="${tics:+, }\"$label\\n$(awk -v m="$(median_of "$label")" -v b="$base" -v last="$([ "$i" -eq $# ] && echo 1)" \
+			'BEGIN {printf "%.0f ms, %s", m / 1000, last ? "baseline" : sprintf("%+.1f %%%%", 100 * (m - b) / b)}')\" $i"
+	done
+	mkdir -p "$OUT"
+	gnuplot <<EOF
+set terminal pngcairo size 900,540 noenhanced
+set output "$OUT/bench-docker.png"
+set title "docker run --rm --network none IMAGE true, $(wc -l <"$WORK/docker-1.dat") alternated runs each\nboxes: quartiles, whiskers: 1.5 IQR, points: every run; under each: median, against the last"
+set ylabel "wall time of one docker run (ms)"
+set xrange [0.5:$i.5]
+set yrange [0:*]
+set xtics ($tics)
+set bmargin 4
+set grid ytics
+set style fill solid 0.25 border -1
+set style boxplot nooutliers
+set boxwidth 0.4
+set key off
+plot for [k=1:$i] sprintf("$WORK/docker-%d.dat", k) using (k):1 with boxplot lc k, \\
+     for [k=1:$i] sprintf("$WORK/docker-%d.dat", k) using (k + 0.3 * (rand(0) - 0.5)):1 with points pt 7 ps 0.5 lc k
+EOF
+}
+
 section_docker() {
-	local n img before
+	local n img before subjects=() names=() k runsc=false
 	n=$(iterations 30 3)
 	section "docker run --rm IMAGE true (target: within 3 % of runc)"
 	# the e2e suites' engine set-up: hardrun installed, daemon.json, image
 	export E2E_STATE=/run/hardrun-bench HARDRUN
 	# the helpers it loads are written for bats
 	bats_require_minimum_version() { :; }
-	# shellcheck source=../e2e/engines.bash
+	# shellcheck source-path=SCRIPTDIR source=../e2e/engines.bash
 	. "$REPO/tests/e2e/engines.bash"
 	if [ -n "$(e2e_missing)" ]; then
 		say "skipped: $(e2e_missing)"
@@ -300,24 +368,38 @@ section_docker() {
 	say "dockerd with examples/docker/daemon.json, the embedded default policy, a busybox"
 	say "image; $n alternated runs each."
 	say ""
+	subjects=("docker+hardrun" "$DOCKER run --rm --network none --runtime=hardrun $img true")
+	# before the second dockerd: reload_dockerd signals the newest one
+	runsc_register "$img" && runsc=true
 	if remap_dockerd_start; then
 		say "\`docker-remap+runc\` is a second dockerd of the same containerd with"
 		say "\`userns-remap\` (a daemon-wide user namespace, plain runc, its own data root): the"
-		say "protection of a user namespace without hardrun, alternated with the other two."
-		say ""
-		compare "docker+hardrun" "$DOCKER run --rm --network none --runtime=hardrun $img true" \
-			"docker-remap+runc" "$DOCKER -H unix://$REMAP_SOCK run --rm --network none $img true" \
-			"docker+runc" "$DOCKER run --rm --network none --runtime=runc $img true" -n "$n" -w 2
+		say "protection of a user namespace without hardrun."
+		subjects+=("docker-remap+runc" "$DOCKER -H unix://$REMAP_SOCK run --rm --network none $img true")
 	else
 		say "(no userns-remap anchor: a second dockerd did not start, see $REMAP_STATE/dockerd.log)"
-		say ""
-		compare "docker+hardrun" "$DOCKER run --rm --network none --runtime=hardrun $img true" \
-			"docker+runc" "$DOCKER run --rm --network none --runtime=runc $img true" -n "$n" -w 2
 	fi
+	if $runsc; then
+		say "\`docker+runsc\` is gVisor's runsc ($RUNSC_VERSION, Debian's), the reference"
+		say "point of a sandboxed runtime: the same dockerd, the runtime registered with"
+		say "\`\"runtimeArgs\": $RUNSC_ARGS\`."
+		subjects+=("docker+runsc" "$DOCKER run --rm --network none --runtime=runsc $img true")
+	else
+		say "(no runsc: $RUNSC_WHY)"
+	fi
+	say "All alternated in one run; \`docker+runc\` (the same dockerd, plain runc) is the"
+	say "baseline of the differences."
+	say ""
+	subjects+=("docker+runc" "$DOCKER run --rm --network none --runtime=runc $img true")
+	compare "${subjects[@]}" -n "$n" -w 2 -o "$WORK/docker.samples"
 	remap_dockerd_stop
+	for ((k = 0; k < ${#subjects[@]}; k += 2)); do names+=("${subjects[k]}"); done
+	docker_plot "$WORK/docker.samples" "${names[@]}"
 	say ""
 	say "of which hardrun's user-namespace setup: median $(tail -n +"$((before + 1))" /var/log/hardrun/audit.jsonl |
 		jq -s '[.[] | select(.command == "create") | .userns_setup_us] | sort | .[length / 2 | floor]') us."
+	say ""
+	say "![docker run wall time of each runtime](bench-docker.png)"
 }
 
 # ---------------------------------------------------------------------------
@@ -468,7 +550,7 @@ EOF
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "met" : "MISSED"}'; }
 
 section_targets() {
-	local execve state kill ps first cached ratio
+	local execve cmd first cached ratio
 	section "Targets"
 	execve=$(awk -v a="$(median_of env+runc)" -v b="$(median_of runc)" 'BEGIN {printf "%.0f", a - b}')
 	say "| target | measured | |"
@@ -482,10 +564,14 @@ section_targets() {
 	cached=$(awk -v u="$DOCKER_CACHED_US" 'BEGIN {printf "%.2f", u / 1000}')
 	say "| create of Docker's default spec under 2 ms (profile already compiled) | $cached ms | $(verdict "$cached" 2) |"
 	say "| create of Docker's default spec under 2 ms (first container of a new profile) | $first ms | $(verdict "$first" 2) |"
-	say "| create's peak memory under 3 MB more than hardrun's start-up | $(((DOCKER_RSS - BASE_RSS))) KiB more ($DOCKER_RSS KiB in all) | $(verdict "$((DOCKER_RSS - BASE_RSS))" 3072) |"
+	say "| create's peak memory under 3 MB more than hardrun's start-up | $((DOCKER_RSS - BASE_RSS)) KiB more ($DOCKER_RSS KiB in all) | $(verdict "$((DOCKER_RSS - BASE_RSS))" 3072) |"
 	if [ -n "$(median_of docker+runc)" ]; then
 		ratio=$(awk -v a="$(median_of docker+hardrun)" -v b="$(median_of docker+runc)" 'BEGIN {printf "%.1f", 100 * (a - b) / b}')
 		say "| \`docker run\` within 3 % of runc | $ratio % | $(verdict "$ratio" 3) |"
+	fi
+	if [ -n "$(median_of docker+runsc)" ] && [ -n "$(median_of docker+runc)" ]; then
+		ratio=$(awk -v a="$(median_of docker+runsc)" -v b="$(median_of docker+runc)" 'BEGIN {printf "%+.1f %% (%.2fx)", 100 * (a - b) / b, a / b}')
+		say "| for reference, not a target: gVisor's runsc, \`docker run\` against runc | $ratio | - |"
 	fi
 	if [ -n "$(median_of cri+runc)" ]; then
 		ratio=$(awk -v a="$(median_of cri+hardrun)" -v b="$(median_of cri+runc)" 'BEGIN {printf "%.1f", 100 * (a - b) / b}')
@@ -498,7 +584,7 @@ section_targets() {
 
 section_machine
 # BENCH_SECTIONS="create_real docker": only these sections, printed and not
-# written to docs/ (a partial run is no benchmark.md)
+# written to docs/benchmark.md (a partial run is no benchmark.md; their plots are)
 if [ -n "${BENCH_SECTIONS:-}" ]; then
 	for s in $BENCH_SECTIONS; do "section_$s"; done
 	exit 0
@@ -514,4 +600,4 @@ section_targets
 mkdir -p "$OUT"
 cp "$RESULTS" "$OUT/benchmark.md"
 echo
-echo "written: $OUT/benchmark.md, $OUT/bench-scaling.png"
+echo "written: $OUT/benchmark.md, $OUT/bench-docker.png, $OUT/bench-scaling.png"
