@@ -67,3 +67,12 @@ hr_strmap_put (struct hr_strmap *map, const char *key, void *value)
     }
   s->value = value;
 }
+
+void
+hr_strmap_clear (struct hr_strmap *map)
+{
+  for (size_t i = 0; i < map->cap; i++)
+    free (map->slots[i].key);
+  free (map->slots);
+  *map = (struct hr_strmap){ 0 };
+}

@@ -24,5 +24,7 @@ struct hr_strmap
 void *hr_strmap_get (const struct hr_strmap *map, const char *key, bool *found);
 /* Sets key (copied) to value; the previous value, if any, is the caller's. */
 void hr_strmap_put (struct hr_strmap *map, const char *key, void *value);
+/* Frees the keys and the table; the values stay the caller's. */
+void hr_strmap_clear (struct hr_strmap *map);
 
 #endif

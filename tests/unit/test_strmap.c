@@ -27,6 +27,8 @@ Test (strmap, finds_every_key_after_growing)
     }
   cr_assert_null (hr_strmap_get (&map, "/dest/20000", &found));
   cr_assert_not (found);
+  hr_strmap_clear (&map);
+  cr_assert_eq (map.len, 0);
 }
 
 Test (strmap, null_value_is_found_and_a_value_is_replaced)
@@ -42,4 +44,5 @@ Test (strmap, null_value_is_found_and_a_value_is_replaced)
   hr_strmap_put (&map, "a", (void *)"x");
   cr_assert_str_eq (hr_strmap_get (&map, "a", &found), "x");
   cr_assert_eq (map.len, 1);
+  hr_strmap_clear (&map);
 }
