@@ -33,7 +33,8 @@ container_path_of (int fd, const char *root)
   return xstrdup (buf[root_len] ? buf + root_len : "/");
 }
 
-/* A clean relative path: no "." or ".." component, no empty one. */
+/* A clean relative path: no "." or ".." component, no empty one (nor a
+ * trailing slash, which the kernel would accept and the written path keep). */
 static bool
 clean_relative (const char *path)
 {
@@ -41,6 +42,8 @@ clean_relative (const char *path)
     {
       size_t n = strcspn (c, "/");
       if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+        return false;
+      if (c[n] == '/' && c[n + 1] == '\0')
         return false;
       c += n + (c[n] == '/');
     }

@@ -231,4 +231,6 @@ Test (files, rootfs_split_resolves_symlinks_inside_the_rootfs)
   expect_split ("/etc/../etc/file", "/etc/file", "");
   expect_split ("/../../etc", "/etc", "");
   expect_split ("/dangling/x", "/", "dangling/x");
+  expect_split ("/etc/", "/etc", "");
+  expect_split ("/abs/", "/etc", "");
 }
