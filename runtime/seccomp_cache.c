@@ -285,23 +285,85 @@ entry_read (int dirfd, const struct entry_kind *kind, const char *key, char **da
   return true;
 }
 
-static size_t
-count_entries (int dirfd)
+/* An entry's name: the 64 hex digits of its key (temporary files start
+ * with a dot). */
+static bool
+entry_name (const char *name)
 {
-  int fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 0);
-  DIR *dir = fd < 0 ? NULL : fdopendir (fd);
-  size_t n = 0;
+  return strlen (name) == 64 && strspn (name, "0123456789abcdef") == 64;
+}
 
+struct aged_entry
+{
+  char name[65];
+  struct timespec mtime;
+};
+
+static int
+by_age (const void *a, const void *b)
+{
+  const struct timespec *x = &((const struct aged_entry *)a)->mtime, *y = &((const struct aged_entry *)b)->mtime;
+
+  if (x->tv_sec != y->tv_sec)
+    return x->tv_sec < y->tv_sec ? -1 : 1;
+  return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+/* The directory's entries, read through a descriptor of its own (a copy of
+ * dirfd would share its offset with every other copy); *n is SIZE_MAX when
+ * the directory cannot be read. */
+static struct aged_entry *
+list_entries (int dirfd, size_t *n)
+{
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = fd < 0 ? NULL : fdopendir (fd);
+  struct aged_entry *entries = NULL;
+  size_t cap = 0;
+
+  *n = 0;
   if (dir == NULL)
     {
       if (fd >= 0)
         close (fd);
-      return SIZE_MAX;
+      *n = SIZE_MAX;
+      return NULL;
     }
   for (struct dirent *d; (d = readdir (dir)) != NULL;)
-    n += d->d_name[0] != '.';
+    {
+      if (!entry_name (d->d_name))
+        continue;
+      if (*n == cap)
+        entries = xrealloc (entries, (cap = cap ? cap * 2 : 256) * sizeof *entries);
+      memcpy (entries[*n].name, d->d_name, 65);
+      entries[(*n)++].mtime = (struct timespec){ 0 };
+    }
   closedir (dir);
-  return n;
+  return entries;
+}
+
+/* Room for one more entry: past HR_SECCOMP_CACHE_MAX_ENTRIES the oldest
+ * quarter goes.  Without it the directory fills for good: every build of
+ * hardrun keys its merges anew, and a host that ran a thousand distinct
+ * profiles (or builds) would compile every new one forever after.  false
+ * when the directory cannot be read. */
+static bool
+make_room (int dirfd)
+{
+  size_t n, keep = HR_SECCOMP_CACHE_MAX_ENTRIES * 3 / 4;
+  cleanup_free struct aged_entry *entries = list_entries (dirfd, &n);
+  struct stat st;
+
+  if (n == SIZE_MAX)
+    return false;
+  if (n < HR_SECCOMP_CACHE_MAX_ENTRIES)
+    return true;
+  for (size_t i = 0; i < n; i++)
+    if (fstatat (dirfd, entries[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+      entries[i].mtime = st.st_mtim;
+  qsort (entries, n, sizeof *entries, by_age);
+  for (size_t i = 0; i + keep < n; i++)
+    unlinkat (dirfd, entries[i].name, 0);
+  return true;
 }
 
 /* Written atomically (a temporary file renamed over the name) and not
@@ -315,7 +377,7 @@ store_entry (int dirfd, const struct entry_kind *kind, const char *key, const ch
   char digest[65];
   size_t header_len;
 
-  if (count_entries (dirfd) >= HR_SECCOMP_CACHE_MAX_ENTRIES)
+  if (!make_room (dirfd))
     return;
   digest_of (payload, payload_len, digest);
   xasprintf (&data, ENTRY_HEADER, kind->magic, key, kind->payload, digest, kind->payload, payload_len);

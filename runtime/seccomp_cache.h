@@ -11,8 +11,8 @@
  * makes them; it uses none that anyone but root could write). */
 #define HR_SECCOMP_CACHE_ROOT "/var/cache/hardrun"
 #define HR_SECCOMP_CACHE_DIR HR_SECCOMP_CACHE_ROOT "/seccomp"
-/* Beyond this many entries new profiles are compiled every time instead
- * of stored (a bound on the disk a stream of distinct profiles can take). */
+/* At this many entries the oldest quarter is removed before a new one is
+ * stored (a bound on the disk a stream of distinct profiles can take). */
 #define HR_SECCOMP_CACHE_MAX_ENTRIES 1024
 
 /* Succeeds when profile compiles with libseccomp (hr_seccomp_compile):

@@ -33,6 +33,7 @@ teardown() {
 	if [ -d "$CACHE" ]; then
 		chmod 0700 "$CACHE" /var/cache/hardrun
 	fi
+	teardown_fakes
 	hr_teardown
 }
 
@@ -265,4 +266,45 @@ PY
 	# it merged for itself, under a key of its own
 	other_entry=$(new_entry hardrun-seccomp-merge)
 	[ "$other_entry" != "$entry" ]
+}
+
+# fill_cache COUNT: COUNT entries no profile has, older than any real one,
+# their names in $BATS_TEST_TMPDIR/fakes (removed in teardown_fakes).
+fill_cache() {
+	local i name
+	: >"$BATS_TEST_TMPDIR/fakes"
+	for ((i = 0; i < $1; i++)); do
+		name=$(printf '%064x' "$((0xfa4e0000 + i))")
+		echo "not an entry" >"$CACHE/$name"
+		echo "$name" >>"$BATS_TEST_TMPDIR/fakes"
+	done
+	(cd "$CACHE" && xargs -r touch -d '2000-01-01' <"$BATS_TEST_TMPDIR/fakes")
+}
+
+teardown_fakes() {
+	[ -f "$BATS_TEST_TMPDIR/fakes" ] && (cd "$CACHE" && xargs -r rm -f <"$BATS_TEST_TMPDIR/fakes")
+	return 0
+}
+
+@test "a full cache makes room: the oldest quarter goes and the new profile's merge and filter are stored" {
+	mkdir -p "$CACHE"
+	run_profile warm # makes the directory as hardrun does
+	real=$(find "$CACHE" -maxdepth 1 -type f -name '[0-9a-f]*' | wc -l)
+	fill_cache $((1024 + 10 - real))
+	ARG=$((ARG + 1))
+	: >"$MARK"
+	sleep 0.01
+	run_profile filled
+	total=$(find "$CACHE" -maxdepth 1 -type f -name '[0-9a-f]*' | wc -l)
+	left=$(cd "$CACHE" && xargs -r ls 2>/dev/null <"$BATS_TEST_TMPDIR/fakes" | wc -l)
+	teardown_fakes
+	echo "entries before: $((1024 + 10)), after: $total; fakes left: $left"
+	assert_filtered
+	new_entry hardrun-seccomp-merge
+	new_entry hardrun-seccomp-cache
+	# 1034 at the first store: the 266 oldest removed (fakes first: they
+	# are the oldest), then the two new entries stored
+	fakes=$((1024 + 10 - real))
+	[ "$total" -eq 770 ]
+	[ "$left" -eq $((fakes > 266 ? fakes - 266 : 0)) ]
 }
