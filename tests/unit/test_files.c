@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,13 @@ expect_split (const char *path, const char *resolved, const char *rest)
 
 Test (files, rootfs_split_resolves_symlinks_inside_the_rootfs)
 {
+  int probe = hr_open_beneath (dirfd_, ".", O_PATH, RESOLVE_IN_ROOT);
+
+  /* valgrind before 3.20 answers openat2 with ENOSYS */
+  if (probe < 0 && errno == ENOSYS)
+    cr_skip_test ("needs openat2 (Linux 5.6; under valgrind, 3.20 or later)");
+  cr_assert_geq (probe, 0);
+  close (probe);
   cr_assert_eq (mkdirat (dirfd_, "etc", 0755), 0);
   put ("etc/file", "x", 0644);
   cr_assert_eq (symlinkat ("/etc", dirfd_, "abs"), 0);
