@@ -285,14 +285,6 @@ entry_read (int dirfd, const struct entry_kind *kind, const char *key, char **da
   return true;
 }
 
-/* An entry's name: the 64 hex digits of its key (temporary files start
- * with a dot). */
-static bool
-entry_name (const char *name)
-{
-  return strlen (name) == 64 && strspn (name, "0123456789abcdef") == 64;
-}
-
 struct aged_entry
 {
   char name[65];
@@ -330,7 +322,8 @@ list_entries (int dirfd, size_t *n)
     }
   for (struct dirent *d; (d = readdir (dir)) != NULL;)
     {
-      if (!entry_name (d->d_name))
+      /* an entry is named by its key; temporary files start with a dot */
+      if (!hr_is_sha256_hex (d->d_name))
         continue;
       if (*n == cap)
         entries = xrealloc (entries, (cap = cap ? cap * 2 : 256) * sizeof *entries);
