@@ -15,6 +15,8 @@ setup() {
 }
 
 teardown() {
+	# a process a test made join a container's user namespace
+	[ -n "${JOINER:-}" ] && kill "$JOINER" 2>/dev/null
 	restore_subids
 	hr_teardown
 }
@@ -297,4 +299,31 @@ kernel_record() {
 	echo "first $map_first, second $map_second"
 	[ -n "$map_first" ] && [ -n "$map_second" ]
 	[ "$(echo "$map_first" | awk '{print $2}')" != "$(echo "$map_second" | awk '{print $2}')" ]
+}
+
+@test "ATTACK: a process that joined a deleted container's user namespace keeps its ids taken: a pool of one range refuses the next container until it is gone" {
+	POLICY=$(write_policy "{\"profiles\": {\"default\": {\"rules\": {\"user_namespace\": {\"host_uid\": $TEST_POOL_BASE, \"host_gid\": $TEST_POOL_BASE, \"ranges\": 1}}}}}" single)
+	first=$(new_id first) second=$(new_id second)
+	hr create --bundle "$(make_bundle first "sleep 60")" "$first" </dev/null >/dev/null
+	pid=$(runc_ state "$first" | jq -r .pid)
+	# joined behind hardrun's back (an exec that outlived its init does the same)
+	nsenter --user --target "$pid" sleep 60 </dev/null >/dev/null 2>&1 3>&- &
+	JOINER=$!
+	for _ in $(seq 50); do
+		[ "$(readlink "/proc/$JOINER/ns/user")" = "$(readlink "/proc/$pid/ns/user")" ] && break
+		sleep 0.1
+	done
+	[ "$(readlink "/proc/$JOINER/ns/user")" = "$(readlink "/proc/$pid/ns/user")" ]
+	hr delete -f "$first" </dev/null >/dev/null
+	# the container's entry is gone; the joiner still maps the pool's only range
+	# (into a file: a container that did start would hold a pipe open)
+	refute hr create --bundle "$(make_bundle second "sleep 60")" "$second" </dev/null >"$BATS_TEST_TMPDIR/refused" 2>&1
+	cat "$BATS_TEST_TMPDIR/refused"
+	grep -q "no free range" "$BATS_TEST_TMPDIR/refused"
+	refute runc_ state "$second"
+	kill "$JOINER"
+	wait "$JOINER" || true
+	# once it is gone, the range is free again
+	hr create --bundle "$BATS_TEST_TMPDIR/second" "$second" </dev/null >/dev/null
+	[ "$(init_uid_map "$second" | awk '{print $2}')" = "$TEST_POOL_BASE" ]
 }
